@@ -1,0 +1,1 @@
+"""autograd-mini: a small, exact and fast scalar reverse-mode autodiff engine."""

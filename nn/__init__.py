@@ -1,0 +1,1 @@
+"""Neural networks built on autograd_mini's Value."""
