@@ -1,0 +1,124 @@
+"""Find a Graphviz renderer that works after `pip install`, and write graphs to files."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+
+import graphviz
+import graphviz.backend.dot_command
+
+ENV_VAR = "AUTOGRAD_MINI_DOT"
+BUNDLED = "graphviz-pure"  # the executable installed by the graphviz-pure wheel
+
+
+class RendererNotFoundError(RuntimeError):
+    """No Graphviz renderer was found; the message says how to get one."""
+
+
+def _script_dirs() -> list[str]:
+    """Folders where pip puts console scripts: this interpreter's, then the user's."""
+    dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+    try:
+        dirs.append(sysconfig.get_path("scripts", sysconfig.get_preferred_scheme("user")))
+    except (KeyError, AttributeError):  # no user scheme on this platform or Python
+        pass
+    return [d for d in dict.fromkeys(dirs) if d]
+
+
+def _not_found_message(detail: str) -> str:
+    return (
+        f"{detail}\n"
+        "To render graphs to SVG or PNG, get a Graphviz renderer in one of these ways:\n"
+        "  pip install graphviz-pure              (a self-contained renderer, no root needed)\n"
+        "  apt-get install graphviz, or brew install graphviz\n"
+        f"  set {ENV_VAR}=/path/to/dot    (any dot-compatible executable)\n"
+        "The DOT source needs no renderer: write it with write_dot(graph, 'graph.dot') "
+        "or `autograd-mini graph ... --format dot`."
+    )
+
+
+def find_renderer() -> str | None:
+    """Path of the renderer to use: $AUTOGRAD_MINI_DOT, graphviz-pure, a system dot, or None.
+
+    An AUTOGRAD_MINI_DOT that names no executable raises RendererNotFoundError rather
+    than silently falling back, so a typo in it is noticed.
+    """
+    override = os.environ.get(ENV_VAR, "").strip()
+    if override:
+        found = shutil.which(override)
+        if found is None:
+            raise RendererNotFoundError(
+                _not_found_message(f"{ENV_VAR}={override!r} is not an executable file.")
+            )
+        return found
+    for folder in _script_dirs():
+        found = shutil.which(BUNDLED, path=folder)
+        if found:
+            return found
+    return shutil.which(BUNDLED) or shutil.which("dot")
+
+
+def use_renderer() -> str:
+    """Resolve the renderer and make the `graphviz` package use it; return its path.
+
+    PyPI graphviz reads its executable from graphviz.backend.dot_command.DOT_BINARY at
+    every call, so pipe(), render() and Jupyter's inline display all pick it up.
+    """
+    found = find_renderer()
+    if found is None:
+        raise RendererNotFoundError(
+            _not_found_message("No Graphviz renderer found (looked for graphviz-pure and dot).")
+        )
+    graphviz.backend.dot_command.DOT_BINARY = Path(found)
+    return found
+
+
+class RenderableDigraph(graphviz.Digraph):
+    """A graphviz.Digraph that resolves the renderer (see use_renderer) before rendering."""
+
+    def pipe(self, *args, **kwargs):  # also serves Jupyter's inline display
+        use_renderer()
+        return super().pipe(*args, **kwargs)
+
+    def render(self, *args, **kwargs):  # also serves view()
+        use_renderer()
+        return super().render(*args, **kwargs)
+
+
+def _write_rendered(graph: graphviz.Digraph, path: str | os.PathLike, format: str) -> Path:
+    use_renderer()
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(graph.pipe(format=format))
+    return target
+
+
+def write_svg(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
+    """Render a Digraph to an SVG file and return its path."""
+    return _write_rendered(graph, path, "svg")
+
+
+def write_png(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
+    """Render a Digraph to a PNG file and return its path."""
+    return _write_rendered(graph, path, "png")
+
+
+def write_dot(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
+    """Write a Digraph's DOT source to a file (needs no renderer) and return its path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(graph.source, encoding="utf-8")
+    return target
+
+
+def write_graph(graph: graphviz.Digraph, path: str | os.PathLike,
+                format: str | None = None) -> Path:
+    """Write svg, png or dot, chosen by `format` or else by the file's suffix."""
+    chosen = (format or Path(path).suffix.lstrip(".") or "svg").lower()
+    writers = {"svg": write_svg, "png": write_png, "dot": write_dot, "gv": write_dot}
+    if chosen not in writers:
+        raise ValueError(f"unknown graph format {chosen!r}; use one of svg, png, dot")
+    return writers[chosen](graph, path)

@@ -1,0 +1,116 @@
+"""draw_dot: a Value graph as a graphviz.Digraph, one record per Value and a node per op."""
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from autograd_mini.engine import Value, topological_order
+from autograd_mini.render import RenderableDigraph
+
+MAX_NODES = 500
+
+COLORS = {
+    "root": "#f4b6b6",
+    "leaf": "#cfe3f7",
+    "param": "#cdebc5",
+    "intermediate": "#ffffff",
+    "op": "#eeeeee",
+    "highlight": "#ffd84d",
+}
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more Values than draw_dot's max_nodes allows."""
+
+
+def _escape(text: str) -> str:
+    # Record labels give {, }, |, < and > a meaning; a user's label must not.
+    for char in "\\{}|<>\"":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _grad_number(value: Value) -> float:
+    grad = value.grad
+    return float(grad.data if isinstance(grad, Value) else grad)
+
+
+def _heat(fraction: float) -> str:
+    """White for 0, through orange to red for 1: the colour for |grad| / max |grad|."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    green = round(255 - 170 * fraction)
+    blue = round(255 - 230 * fraction)
+    return f"#ff{green:02x}{blue:02x}"
+
+
+def _kind(value: Value, root: Value, param_ids: set[int]) -> str:
+    if value is root:
+        return "root"
+    if id(value) in param_ids:
+        return "param"
+    return "leaf" if not value.parents else "intermediate"
+
+
+def check_size(order: list[Value], max_nodes: int) -> None:
+    """Raise GraphTooLargeError when a graph has more than max_nodes Values."""
+    if len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
+            f"Graphviz would take very long to lay it out. Pass max_nodes={len(order)} "
+            "(or more) to draw it anyway, or draw a smaller part of the computation."
+        )
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    *,
+    digits: int = 4,
+    params: Collection[Value] = (),
+    color_by_grad: bool = False,
+    max_nodes: int = MAX_NODES,
+    highlight: Value | None = None,
+    pending: Collection[Value] = (),
+) -> RenderableDigraph:
+    """The graph below `root` as a Digraph: a `label | data | grad` record per Value.
+
+    `digits` significant digits are shown; `params` (e.g. model.parameters()) are
+    coloured apart from other leaves; `color_by_grad` shades each Value by |grad|
+    relative to the largest; `highlight` marks one Value; Values in `pending` show a
+    blank gradient. Graphs with more than `max_nodes` Values raise GraphTooLargeError.
+    """
+    order = topological_order(root)
+    check_size(order, max_nodes)
+    param_ids = {id(p) for p in params}
+    pending_ids = {id(v) for v in pending}
+    names = {id(v): f"v{i}" for i, v in enumerate(order)}
+    largest = max((abs(_grad_number(v)) for v in order), default=0.0) if color_by_grad else 0.0
+
+    graph = RenderableDigraph(
+        graph_attr={"rankdir": rankdir},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+    )
+    for value in order:
+        name = names[id(value)]
+        fields = [_escape(value.label), f"data {value.data:.{digits}g}"]
+        if show_grad:
+            blank = id(value) in pending_ids
+            fields.append("grad " if blank else f"grad {_grad_number(value):.{digits}g}")
+        kind = _kind(value, root, param_ids)
+        fill = COLORS[kind]
+        if color_by_grad and largest > 0 and id(value) not in pending_ids:
+            fill = _heat(abs(_grad_number(value)) / largest)
+        attrs = {"shape": "record", "style": "filled", "fillcolor": fill, "class": kind}
+        if value is highlight:
+            attrs.update(fillcolor=COLORS["highlight"], penwidth="3", color="#c0392b",
+                         **{"class": f"{kind} highlight"})
+        graph.node(name, label="{ " + " | ".join(fields) + " }", **attrs)
+        if value.parents:
+            op_name = name + "_op"
+            graph.node(op_name, label=value.op, shape="ellipse", style="filled",
+                       fillcolor=COLORS["op"], height="0.3", width="0.3", margin="0.04",
+                       fontsize="10", ordering="in", **{"class": "op"})
+            for parent in value.parents:  # argument order; a*a gives two edges
+                graph.edge(names[id(parent)], op_name)
+            graph.edge(op_name, name)
+    return graph
