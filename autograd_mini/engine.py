@@ -1,0 +1,434 @@
+"""The scalar `Value` graph and reverse-mode differentiation over it.
+
+A node made by an op keeps its (at most two) inputs and the local derivatives
+d(node)/d(input) as floats, computed once in the forward pass; `backward` applies
+the chain rule in one loop over a topological order. Each op also names a rule that
+rebuilds its local derivatives as `Value`s (`local_grads_fn`), so that
+`backward(create_graph=True)` differentiates with the same primitives.
+
+Inputs live in two slots rather than a tuple: that makes one garbage-collected
+object per node instead of three, which halves the cyclic collector's work while a
+graph is built. No node references itself (local derivatives are floats, rules are
+module functions or closures over constants), so graphs are freed by reference
+counting alone.
+"""
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from operator import attrgetter
+from typing import Callable, Iterable, Iterator, Union
+
+from .numeric import INF, nonzero_divisor, operand, power, power_slope, refuse_overflow, to_float
+
+Number = Union[int, float]
+_grad_enabled = True  # flipped by no_grad()
+
+
+class Value:
+    """A scalar in a computation graph: its data, its gradient, and how it was made."""
+
+    __slots__ = ("data", "grad", "op", "label", "parent1", "parent2",
+                 "local_grad1", "local_grad2", "local_grads_fn")
+
+    def __init__(self, data: Number, label: str = "", *, allow_nonfinite: bool = False) -> None:
+        data = to_float(data, "Value")
+        if not allow_nonfinite and not -INF < data < INF:
+            raise ValueError(
+                f"Value({data!r}): NaN and infinity are refused because they silently "
+                "poison every gradient; pass allow_nonfinite=True if you mean it")
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
+        self.data = data
+        self.grad = 0.0
+        self.op = ""
+        self.label = label
+        self.parent1 = self.parent2 = self.local_grads_fn = None
+        self.local_grad1 = self.local_grad2 = 0.0
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Values this one was computed from, in argument order (a*a gives (a, a))."""
+        if self.parent1 is None:
+            return ()
+        if self.parent2 is None:
+            return (self.parent1,)
+        return (self.parent1, self.parent2)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each parent, as floats."""
+        if self.parent1 is None:
+            return ()
+        if self.parent2 is None:
+            return (self.local_grad1,)
+        return (self.local_grad1, self.local_grad2)
+
+    def __repr__(self) -> str:
+        grad = self.grad.data if isinstance(self.grad, Value) else self.grad
+        text = f"Value(data={self.data!r}, grad={grad!r}"
+        if self.label:
+            text += f", label={self.label!r}"
+        if self.op:
+            text += f", op={self.op!r}"
+        return text + ")"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -- arithmetic: forward value, local derivatives, higher-order rule ------
+    # `if out - out:` is true only for inf or NaN (x - x is 0.0 for every finite x):
+    # an overflow check that costs one subtraction.
+    def __add__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value:
+            out = self.data + other.data
+            if out - out:
+                refuse_overflow("+", self.data, other.data)
+            return _binary(out, "+", _constant_rule, self, 1.0, other, 1.0)
+        b = operand(other, "+")
+        if b is None:
+            return NotImplemented
+        out = self.data + b
+        if out - out:
+            refuse_overflow("+", self.data, b)
+        return _unary(out, "+", _constant_rule, self, 1.0)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value:
+            out = self.data - other.data
+            if out - out:
+                refuse_overflow("-", self.data, other.data)
+            return _binary(out, "-", _constant_rule, self, 1.0, other, -1.0)
+        b = operand(other, "-")
+        if b is None:
+            return NotImplemented
+        out = self.data - b
+        if out - out:
+            refuse_overflow("-", self.data, b)
+        return _unary(out, "-", _constant_rule, self, 1.0)
+
+    def __rsub__(self, other: Number) -> Value:
+        a = operand(other, "-")
+        if a is None:
+            return NotImplemented
+        out = a - self.data
+        if out - out:
+            refuse_overflow("-", a, self.data)
+        return _unary(out, "-", _constant_rule, self, -1.0)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value:
+            a, b = self.data, other.data
+            out = a * b
+            if out - out:
+                refuse_overflow("*", a, b)
+            return _binary(out, "*", _mul_rule, self, b, other, a)
+        b = operand(other, "*")
+        if b is None:
+            return NotImplemented
+        out = self.data * b
+        if out - out:
+            refuse_overflow("*", self.data, b)
+        return _unary(out, "*", _constant_rule, self, b)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value:
+            a, b = self.data, nonzero_divisor(other.data, self.data)
+            out = a / b
+            if out - out:
+                refuse_overflow("/", a, b)
+            return _binary(out, "/", _div_rule, self, 1.0 / b, other, -out / b)
+        b = operand(other, "/")
+        if b is None:
+            return NotImplemented
+        b = nonzero_divisor(b, self.data)
+        out = self.data / b
+        if out - out:
+            refuse_overflow("/", self.data, b)
+        return _unary(out, "/", _constant_rule, self, 1.0 / b)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        a = operand(other, "/")
+        if a is None:
+            return NotImplemented
+        b = nonzero_divisor(self.data, a)
+        out = a / b
+        if out - out:
+            refuse_overflow("/", a, b)
+        return _unary(out, "/", _rdiv_rule, self, -out / b)
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value:
+            a, b = self.data, other.data
+            if a < 0:
+                raise ValueError(
+                    f"Value({a!r}) ** Value({b!r}) in '**': with a negative base the derivative "
+                    "for the exponent, out * log(base), is not real; use a plain-number exponent")
+            out = power(a, b)
+            d_exponent = out * math.log(a) if a > 0 else 0.0  # 0 ** b is flat in b for b > 0
+            return _binary(out, "**", _pow_rule, self, power_slope(a, b), other, d_exponent)
+        c = operand(other, "**")
+        if c is None:
+            return NotImplemented
+        rule = _constant_rule if c == 0 else _pow_const_exponent_rule(c)
+        return _unary(power(self.data, c), "**", rule, self, power_slope(self.data, c))
+
+    def __rpow__(self, other: Number) -> Value:
+        c = operand(other, "**")
+        if c is None:
+            return NotImplemented
+        if c < 0:
+            raise ValueError(f"{c!r} ** Value in '**': a negative base has no real derivative "
+                             "for the exponent; use a positive base")
+        out = power(c, self.data)
+        log_base = math.log(c) if c > 0 else 0.0  # 0 ** x is flat for x > 0
+        return _unary(out, "**", _pow_const_base_rule(log_base), self, out * log_base)
+
+    def __neg__(self) -> Value:
+        return _unary(-self.data, "neg", _constant_rule, self, -1.0)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        x = self.data
+        sign = 1.0 if x > 0 else -1.0 if x < 0 else 0.0  # sign(0) = 0, as PyTorch
+        return _unary(abs(x), "abs", _constant_rule, self, sign)
+
+    # -- functions ----------------------------------------------------------
+    def exp(self) -> Value:
+        try:
+            out = math.exp(self.data)
+        except OverflowError:
+            raise ValueError(f"exp({self.data!r}) overflows a float; scale the input down") from None
+        return _unary(out, "exp", _exp_rule, self, out)
+
+    def log(self) -> Value:
+        x = self.data
+        if not x > 0:
+            raise ValueError(f"log({x!r}): log needs x > 0; clamp or shift the input")
+        return _unary(math.log(x), "log", _log_rule, self, 1.0 / x)
+
+    def tanh(self) -> Value:
+        t = math.tanh(self.data)
+        return _unary(t, "tanh", _tanh_rule, self, 1.0 - t * t)
+
+    def sigmoid(self) -> Value:
+        x = self.data
+        # 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) below: exp never overflows.
+        if x >= 0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return _unary(s, "sigmoid", _sigmoid_rule, self, s * (1.0 - s))
+
+    def relu(self) -> Value:
+        x = self.data
+        if x > 0:
+            return _unary(x, "relu", _constant_rule, self, 1.0)
+        return _unary(0.0, "relu", _constant_rule, self, 0.0)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        x = self.data
+        if x > 0:
+            return _unary(x, "leaky_relu", _constant_rule, self, 1.0)
+        slope = to_float(slope, "leaky_relu(slope=...)")
+        return _unary(slope * x, "leaky_relu", _constant_rule, self, slope)
+
+    def sin(self) -> Value:
+        x = self.data
+        return _unary(math.sin(x), "sin", _sin_rule, self, math.cos(x))
+
+    def cos(self) -> Value:
+        x = self.data
+        return _unary(math.cos(x), "cos", _cos_rule, self, -math.sin(x))
+
+    def sqrt(self) -> Value:
+        x = self.data
+        if x < 0:
+            raise ValueError(f"sqrt({x!r}): sqrt needs x >= 0; clamp the input or use abs()")
+        out = math.sqrt(x)
+        return _unary(out, "sqrt", _sqrt_rule, self, 0.5 / out if out else INF)
+
+    # -- gradients ----------------------------------------------------------
+    def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
+        """Add d(self)/d(node) * grad to the .grad of every node self was computed from."""
+        seed = grad if isinstance(grad, Value) else to_float(grad, "backward(grad=...)")
+        backpropagate(self, seed, create_graph)
+
+    def zero_grad(self) -> None:
+        """Reset .grad to 0.0 on this node and every node it was computed from."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+
+# -- node construction --------------------------------------------------------
+_new_value = object.__new__
+
+
+def _unary(data: float, op: str, rule: Callable, parent: Value, local_grad: float) -> Value:
+    """An op's output with one input (or, under no_grad, a plain leaf)."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.parent2 = None
+    out.local_grad2 = 0.0
+    if _grad_enabled:
+        out.op = op
+        out.parent1 = parent
+        out.local_grad1 = local_grad
+        out.local_grads_fn = rule
+    else:
+        out.op = ""
+        out.parent1 = out.local_grads_fn = None
+        out.local_grad1 = 0.0
+    return out
+
+
+def _binary(data: float, op: str, rule: Callable, parent1: Value, local_grad1: float,
+            parent2: Value, local_grad2: float) -> Value:
+    """An op's output with two inputs (or, under no_grad, a plain leaf)."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled:
+        out.op = op
+        out.parent1 = parent1
+        out.parent2 = parent2
+        out.local_grad1 = local_grad1
+        out.local_grad2 = local_grad2
+        out.local_grads_fn = rule
+    else:
+        out.op = ""
+        out.parent1 = out.parent2 = out.local_grads_fn = None
+        out.local_grad1 = out.local_grad2 = 0.0
+    return out
+
+
+# -- higher-order rules: local derivatives rebuilt as Values -------------------
+# Each takes (out, *parents) and returns one derivative per parent, the same math as
+# the floats above; tests/test_engine_ops.py checks that the two agree everywhere.
+def _constant_rule(out, *parents): return out.local_grads  # derivative has no input in it
+def _mul_rule(out, a, b): return (b, a)
+def _div_rule(out, a, b): return (1.0 / b, -out / b)
+def _rdiv_rule(out, b): return (-out / b,)
+def _exp_rule(out, x): return (out,)
+def _log_rule(out, x): return (1.0 / x,)
+def _tanh_rule(out, x): return (1.0 - out * out,)
+def _sigmoid_rule(out, x): return (out * (1.0 - out),)
+def _sin_rule(out, x): return (x.cos(),)
+def _cos_rule(out, x): return (-x.sin(),)
+def _sqrt_rule(out, x): return (0.5 / out,)
+def _pow_rule(out, a, b): return (b * a ** (b - 1.0), out * a.log() if a.data > 0 else 0.0)
+def _pow_const_exponent_rule(c: float) -> Callable: return lambda out, x: (c * x ** (c - 1.0),)
+def _pow_const_base_rule(log_base: float) -> Callable: return lambda out, x: (out * log_base,)
+
+
+# -- backward -------------------------------------------------------------------
+def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
+    """Every node reachable from root once, each after its parents, root last.
+
+    Nodes in `stop_at` count as leaves (their parents are not visited) and come first.
+    """
+    order = list(dict.fromkeys(stop_at))
+    visited = set(order)
+    if root in visited:
+        return order
+    visited.add(root)
+    emit, mark = order.append, visited.add
+    stack = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = stack[-1]
+        # Descend into the first unvisited parent; a node leaves the stack, and enters
+        # the order, only once both of its parents have.
+        parent = node.parent1
+        if parent is not None and parent not in visited:
+            mark(parent)
+            if parent.parent1 is None:
+                emit(parent)
+            else:
+                push(parent)
+            continue
+        parent = node.parent2
+        if parent is not None and parent not in visited:
+            mark(parent)
+            if parent.parent1 is None:
+                emit(parent)
+            else:
+                push(parent)
+            continue
+        pop()
+        emit(node)
+    return order
+
+
+_get_grad = attrgetter("grad")
+
+
+def backpropagate(root: Value, seed, create_graph: bool = False,
+                  stop_at: Iterable[Value] = ()) -> list[Value]:
+    """The chain rule over root's graph; adds this pass's gradients to each .grad.
+
+    Gradients already present are set aside during the pass and added back after, so
+    every call adds d(root)/d(node) * seed exactly once, however many came before.
+    Returns the topological order it used.
+    """
+    inputs = list(dict.fromkeys(stop_at))
+    order = topological_order(root, inputs)
+    # The inputs lead the order; they collect gradients but pass none further down.
+    passing = order[len(inputs):] if inputs else order
+    earlier = list(map(_get_grad, order))
+    carried = any(earlier)  # a Value gradient (from create_graph) counts as carried
+    if carried:
+        for node in order:
+            node.grad = 0.0
+    if create_graph:
+        root.grad = seed if isinstance(seed, Value) else Value(seed)
+        _chain_rule_building_graph(passing)
+    else:
+        root.grad = seed.data if isinstance(seed, Value) else seed
+        for node in reversed(passing):
+            parent = node.parent1
+            if parent is not None:
+                g = node.grad
+                parent.grad += node.local_grad1 * g
+                parent = node.parent2
+                if parent is not None:
+                    parent.grad += node.local_grad2 * g
+    if carried:
+        for node, before in zip(order, earlier):
+            node.grad = before + node.grad
+    return order
+
+
+def _chain_rule_building_graph(order: list[Value]) -> None:
+    """The chain rule with every gradient built as a Value, for higher derivatives."""
+    for node in reversed(order):
+        g = node.grad
+        if node.parent1 is None or (g.__class__ is float and g == 0.0):
+            continue
+        for parent, local in zip(node.parents, node.local_grads_fn(node, *node.parents)):
+            if local.__class__ is float and local == 0.0:
+                continue
+            term = g if local.__class__ is float and local == 1.0 else local * g
+            acc = parent.grad
+            parent.grad = term if acc.__class__ is float and acc == 0.0 else acc + term
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block ops record no parents: fast evaluation, nothing to backpropagate."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous

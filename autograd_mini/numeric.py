@@ -1,0 +1,68 @@
+"""Float-level checks and kernels shared by the ops: domains, overflow, number coercion."""
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+INF = math.inf
+
+
+def to_float(x: object, where: str) -> float:
+    """x as a float, or TypeError naming where it was passed."""
+    if x.__class__ is float:
+        return x
+    if isinstance(x, Real):
+        return float(x)
+    hint = " (use .data to read a Value's number)" if hasattr(x, "grad") else ""
+    raise TypeError(f"{where} takes a real number, got {type(x).__name__} {x!r}{hint}")
+
+
+def operand(x: object, op: str) -> float | None:
+    """A plain-number operand as a finite float; None for types an op does not handle."""
+    if x.__class__ is float:
+        c = x
+    elif isinstance(x, Real):
+        c = float(x)
+    else:
+        return None
+    if not -INF < c < INF:
+        raise ValueError(f"{op} with the number {c!r}: NaN and infinity are refused in a graph")
+    return c
+
+
+def refuse_overflow(op: str, a: float, b: float) -> None:
+    """Raise when finite operands overflowed; non-finite inputs were allowed on purpose."""
+    if -INF < a < INF and -INF < b < INF:
+        raise ValueError(f"{a!r} {op} {b!r} overflows a float; rescale the inputs")
+
+
+def nonzero_divisor(b: float, a: float) -> float:
+    """b, unless it is zero: then a ValueError naming the division."""
+    if b == 0:
+        raise ValueError(f"{a!r} / 0.0 in '/': division by zero; add a small epsilon or mask it")
+    return b
+
+
+def power(base: float, exponent: float) -> float:
+    """base ** exponent over the reals, or ValueError naming the edge it hit."""
+    if base == 0 and exponent < 0:
+        raise ValueError(f"0.0 ** {exponent!r} in '**': zero to a negative power is undefined")
+    if base < 0 and exponent != int(exponent):
+        raise ValueError(f"{base!r} ** {exponent!r} in '**': a negative base to a non-integer "
+                         "power is not real; use abs() or an integer exponent")
+    try:
+        out = base ** exponent
+    except OverflowError:
+        raise ValueError(f"{base!r} ** {exponent!r} overflows a float; rescale the inputs") from None
+    if out - out:
+        refuse_overflow("**", base, exponent)
+    return out
+
+
+def power_slope(base: float, exponent: float) -> float:
+    """d(base ** exponent)/d(base), including the edges at base 0."""
+    if exponent == 0:
+        return 0.0
+    if base == 0 and exponent < 1:
+        return INF  # e.g. x ** 0.5 at 0: a vertical tangent
+    return exponent * base ** (exponent - 1)
