@@ -72,8 +72,9 @@ def _parse_tree(text: str) -> ast.expr:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        raise FormulaError(f"not a valid formula: {error.msg}", text,
-                           (error.offset or 1) - 1) from None
+        # Python gives no offset (or 0) when the text ends too early: point past the end.
+        column = error.offset - 1 if error.offset and error.offset > 0 else len(text)
+        raise FormulaError(f"not a valid formula: {error.msg}", text, column) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise FormulaError(f"not a valid formula: {error}", text) from None
     _check_depth(tree.body, text)
