@@ -62,8 +62,9 @@ def write_steps(root: Value, directory: str | os.PathLike, max_nodes: int = STEP
     for step, (node, graph) in enumerate(_frames(root, max_nodes, draw_options), start=1):
         path = write_svg(graph, folder / f"step-{step:03d}.svg")
         svgs.append(_svg_element(path.read_text(encoding="utf-8")))
+        grad = float(getattr(node.grad, "data", node.grad))
         captions.append(f"Step {step}: the gradient of {_describe(node, root)} is complete: "
-                        f"d(output)/d(node) = {float(getattr(node.grad, 'data', node.grad)):.4g}")
+                        f"d({root.label or 'output'})/d({node.label or 'node'}) = {grad:.4g}")
     page = folder / "index.html"
     page.write_text(_page(svgs, captions, root), encoding="utf-8")
     return page
@@ -89,7 +90,8 @@ _PAGE = """<!DOCTYPE html>
   body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; }}
   #controls {{ display: flex; gap: 1em; align-items: center; margin-bottom: 0.5em; }}
   #slider {{ width: 20em; }}
-  #frame svg {{ max-width: 100%; height: auto; }}
+  #frame {{ overflow: auto; }}
+  #frame.fit svg {{ max-width: 100%; height: auto; }}
   button {{ font-size: 1em; padding: 0.3em 1em; }}
 </style>
 </head>
@@ -105,7 +107,7 @@ Keys: left and right arrows.</p>
   <span id="counter"></span>
 </div>
 <p id="caption"></p>
-<div id="frame"></div>
+<div id="frame" class="fit" title="click to switch between fit-to-width and full size"></div>
 <script>
 const frames = {frames};
 const captions = {captions};
@@ -123,6 +125,9 @@ function show(step) {{
 document.getElementById("prev").addEventListener("click", () => show(current - 1));
 document.getElementById("next").addEventListener("click", () => show(current + 1));
 slider.addEventListener("input", () => show(Number(slider.value)));
+document.getElementById("frame").addEventListener("click", (event) => {{
+  event.currentTarget.classList.toggle("fit");
+}});
 document.addEventListener("keydown", (event) => {{
   if (event.key === "ArrowLeft") show(current - 1);
   if (event.key === "ArrowRight") show(current + 1);
