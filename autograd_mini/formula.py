@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Mapping
 
 from autograd_mini.engine import Value
@@ -18,11 +19,8 @@ MAX_DEPTH = 100
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "sin", "cos", "sqrt", "abs")
 
 _OPERATORS = {
-    ast.Add: lambda x, y: x + y,
-    ast.Sub: lambda x, y: x - y,
-    ast.Mult: lambda x, y: x * y,
-    ast.Div: lambda x, y: x / y,
-    ast.Pow: lambda x, y: x ** y,
+    ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
+    ast.Div: ("/", operator.truediv), ast.Pow: ("**", operator.pow),
 }
 
 # Friendly names for what people are most likely to try; anything else uses the class name.
@@ -123,17 +121,17 @@ class _Evaluator:
             operand = self.visit(node.operand)
             if isinstance(node.op, ast.UAdd):
                 return operand
-            return -operand if isinstance(operand, float) else self.apply(node, "-", lambda v: -v,
-                                                                          operand)
+            if isinstance(operand, float):  # a negative number, not an op
+                return -operand
+            return self.apply(node, "-", operator.neg, operand)
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-            left, right = self.visit(node.left), self.visit(node.right)
-            symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-            return self.apply(node, symbol[type(node.op)], _OPERATORS[type(node.op)], left, right)
+            symbol, function = _OPERATORS[type(node.op)]
+            return self.apply(node, symbol, function, self.visit(node.left), self.visit(node.right))
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, (ast.BinOp, ast.UnaryOp)):
-            operator = type(node.op).__name__
-            raise self.fail(f"the operator {operator} is not allowed; use + - * / **", node)
+            refused = type(node.op).__name__
+            raise self.fail(f"the operator {refused} is not allowed; use + - * / **", node)
         kind = _REFUSED.get(type(node), type(node).__name__)
         raise self.fail(f"{kind} is not allowed in a formula; use numbers, names, "
                         "+ - * / ** and function calls", node)
@@ -175,11 +173,8 @@ class _Evaluator:
         extra = [self.visit(arg) for arg in node.args[1:]]
         if extra and not isinstance(extra[0], float):
             raise self.fail("the slope of leaky_relu must be a number", node.args[1])
-        if function.id == "abs":
-            return self.apply(node, "abs", abs, argument)
-        return self.apply(node, function.id,
-                          lambda value, *rest: getattr(value, function.id)(*rest),
-                          argument, *extra)
+        method = abs if function.id == "abs" else operator.methodcaller(function.id, *extra)
+        return self.apply(node, function.id, method, argument)
 
 
 def _number_label(number: float) -> str:
