@@ -214,18 +214,20 @@ class Value:
         return _unary(math.log(x), "log", _log_rule, self, 1.0 / x)
 
     def tanh(self) -> Value:
-        t = math.tanh(self.data)
-        return _unary(t, "tanh", _tanh_rule, self, 1.0 - t * t)
+        x = self.data
+        t = math.tanh(x)
+        if -0.5 < t < 0.5:
+            slope = 1.0 - t * t
+        else:  # 1 - t*t cancels as |t| -> 1; sech^2 = 4e/(1+e)^2 with e = exp(-2|x|) does not
+            e = math.exp(-2.0 * abs(x))
+            slope = 4.0 * e / ((1.0 + e) * (1.0 + e))
+        return _unary(t, "tanh", _tanh_rule, self, slope)
 
     def sigmoid(self) -> Value:
         x = self.data
-        # 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) below: exp never overflows.
-        if x >= 0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _unary(s, "sigmoid", _sigmoid_rule, self, s * (1.0 - s))
+        e = math.exp(-abs(x))  # in (0, 1]: never overflows, and s(1-s) = e/(1+e)^2 never cancels
+        s = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
+        return _unary(s, "sigmoid", _sigmoid_rule, self, e / ((1.0 + e) * (1.0 + e)))
 
     def relu(self) -> Value:
         x = self.data
@@ -321,14 +323,26 @@ def _div_rule(out, a, b): return (1.0 / b, -out / b)
 def _rdiv_rule(out, b): return (-out / b,)
 def _exp_rule(out, x): return (out,)
 def _log_rule(out, x): return (1.0 / x,)
-def _tanh_rule(out, x): return (1.0 - out * out,)
-def _sigmoid_rule(out, x): return (out * (1.0 - out),)
 def _sin_rule(out, x): return (x.cos(),)
 def _cos_rule(out, x): return (-x.sin(),)
 def _sqrt_rule(out, x): return (0.5 / out,)
 def _pow_rule(out, a, b): return (b * a ** (b - 1.0), out * a.log() if a.data > 0 else 0.0)
 def _pow_const_exponent_rule(c: float) -> Callable: return lambda out, x: (c * x ** (c - 1.0),)
 def _pow_const_base_rule(log_base: float) -> Callable: return lambda out, x: (out * log_base,)
+
+
+def _tanh_rule(out, x):
+    if -0.5 < out.data < 0.5:
+        return (1.0 - out * out,)
+    e = (x * (-2.0 if x.data > 0 else 2.0)).exp()  # exp(-2|x|), without abs's kink
+    return (4.0 * e / ((1.0 + e) * (1.0 + e)),)
+
+
+def _sigmoid_rule(out, x):
+    if -1.0 < x.data < 1.0:
+        return (out * (1.0 - out),)
+    e = (x * (-1.0 if x.data > 0 else 1.0)).exp()  # exp(-|x|): s(1-s) without cancellation
+    return (e / ((1.0 + e) * (1.0 + e)),)
 
 
 # -- backward -------------------------------------------------------------------
@@ -373,40 +387,55 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
 _get_grad = attrgetter("grad")
 
 
-def backpropagate(root: Value, seed, create_graph: bool = False,
-                  stop_at: Iterable[Value] = ()) -> list[Value]:
-    """The chain rule over root's graph; adds this pass's gradients to each .grad.
+def backpropagate(root: Value, seed, create_graph: bool = False) -> None:
+    """The chain rule over root's graph, adding this pass's gradients to each .grad.
 
     Gradients already present are set aside during the pass and added back after, so
     every call adds d(root)/d(node) * seed exactly once, however many came before.
-    Returns the topological order it used.
     """
-    inputs = list(dict.fromkeys(stop_at))
-    order = topological_order(root, inputs)
-    # The inputs lead the order; they collect gradients but pass none further down.
-    passing = order[len(inputs):] if inputs else order
+    order = topological_order(root)
     earlier = list(map(_get_grad, order))
     carried = any(earlier)  # a Value gradient (from create_graph) counts as carried
     if carried:
         for node in order:
             node.grad = 0.0
-    if create_graph:
-        root.grad = seed if isinstance(seed, Value) else Value(seed)
-        _chain_rule_building_graph(passing)
-    else:
-        root.grad = seed.data if isinstance(seed, Value) else seed
-        for node in reversed(passing):
-            parent = node.parent1
-            if parent is not None:
-                g = node.grad
-                parent.grad += node.local_grad1 * g
-                parent = node.parent2
-                if parent is not None:
-                    parent.grad += node.local_grad2 * g
+    if create_graph and not isinstance(seed, Value):
+        seed = Value(seed)  # API: with create_graph every .grad is a Value
+    _chain_rule(order, root, seed, create_graph)
     if carried:
         for node, before in zip(order, earlier):
             node.grad = before + node.grad
-    return order
+
+
+def gradients(root: Value, inputs: list[Value], create_graph: bool = False) -> list:
+    """d(root)/d(input) for each input (counted as leaves), leaving every .grad as it was."""
+    order = topological_order(root, inputs)
+    passing = order[len(inputs):]  # the inputs lead the order and pass nothing on
+    earlier = list(map(_get_grad, order))
+    for node in order:
+        node.grad = 0.0
+    _chain_rule(passing, root, 1.0, create_graph)
+    found = [node.grad for node in inputs]
+    for node, before in zip(order, earlier):
+        node.grad = before
+    return found
+
+
+def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool) -> None:
+    if create_graph:
+        # A float seed keeps constant derivatives floats and adds no foreign leaf.
+        root.grad = seed
+        _chain_rule_building_graph(order)
+        return
+    root.grad = seed.data if isinstance(seed, Value) else seed
+    for node in reversed(order):
+        parent = node.parent1
+        if parent is not None:
+            g = node.grad
+            parent.grad += node.local_grad1 * g
+            parent = node.parent2
+            if parent is not None:
+                parent.grad += node.local_grad2 * g
 
 
 def _chain_rule_building_graph(order: list[Value]) -> None:

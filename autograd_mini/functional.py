@@ -4,9 +4,14 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable, Sequence
 
-from .engine import Value, backpropagate, no_grad
+from .engine import Value, gradients, no_grad
 
 __all__ = ["grad", "value_and_grad", "gradcheck", "GradcheckError"]
+
+# How many grad-wrapped functions are running. A derivative taken inside one may be
+# differentiated again by it (through an argument or a closure), so it is built as
+# a Value; at depth 0 with float arguments it is a plain float.
+_depth = 0
 
 
 def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., tuple]:
@@ -14,32 +19,36 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
 
     With an int argnums the derivative is one number, with a tuple a tuple of them.
     Arguments not differentiated are passed through unchanged. Called with floats it
-    returns floats; called with Values (as when nested, grad(grad(f))) it returns
-    Values, so the result can be differentiated again to any order.
+    returns floats; called with Values, or inside another grad's function (nested,
+    as in grad(grad(f))), it returns Values, differentiable again to any order.
     """
     positions = _check_argnums(argnums)
 
     @wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> tuple:
+        global _depth
         for i in positions:
             if i >= len(args):
                 raise TypeError(
                     f"argnums={argnums!r} asks for positional argument {i}, but "
                     f"{_name(f)} was called with {len(args)}; pass it positionally")
         args = list(args)
-        nested = any(isinstance(args[i], Value) for i in positions)
+        nested = _depth > 0 or any(isinstance(args[i], Value) for i in positions)
         inputs = []
         for i in positions:
-            # When nested, each input is a fresh node on top of the caller's Value, so the
-            # inner pass stops there and the caller's own gradients stay untouched.
+            # A caller's Value (an outer grad's variable) gets a fresh node on top, where
+            # this pass stops; the derivatives then come back as Values of it.
             arg = args[i]
             x = arg + 0.0 if isinstance(arg, Value) else Value(arg, label=f"arg{i}")
             args[i] = x
             inputs.append(x)
-        out = f(*args, **kwargs)
+        _depth += 1
+        try:
+            out = f(*args, **kwargs)
+        finally:
+            _depth -= 1
         if isinstance(out, Value):
-            backpropagate(out, 1.0, create_graph=nested, stop_at=inputs)
-            derivatives = tuple(x.grad for x in inputs)
+            derivatives = tuple(gradients(out, inputs, create_graph=nested))
             value = out if nested else out.data
         elif isinstance(out, (int, float)) and not isinstance(out, bool):
             derivatives = (0.0,) * len(inputs)  # f does not depend on its inputs
@@ -82,8 +91,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck needs f to return a Value; {_name(f)} returned "
                         f"{type(out).__name__}")
-    out.backward()
-    analytic = [leaf.grad for leaf in leaves]
+    analytic = gradients(out, leaves)
     numeric = [_central_difference(f, points, i, eps) for i in range(len(points))]
     rows = []
     failed = 0
@@ -121,8 +129,9 @@ def _check_argnums(argnums: int | tuple[int, ...]) -> tuple[int, ...]:
     positions = (argnums,) if isinstance(argnums, int) else argnums
     if (not isinstance(positions, tuple) or not positions
             or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
-                       for i in positions)):
-        raise TypeError(f"argnums must be a non-negative int or a non-empty tuple of them, "
+                       for i in positions)
+            or len(set(positions)) != len(positions)):
+        raise TypeError(f"argnums must be a non-negative int or a non-empty tuple of distinct ones, "
                         f"got {argnums!r}")
     return positions
 
