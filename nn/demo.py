@@ -1,0 +1,126 @@
+"""`autograd-mini demo`: train an MLP on two moons and write its pictures, model and graph."""
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from autograd_mini import Value, draw_dot, no_grad
+from nn.datasets import make_moons
+from nn.losses import hinge_loss
+from nn.modules import MLP
+from nn.optim import SGD
+from nn.training import accuracy, fit
+
+BATCH_SIZE = 10
+HIDDEN = [16, 16]
+GRID_STEPS = 60  # the decision-boundary picture evaluates the model on GRID_STEPS ** 2 points
+
+
+def run_demo(out: str = "autograd-mini-demo", samples: int = 200, epochs: int = 30,
+             seed: int = 0) -> int:
+    """Train MLP(2, [16, 16, 1]) on `samples` moons points; write plots, model and a neuron's
+    graph into `out`; return the exit code."""
+    for value, name, least in ((samples, "samples", 2), (epochs, "epochs", 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            print(f"autograd-mini demo: {name} must be an int >= {least}, got {value!r}")
+            return 2
+    folder = Path(out)
+    X, y = make_moons(samples, noise=0.1, seed=seed)
+    model = MLP(2, [*HIDDEN, 1], seed=seed)
+    steps = epochs * math.ceil(samples / BATCH_SIZE)
+    # Max-margin (hinge) loss with SGD and momentum; the rate decays linearly from 0.1
+    # to 0.01 over the run, as in micrograd's demo, so the boundary settles at the end.
+    optimizer = SGD(model.parameters(), lr=lambda step: 0.1 - 0.09 * step / steps, momentum=0.9)
+    print(f"Training {model.describe()} on {samples} two-moons points for {epochs} epochs "
+          f"(seed {seed}, max-margin loss, SGD with momentum)")
+    started = time.perf_counter()
+    history = fit(model, X, y, loss=hinge_loss, optimizer=optimizer, epochs=epochs,
+                  batch_size=BATCH_SIZE, shuffle_seed=seed)
+    elapsed = time.perf_counter() - started
+    final = accuracy(model, X, y, loss=hinge_loss)
+    print(f"Train accuracy {final:.1%} after {len(history)} epochs ({elapsed:.1f} s)")
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "model.json"]
+    model.save(written[0])
+    written.append(_write_neuron_graph(model, X[0], folder))
+    written += _write_plots(model, X, y, history, folder)
+    for path in written:
+        print(f"  wrote {path}")
+    return 0
+
+
+def _write_neuron_graph(model: MLP, sample: list[float], folder: Path) -> Path:
+    """The graph of the first hidden neuron on one sample, with its gradients."""
+    inputs = [Value(x, label=f"x{i}") for i, x in enumerate(sample)]  # drawn as leaves too
+    output = model.layers[0].neurons[0](inputs)
+    output.label = "tanh(w . x + b)"
+    output.backward()
+    graph = draw_dot(output)
+    model.zero_grad()
+    try:
+        svg = graph.pipe(format="svg")
+    except (RuntimeError, OSError) as error:  # no Graphviz renderer: keep the DOT source
+        path = folder / "neuron_graph.dot"
+        path.write_text(graph.source, encoding="utf-8")
+        print(f"Could not render the neuron graph to SVG ({error}); wrote its DOT source")
+        return path
+    path = folder / "neuron_graph.svg"
+    path.write_bytes(svg)
+    return path
+
+
+def _write_plots(model: MLP, X: list[list[float]], y: list[int], history: list[dict],
+                 folder: Path) -> list[Path]:
+    try:
+        from matplotlib.figure import Figure  # no pyplot: headless (Agg), no global state
+    except ImportError:
+        print("matplotlib is not installed, so no plots were drawn; install the plot extra: "
+              "pip install 'autograd-mini[plot]'")
+        return []
+    boundary = folder / "decision_boundary.png"
+    _plot_boundary(Figure(figsize=(6, 5)), model, X, y).savefig(boundary, dpi=120)
+    curve = folder / "loss_curve.png"
+    _plot_history(Figure(figsize=(6, 4)), history).savefig(curve, dpi=120)
+    return [boundary, curve]
+
+
+def _plot_boundary(figure: Any, model: MLP, X: list[list[float]], y: list[int]) -> Any:
+    xs = _grid_axis([p[0] for p in X])
+    ys = _grid_axis([p[1] for p in X])
+    with no_grad():
+        scores = [[model([a, b]).data for a in xs] for b in ys]
+    axes = figure.add_subplot()
+    axes.contourf(xs, ys, scores, levels=[-math.inf, 0.0, math.inf],
+                  colors=["#f4c7c3", "#c6dbef"], alpha=0.9)
+    axes.contour(xs, ys, scores, levels=[0.0], colors="#333333", linewidths=1.0)
+    for label, color in ((0, "#d62728"), (1, "#1f77b4")):
+        points = [p for p, t in zip(X, y) if t == label]
+        axes.scatter([p[0] for p in points], [p[1] for p in points], s=18, c=color,
+                     edgecolors="white", linewidths=0.5, label=f"class {label}")
+    axes.set_title(f"{model.describe()}: decision boundary on two moons")
+    axes.legend(loc="lower left")
+    figure.tight_layout()
+    return figure
+
+
+def _grid_axis(coordinates: list[float]) -> list[float]:
+    low, high = min(coordinates) - 0.5, max(coordinates) + 0.5
+    return [low + (high - low) * i / (GRID_STEPS - 1) for i in range(GRID_STEPS)]
+
+
+def _plot_history(figure: Any, history: list[dict]) -> Any:
+    epochs = [record["epoch"] for record in history]
+    axes = figure.add_subplot()
+    axes.plot(epochs, [record["loss"] for record in history], color="#1f77b4", label="loss")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("loss (max-margin)", color="#1f77b4")
+    accuracy_axes = axes.twinx()
+    accuracy_axes.plot(epochs, [record["accuracy"] for record in history], color="#2ca02c")
+    accuracy_axes.set_ylabel("train accuracy", color="#2ca02c")
+    accuracy_axes.set_ylim(0.0, 1.05)
+    axes.set_title("Training history")
+    figure.tight_layout()
+    return figure

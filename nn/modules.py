@@ -1,0 +1,245 @@
+"""Module, Neuron, Layer and MLP: scalar networks whose parameters are autograd_mini Values."""
+from __future__ import annotations
+
+import math
+import random
+from operator import mul
+from typing import Any, Iterator, Sequence, Union
+
+from autograd_mini import Value
+
+Number = Union[int, float]
+Input = Union[Number, Value, Sequence[Union[Number, Value]]]
+# A parameter "tensor": one Value, or a (nested) list of them.
+Tensor = Union[Value, list]
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+
+
+class Module:
+    """Base class: a callable holding named parameters, with save/load and zero_grad."""
+
+    def named_tensors(self) -> dict[str, Tensor]:
+        """The parameters by name, each a Value or a nested list of Values (override this)."""
+        return {}
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this architecture (override this)."""
+        return {}
+
+    def parameters(self) -> list[Value]:
+        """Every parameter Value, in a fixed order."""
+        return [value for tensor in self.named_tensors().values() for value in _flatten(tensor)]
+
+    def weights(self) -> list[Value]:
+        """The parameters that are weights (not biases): what L2 regularisation penalises."""
+        return [value for name, tensor in self.named_tensors().items()
+                if name.endswith("weight") for value in _flatten(tensor)]
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every parameter to 0."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def __call__(self, x: Input) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __call__")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Parameter values as plain floats (nested lists), keyed by name as in PyTorch."""
+        return {name: _to_floats(tensor) for name, tensor in self.named_tensors().items()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy values from `state` into the parameters; checks every key and shape first."""
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict expects a dict, got {type(state).__name__}")
+        tensors = self.named_tensors()
+        missing = [k for k in tensors if k not in state]
+        unexpected = [k for k in state if k not in tensors]
+        if missing or unexpected:
+            raise ValueError(f"load_state_dict: state does not match {self.describe()}: "
+                             f"missing keys {missing}, unexpected keys {unexpected}")
+        pairs: list[tuple[Value, float]] = []
+        for name, tensor in tensors.items():
+            _collect(tensor, state[name], name, pairs)
+        for p, number in pairs:  # only once everything has been checked
+            p.data = number
+
+    def save(self, path: str) -> None:
+        """Write architecture and exact parameters to a JSON file, atomically."""
+        from nn.serialization import save_module
+        save_module(self, path)
+
+    @classmethod
+    def load(cls, path: str) -> Module:
+        """Rebuild a module saved by `save`; raises a clear error for a bad file."""
+        from nn.serialization import load_module
+        return load_module(cls, path)
+
+    def describe(self) -> str:
+        """A one-line summary such as `MLP(2 -> 16 -> 1)`."""
+        return type(self).__name__
+
+
+class Neuron(Module):
+    """activation(w . x + b) for `nin` inputs; weights uniform with variance scaled by fan-in."""
+
+    def __init__(self, nin: int, activation: str = "tanh", seed: int | None = None,
+                 *, rng: random.Random | None = None) -> None:
+        _check_positive_int(nin, "Neuron nin")
+        self.nin = nin
+        self.activation = _check_activation(activation)
+        rng = random.Random(seed) if rng is None else rng
+        # LeCun (variance 1/nin) for saturating units, He (2/nin) for relu: a uniform
+        # draw on [-a, a] has variance a*a/3.
+        bound = math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
+        self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(nin)]
+        self.b = Value(0.0, label="b")
+        self._act = None if activation == "linear" else getattr(Value, activation)
+
+    def __call__(self, x: Input) -> Value:
+        """The neuron's output Value for one input sample."""
+        return self._forward(_as_inputs(x, self.nin, self.describe()))
+
+    def _forward(self, x: Sequence[Number | Value]) -> Value:
+        total = sum(map(mul, self.w, x), self.b)
+        return total if self._act is None else self._act(total)
+
+    def named_tensors(self) -> dict[str, Tensor]:
+        return {"weight": self.w, "bias": self.b}
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "activation": self.activation}
+
+    def describe(self) -> str:
+        return f"Neuron({self.nin} inputs, {self.activation})"
+
+    __repr__ = describe
+
+
+class Layer(Module):
+    """`nout` neurons reading the same `nin` inputs; calling it returns a list of `nout` Values."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: int | None = None,
+                 *, rng: random.Random | None = None) -> None:
+        _check_positive_int(nout, "Layer nout")
+        rng = random.Random(seed) if rng is None else rng
+        self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
+        self.nin, self.nout, self.activation = nin, nout, activation
+
+    def __call__(self, x: Input) -> list[Value]:
+        """The list of the layer's outputs for one input sample (a list even for one unit)."""
+        return self._forward(_as_inputs(x, self.nin, self.describe()))
+
+    def _forward(self, x: Sequence[Number | Value]) -> list[Value]:
+        return [neuron._forward(x) for neuron in self.neurons]
+
+    def named_tensors(self) -> dict[str, Tensor]:
+        return {"weight": [n.w for n in self.neurons], "bias": [n.b for n in self.neurons]}
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    def describe(self) -> str:
+        return f"Layer({self.nin} -> {self.nout}, {self.activation})"
+
+    __repr__ = describe
+
+
+class MLP(Module):
+    """Layers of sizes `nouts` after `nin` inputs; hidden layers use `activation`, the last
+    `output_activation` (linear by default). Equal seeds give equal models."""
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "tanh",
+                 seed: int | None = None, output_activation: str = "linear") -> None:
+        _check_positive_int(nin, "MLP nin")
+        if isinstance(nouts, int) or not nouts:
+            raise ValueError(f"MLP nouts must be a non-empty list of layer sizes such as "
+                             f"[16, 16, 1], got {nouts!r}")
+        _check_activation(activation)
+        _check_activation(output_activation)
+        rng = random.Random(seed)  # private: no global random state is touched
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1],
+                             output_activation if i == last else activation, rng=rng)
+                       for i in range(len(nouts))]
+        self.nin, self.nouts = nin, list(nouts)
+        self.activation, self.output_activation = activation, output_activation
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        """One Value when the last layer has one unit, else a list of Values."""
+        x = _as_inputs(x, self.nin, self.describe())
+        for layer in self.layers:
+            x = layer._forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def named_tensors(self) -> dict[str, Tensor]:
+        return {f"layers.{i}.{name}": tensor for i, layer in enumerate(self.layers)
+                for name, tensor in layer.named_tensors().items()}
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
+                "output_activation": self.output_activation}
+
+    def describe(self) -> str:
+        return f"MLP({' -> '.join(str(s) for s in [self.nin, *self.nouts])})"
+
+    def __repr__(self) -> str:
+        lines = [f"{self.describe()[:-1]}, {len(self.parameters())} parameters)"]
+        lines += [f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers)]
+        return "\n".join(lines)
+
+
+def _as_inputs(x: Input, nin: int, who: str) -> Sequence[Number | Value]:
+    if isinstance(x, (int, float, Value)) and not isinstance(x, bool):
+        x = [x]  # a lone number is a sample of one input
+    try:
+        count = len(x)
+    except TypeError:
+        raise TypeError(f"{who} expects a list of {nin} numbers or Values, "
+                        f"got {type(x).__name__}") from None
+    if count != nin:
+        raise ValueError(f"{who} expects {nin} inputs per sample, got {count}: "
+                         f"pass one list of {nin} numbers per call")
+    return x
+
+
+def _check_activation(activation: str) -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose one of "
+                         f"{', '.join(ACTIVATIONS)}")
+    return activation
+
+
+def _check_positive_int(n: Any, what: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+
+
+def _flatten(tensor: Tensor) -> Iterator[Value]:
+    if isinstance(tensor, Value):
+        yield tensor
+    else:
+        for item in tensor:
+            yield from _flatten(item)
+
+
+def _to_floats(tensor: Tensor) -> Any:
+    if isinstance(tensor, Value):
+        return tensor.data
+    return [_to_floats(item) for item in tensor]
+
+
+def _collect(tensor: Tensor, data: Any, where: str, pairs: list[tuple[Value, float]]) -> None:
+    """Pair each Value of `tensor` with the number at the same place in `data`, checking shape."""
+    if isinstance(tensor, Value):
+        if isinstance(data, bool) or not isinstance(data, (int, float)) or not math.isfinite(data):
+            raise ValueError(f"load_state_dict: {where} must be a finite number, got {data!r}")
+        pairs.append((tensor, float(data)))
+        return
+    if not isinstance(data, list) or len(data) != len(tensor):
+        got = f"a list of {len(data)}" if isinstance(data, list) else repr(data)
+        raise ValueError(f"load_state_dict: {where} must be a list of {len(tensor)} entries, "
+                         f"got {got}")
+    for i, (item, sub) in enumerate(zip(tensor, data)):
+        _collect(item, sub, f"{where}[{i}]", pairs)
