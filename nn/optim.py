@@ -163,11 +163,8 @@ class Rprop(Optimizer):
 
 class ConjugateGradient(Optimizer):
     """Full-batch nonlinear conjugate gradient (Polak-Ribiere+, restarting on non-descent)
-    with a backtracking line search. `step(closure)` needs a closure that zeroes the
+    with a strong Wolfe line search. `step(closure)` needs a closure that zeroes the
     gradients, recomputes the loss, calls backward() and returns the loss, as PyTorch's LBFGS."""
-
-    # Armijo's sufficient-decrease constant (Nocedal & Wright suggest 1e-4).
-    SUFFICIENT_DECREASE = 1e-4
 
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1.0, max_eval: int = 20,
                  tolerance_grad: float = 1e-7) -> None:
@@ -212,35 +209,78 @@ class ConjugateGradient(Optimizer):
 
     def _line_search(self, closure: Closure, start_loss: float, direction: list[float],
                      slope: float, alpha: float) -> float:
-        """Backtrack from alpha until the loss drops enough (Armijo); 0.0 if it never does."""
+        """A step length meeting the strong Wolfe conditions (Nocedal & Wright, Algorithms
+        3.5 and 3.6): bracket the minimum along `direction`, then shrink the bracket.
+        Leaves the parameters at the step taken; returns 0.0 (and restores them) if no
+        trial point lowered the loss enough."""
         start = [p.data for p in self.params]
+        low = (0.0, start_loss, slope)  # best point so far with sufficient decrease
+        high = None                     # the other end of the bracket, once found
         try:
             for _ in range(self.max_eval):
-                for p, x, d in zip(self.params, start, direction):
-                    p.data = x + alpha * d
-                try:
-                    loss = _number(closure())
-                except ValueError:  # e.g. exp overflowed this far out: step back
-                    loss = math.inf
-                if loss <= start_loss + self.SUFFICIENT_DECREASE * alpha * slope:
+                loss, trial_slope = self._evaluate(closure, start, direction, alpha)
+                trial = (alpha, loss, trial_slope)
+                if not (loss <= start_loss + SUFFICIENT_DECREASE * alpha * slope
+                        and loss < low[1]):
+                    high = trial
+                elif abs(trial_slope) <= -CURVATURE * slope:
                     return alpha
-                if not math.isfinite(loss):
-                    alpha *= 0.1
-                    continue
-                # minimiser of the parabola through f(0), f'(0) and f(alpha), kept
-                # within [0.1, 0.5] of alpha so the search neither stalls nor overshoots
-                curvature = loss - start_loss - slope * alpha
-                alpha = min(max(-slope * alpha * alpha / (2.0 * curvature), 0.1 * alpha),
-                            0.5 * alpha)
+                else:
+                    previous = low
+                    if trial_slope >= 0:  # walked past the minimum: it lies behind
+                        high = low
+                    low = trial
+                    if high is None:
+                        alpha = _extrapolate(previous, low)
+                        continue
+                alpha = _interpolate(low, high)
         except BaseException:  # Ctrl-C mid-search: leave the model where the step began
-            self._restore(start)
+            self._move(start, direction, 0.0)
             raise
-        self._restore(start)
-        return 0.0
+        self._move(start, direction, low[0])
+        return low[0]
 
-    def _restore(self, start: list[float]) -> None:
-        for p, x in zip(self.params, start):
-            p.data = x
+    def _evaluate(self, closure: Closure, start: list[float], direction: list[float],
+                  alpha: float) -> tuple[float, float]:
+        """Loss and directional derivative at start + alpha * direction."""
+        self._move(start, direction, alpha)
+        try:
+            loss = _number(closure())
+        except ValueError:  # e.g. exp overflowed this far out: treat as too far
+            return math.inf, math.nan
+        return loss, sum(p.grad * d for p, d in zip(self.params, direction))
+
+    def _move(self, start: list[float], direction: list[float], alpha: float) -> None:
+        for p, x, d in zip(self.params, start, direction):
+            p.data = x + alpha * d
+
+
+# Line-search constants as Nocedal & Wright recommend for nonlinear conjugate gradient:
+# Armijo's sufficient decrease, and the strong Wolfe curvature bound |f'(alpha)| <= 0.1 |f'(0)|.
+SUFFICIENT_DECREASE = 1e-4
+CURVATURE = 0.1
+
+
+def _extrapolate(previous: tuple, current: tuple) -> float:
+    """A longer step: where the slope, linear through the two points, reaches 0."""
+    (a0, _, s0), (a1, _, s1) = previous, current
+    guess = a1 - s1 * (a1 - a0) / (s1 - s0) if s1 > s0 else 4.0 * a1
+    return min(max(guess, 1.1 * a1), 10.0 * a1)
+
+
+def _interpolate(low: tuple, high: tuple) -> float:
+    """A step inside the bracket: the secant zero of the slope (exact for a quadratic), else
+    the parabola's minimum, else the midpoint; kept 10% away from either end."""
+    (a, fa, sa), (b, fb, sb) = low, high
+    if math.isfinite(sb) and sb != sa:
+        guess = a - sa * (b - a) / (sb - sa)
+    elif math.isfinite(fb) and fb - fa - sa * (b - a) > 0:
+        guess = a - sa * (b - a) ** 2 / (2.0 * (fb - fa - sa * (b - a)))
+    else:
+        guess = 0.5 * (a + b)
+    margin = 0.1 * abs(b - a)
+    inside = min(max(guess, min(a, b) + margin), max(a, b) - margin)
+    return inside if math.isfinite(inside) else 0.5 * (a + b)
 
 
 def _number(loss: Value | float) -> float:

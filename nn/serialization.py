@@ -77,7 +77,7 @@ def _architecture(cls: type[Module], path: str, architecture: Any) -> tuple[type
                                  f"{name}.load(path) from the class that saved it")
         return BUILTIN_MODULES[name], architecture["config"]
     if name != cls.__name__:
-        raise ModelFileError(f"{path}: the file holds a {name}, not a {cls.__name__}; "
+        raise ModelFileError(f"{path}: the file holds a saved {name}, not {cls.__name__}; "
                              f"use {name}.load(path) or Module.load(path)")
     return cls, architecture["config"]
 

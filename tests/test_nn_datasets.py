@@ -1,0 +1,67 @@
+"""Toy datasets: shapes, labels, geometry and determinism."""
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from nn.datasets import make_circles, make_moons, spiral, xor
+
+
+def test_xor_is_the_truth_table():
+    assert xor() == ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles, spiral])
+def test_returns_n_points_of_two_floats_with_int_labels(make):
+    X, y = make(51)
+    assert len(X) == len(y) == 51
+    assert all(len(p) == 2 and all(isinstance(c, float) for c in p) for p in X)
+    assert all(isinstance(label, int) for label in y)
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles, spiral])
+def test_same_seed_same_data_different_seed_different_data(make):
+    assert make(40, seed=1) == make(40, seed=1)
+    assert make(40, seed=1) != make(40, seed=2)
+
+
+def test_datasets_leave_the_global_random_state_alone():
+    before = random.getstate()
+    make_moons(50, noise=0.1, seed=0)
+    assert random.getstate() == before
+
+
+def test_moons_split_the_classes_evenly():
+    _, y = make_moons(101)
+    assert (y.count(0), y.count(1)) == (50, 51)
+
+
+def test_noiseless_moons_lie_on_their_half_circles():
+    # outer moon: the unit circle centred at (0, 0); inner: centred at (1, 0.5)
+    X, y = make_moons(20, noise=0.0)
+    for (a, b), label in zip(X, y):
+        centre = (0.0, 0.0) if label == 0 else (1.0, 0.5)
+        assert math.dist((a, b), centre) == pytest.approx(1.0)
+
+
+def test_noiseless_circles_have_radius_one_and_factor():
+    X, y = make_circles(20, noise=0.0, factor=0.3)
+    assert {round(math.hypot(a, b), 12) for a, b in X} == {1.0, 0.3}
+    assert all((math.hypot(*p) < 0.5) == (label == 1) for p, label in zip(X, y))
+
+
+def test_spiral_has_the_requested_classes():
+    _, y = spiral(30, classes=3)
+    assert [y.count(c) for c in range(3)] == [10, 10, 10]
+
+
+def test_negative_noise_is_refused():
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        make_moons(10, noise=-0.1)
+
+
+def test_size_must_be_positive():
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        make_moons(0)
