@@ -140,12 +140,12 @@ print("tanh' and tanh'' match their formulas")
 import matplotlib.pyplot as plt
 
 xs = [i / 25 for i in range(-100, 101)]
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(xs, [math.tanh(x) for x in xs], label=r"$\tanh x$")
 ax.plot(xs, [d_tanh(x) for x in xs], label=r"$\tanh' x$ = grad(tanh)")
 ax.plot(xs, [d2_tanh(x) for x in xs], label=r"$\tanh'' x$ = grad(grad(tanh))")
 ax.axhline(0, color="gray", lw=0.5)
-ax.legend(loc="upper left", fontsize=8)
+ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
 ax.set(xlabel="x")
 plt.show()
 
