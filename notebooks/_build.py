@@ -86,14 +86,26 @@ def execute(notebook: nbformat.NotebookNode, timeout: int = TIMEOUT) -> nbformat
     return notebook
 
 
-def settle_carriage_returns(notebook: nbformat.NotebookNode) -> None:
-    """Keep what a terminal would show of text streams that redraw a line with '\\r'
-    (progress bars), rather than every intermediate redraw."""
+def settle_streams(notebook: nbformat.NotebookNode) -> None:
+    """Join consecutive outputs of one stream and keep what a terminal would show of
+    lines redrawn with '\\r' (progress bars), rather than every intermediate redraw."""
     for cell in notebook.cells:
+        merged: list = []
         for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous["name"] == output["name"]):
+                previous["text"] += output["text"]
+            else:
+                merged.append(output)
+        for output in merged:
             if output.get("output_type") == "stream" and "\r" in output["text"]:
                 output["text"] = "\n".join(line.rstrip("\r").split("\r")[-1]
                                            for line in output["text"].split("\n"))
+        if "outputs" in cell:  # a bar's closing newline alone is not worth a block
+            cell["outputs"] = [output for output in merged
+                               if output.get("output_type") != "stream" or output["text"].strip()]
 
 
 def cells_of(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
@@ -108,7 +120,7 @@ def main(names: list[str]) -> None:
     for source in sources:
         started = time.perf_counter()
         notebook = execute(build(source))
-        settle_carriage_returns(notebook)
+        settle_streams(notebook)
         target = HERE / f"{source.stem}.ipynb"
         nbformat.write(notebook, target)
         print(f"{target.name}: executed in {time.perf_counter() - started:.1f} s")
