@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import random
 
+from nn._checks import check_int
+
 Dataset = tuple[list[list[float]], list[int]]
 
 
@@ -58,8 +60,7 @@ def spiral(n: int = 100, classes: int = 3, seed: int = 0, noise: float = 0.2) ->
 
 
 def _check(n: int, noise: float, name: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name}: n must be a positive int (number of points), got {n!r}")
+    check_int(n, f"{name}: n (the number of points)", 1)
     if not noise >= 0:
         raise ValueError(f"{name}: noise must be >= 0 (a standard deviation), got {noise!r}")
 

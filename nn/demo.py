@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd_mini import Value, draw_dot, no_grad
+from nn._checks import check_int
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
 from nn.modules import MLP
@@ -22,10 +23,12 @@ def run_demo(out: str = "autograd-mini-demo", samples: int = 200, epochs: int = 
              seed: int = 0) -> int:
     """Train MLP(2, [16, 16, 1]) on `samples` moons points; write plots, model and a neuron's
     graph into `out`; return the exit code."""
-    for value, name, least in ((samples, "samples", 2), (epochs, "epochs", 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            print(f"autograd-mini demo: {name} must be an int >= {least}, got {value!r}")
-            return 2
+    try:
+        check_int(samples, "samples", 2)
+        check_int(epochs, "epochs", 1)
+    except ValueError as error:
+        print(f"autograd-mini demo: {error}")
+        return 2
     folder = Path(out)
     X, y = make_moons(samples, noise=0.1, seed=seed)
     model = MLP(2, [*HIDDEN, 1], seed=seed)

@@ -47,12 +47,7 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
     a list of such lists and a list of indices; stable for logits of any size."""
     if _is_scalar(target):
         return _softmax_cross_entropy(logits, target)
-    if len(logits) != len(target):
-        raise ValueError(f"cross_entropy: {len(logits)} lists of logits but {len(target)} "
-                         f"targets; give one class index per list of logits")
-    if not target:
-        raise ValueError("cross_entropy: empty batch; give at least one sample")
-    return reduce(add, map(_softmax_cross_entropy, logits, target)) / len(target)
+    return _mean(_pairs(logits, target, "cross_entropy"), _softmax_cross_entropy)
 
 
 def l2_penalty(parameters: Iterable[Value], lam: float, m: int = 1) -> Value:

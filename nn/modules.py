@@ -7,6 +7,7 @@ from operator import mul
 from typing import Any, Iterator, Sequence, Union
 
 from autograd_mini import Value
+from nn._checks import check_int
 
 Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
@@ -85,7 +86,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
-        _check_positive_int(nin, "Neuron nin")
+        check_int(nin, "Neuron nin", 1)
         self.nin = nin
         self.activation = _check_activation(activation)
         rng = random.Random(seed) if rng is None else rng
@@ -121,7 +122,7 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
-        _check_positive_int(nout, "Layer nout")
+        check_int(nout, "Layer nout", 1)
         rng = random.Random(seed) if rng is None else rng
         self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
         self.nin, self.nout, self.activation = nin, nout, activation
@@ -151,7 +152,7 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "tanh",
                  seed: int | None = None, output_activation: str = "linear") -> None:
-        _check_positive_int(nin, "MLP nin")
+        check_int(nin, "MLP nin", 1)
         if isinstance(nouts, int) or not nouts:
             raise ValueError(f"MLP nouts must be a non-empty list of layer sizes such as "
                              f"[16, 16, 1], got {nouts!r}")
@@ -209,11 +210,6 @@ def _check_activation(activation: str) -> str:
         raise ValueError(f"unknown activation {activation!r}; choose one of "
                          f"{', '.join(ACTIVATIONS)}")
     return activation
-
-
-def _check_positive_int(n: Any, what: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
 
 
 def _flatten(tensor: Tensor) -> Iterator[Value]:

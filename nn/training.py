@@ -9,6 +9,7 @@ are 0/1. Other targets (regression) have no accuracy: None.
 from __future__ import annotations
 
 import gc
+import os
 import random
 import sys
 import warnings
@@ -17,6 +18,7 @@ from operator import add
 from typing import Any, Callable, Iterable, Sequence
 
 from autograd_mini import Value, no_grad
+from nn._checks import check_int
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
 from nn.optim import SGD, Optimizer
 
@@ -44,11 +46,8 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     after the current step and returns the history so far; the model keeps its parameters.
     """
     n = _check_data(X, y)
-    batch_size = n if batch_size is None else batch_size
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    batch_size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
+    check_int(epochs, "fit: epochs", 0)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
     is_correct = correctness_rule(loss, y)
@@ -197,7 +196,18 @@ def _progress_bar(epochs: int, progress: bool | None) -> Any:
         # works in a notebook too.
         warnings.simplefilter("ignore")
         from tqdm.auto import tqdm
-    return tqdm(total=epochs, desc="fit", unit="epoch", file=sys.stderr)
+    return tqdm(total=epochs, desc="fit", unit="epoch", file=sys.stderr, **_fallback_size())
+
+
+def _fallback_size() -> dict:
+    """A fixed size when stderr is a terminal that reports 0 x 0 (some CI and container
+    ptys): tqdm would otherwise draw an empty bar."""
+    try:
+        if os.get_terminal_size(sys.stderr.fileno()).columns == 0:
+            return {"ncols": 80, "nrows": 24}
+    except (OSError, ValueError, AttributeError):  # not a terminal: tqdm copes
+        pass
+    return {}
 
 
 def _stderr_is_terminal() -> bool:

@@ -63,5 +63,5 @@ def test_negative_noise_is_refused():
 
 
 def test_size_must_be_positive():
-    with pytest.raises(ValueError, match="n must be a positive int"):
+    with pytest.raises(ValueError, match=r"n \(the number of points\) must be an int >= 1, got 0"):
         make_moons(0)
