@@ -1,0 +1,192 @@
+"""The reference: a flat-list tape reverse mode, the fastest pure-Python shape we know.
+
+Every node is one slot in four parallel Python lists: its value (a float), its op
+code (a small int), and its two arguments (node indices, or a float constant for the
+`*c` and `+c` ops, or -1 when unused). The forward ops are closures over the lists'
+bound `append` methods, which is measurably faster than methods on an object.
+`backward` is one loop over the tape in reverse with an if/elif chain on the op
+code, the most frequent ops first. Storing the local derivatives at forward time
+instead (no branch in the loop) was tried and is slower overall: it costs an extra
+append and an extra float per node.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+LEAF, MUL, ADD, TANH, RELU, MULC, ADDC = range(7)
+
+
+class Tape:
+    """A flat-list tape; ops take and return node indices (ints)."""
+
+    __slots__ = ("values", "ops", "args_a", "args_b",
+                 "leaf", "mul", "add", "tanh", "relu", "mulc", "addc")
+
+    def __init__(self) -> None:
+        values: list[float] = []
+        ops: list[int] = []
+        args_a: list = []
+        args_b: list = []
+        push_value, push_op = values.append, ops.append
+        push_a, push_b = args_a.append, args_b.append
+        math_tanh = math.tanh
+
+        def leaf(x: float) -> int:
+            push_value(x); push_op(LEAF); push_a(-1); push_b(-1)
+            return len(values) - 1
+
+        def mul(i: int, j: int) -> int:
+            push_value(values[i] * values[j]); push_op(MUL); push_a(i); push_b(j)
+            return len(values) - 1
+
+        def add(i: int, j: int) -> int:
+            push_value(values[i] + values[j]); push_op(ADD); push_a(i); push_b(j)
+            return len(values) - 1
+
+        def tanh(i: int) -> int:
+            push_value(math_tanh(values[i])); push_op(TANH); push_a(i); push_b(-1)
+            return len(values) - 1
+
+        def relu(i: int) -> int:
+            x = values[i]
+            push_value(x if x > 0.0 else 0.0); push_op(RELU); push_a(i); push_b(-1)
+            return len(values) - 1
+
+        def mulc(i: int, c: float) -> int:
+            push_value(values[i] * c); push_op(MULC); push_a(i); push_b(c)
+            return len(values) - 1
+
+        def addc(i: int, c: float) -> int:
+            push_value(values[i] + c); push_op(ADDC); push_a(i); push_b(c)
+            return len(values) - 1
+
+        self.values, self.ops, self.args_a, self.args_b = values, ops, args_a, args_b
+        self.leaf, self.mul, self.add, self.tanh = leaf, mul, add, tanh
+        self.relu, self.mulc, self.addc = relu, mulc, addc
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def backward(self, root: int) -> list[float]:
+        """Return d(root)/d(node) for every node index, as a list of floats."""
+        values = self.values
+        grads = [0.0] * len(values)
+        grads[root] = 1.0
+        n = root + 1
+        ops, args_a, args_b = self.ops, self.args_a, self.args_b
+        if n < len(values):
+            ops, args_a, args_b = ops[:n], args_a[:n], args_b[:n]
+        # Literal op codes: LOAD_CONST is cheaper than a global or local lookup.
+        for i, op, a, b in zip(range(root, -1, -1), reversed(ops),
+                               reversed(args_a), reversed(args_b)):
+            g = grads[i]
+            if op == 1:  # MUL
+                grads[a] += g * values[b]
+                grads[b] += g * values[a]
+            elif op == 2:  # ADD
+                grads[a] += g
+                grads[b] += g
+            elif op == 3:  # TANH: d tanh(x) = 1 - tanh(x)^2
+                t = values[i]
+                grads[a] += g * (1.0 - t * t)
+            elif op == 0:  # LEAF
+                pass
+            elif op == 4:  # RELU
+                if values[i] > 0.0:
+                    grads[a] += g
+            elif op == 5:  # MULC
+                grads[a] += g * b
+            elif op == 6:  # ADDC
+                grads[a] += g
+        return grads
+
+
+# --- the workloads, written against the tape (see workloads.py for the definitions)
+
+def chain_forward(tape: Tape, steps: int, x: float, w: float, b: float) -> tuple[int, list[int]]:
+    """Build h = tanh(h * w + b) `steps` times from h = x; return (root, [x, w, b])."""
+    leaf, mul, add, tanh = tape.leaf, tape.mul, tape.add, tape.tanh
+    leaves = [leaf(x), leaf(w), leaf(b)]
+    h, wi, bi = leaves
+    for _ in range(steps):
+        h = tanh(add(mul(h, wi), bi))
+    return h, leaves
+
+
+def tree_sum(add: Callable[[int, int], int], items: list[int]) -> int:
+    """Sum node indices pairwise (a balanced tree, depth log2(n))."""
+    while len(items) > 1:
+        paired = [add(items[k], items[k + 1]) for k in range(0, len(items) - 1, 2)]
+        if len(items) % 2:
+            paired.append(items[-1])
+        items = paired
+    return items[0]
+
+
+def wide_forward(tape: Tape, xs: list[float], ys: list[float]) -> tuple[int, list[int]]:
+    """Build sum_i x_i * y_i over leaves; return (root, leaves interleaved x0, y0, ...)."""
+    leaf, mul = tape.leaf, tape.mul
+    leaves = []
+    products = []
+    for x, y in zip(xs, ys):
+        xi = leaf(x)
+        yi = leaf(y)
+        leaves.append(xi)
+        leaves.append(yi)
+        products.append(mul(xi, yi))
+    return tree_sum(tape.add, products), leaves
+
+
+def mlp_loss(tape: Tape, params: list[float], sizes: list[int],
+             X: list[list[float]], y: list[float]) -> tuple[int, list[int]]:
+    """Forward of micrograd's moons demo (ReLU MLP, hinge loss + L2); return (loss, param nodes)."""
+    leaf, mul, add, relu, mulc, addc = (tape.leaf, tape.mul, tape.add,
+                                        tape.relu, tape.mulc, tape.addc)
+    nodes = [leaf(p) for p in params]
+    # Layers as lists of (weight indices, bias index), in micrograd's parameter order.
+    layers = []
+    k = 0
+    for nin, nout in zip(sizes, sizes[1:]):
+        neurons = []
+        for _ in range(nout):
+            neurons.append((nodes[k:k + nin], nodes[k + nin]))
+            k += nin + 1
+        layers.append(neurons)
+    last = len(layers) - 1
+    losses = []
+    for row, label in zip(X, y):
+        act = None
+        for depth, layer in enumerate(layers):
+            out = []
+            for weights, bias in layer:
+                s = bias
+                if act is None:  # first layer: the inputs are constants
+                    for w, x in zip(weights, row):
+                        s = add(s, mulc(w, x))
+                else:
+                    for w, x in zip(weights, act):
+                        s = add(s, mul(w, x))
+                out.append(relu(s) if depth != last else s)
+            act = out
+        losses.append(relu(addc(mulc(act[0], -label), 1.0)))
+    data_loss = losses[0]
+    for term in losses[1:]:
+        data_loss = add(data_loss, term)
+    data_loss = mulc(data_loss, 1.0 / len(losses))
+    reg = mul(nodes[0], nodes[0])
+    for p in nodes[1:]:
+        reg = add(reg, mul(p, p))
+    return add(data_loss, mulc(reg, 1e-4)), nodes
+
+
+def mlp_step(params: list[float], sizes: list[int], X: list[list[float]],
+             y: list[float], lr: float) -> float:
+    """One full-batch SGD step on `params` (updated in place); return the loss."""
+    tape = Tape()
+    loss, nodes = mlp_loss(tape, params, sizes, X, y)
+    grads = tape.backward(loss)
+    for k, node in enumerate(nodes):
+        params[k] -= lr * grads[node]
+    return tape.values[loss]

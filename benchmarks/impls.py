@@ -1,0 +1,173 @@
+"""The three implementations behind one small interface, for the runner and the tests."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from benchmarks import flat_tape, micrograd_ref, workloads
+
+
+class Graph:
+    """A built workload: its root, its leaves, and (after backward) what it returned."""
+
+    __slots__ = ("root", "leaves", "owner", "result")
+
+    def __init__(self, root: Any, leaves: list[Any], owner: Any = None) -> None:
+        self.root, self.leaves, self.owner, self.result = root, leaves, owner, None
+
+
+class TapeImpl:
+    """The flat-list tape of flat_tape.py."""
+
+    name = "flat tape"
+    available, reason = True, ""
+
+    def chain(self, steps: int) -> Graph:
+        """Build the tanh chain."""
+        tape = flat_tape.Tape()
+        root, leaves = flat_tape.chain_forward(tape, steps, workloads.CHAIN_X,
+                                               workloads.CHAIN_W, workloads.CHAIN_B)
+        return Graph(root, leaves, tape)
+
+    def wide(self, xs: list[float], ys: list[float]) -> Graph:
+        """Build the wide sum of products."""
+        tape = flat_tape.Tape()
+        root, leaves = flat_tape.wide_forward(tape, xs, ys)
+        return Graph(root, leaves, tape)
+
+    def backward(self, graph: Graph) -> None:
+        """Backpropagate from the root."""
+        graph.result = graph.owner.backward(graph.root)
+
+    def outputs(self, graph: Graph) -> tuple[float, list[float]]:
+        """The root's value and the leaves' gradients."""
+        return graph.owner.values[graph.root], [graph.result[i] for i in graph.leaves]
+
+    def mlp(self, params: Sequence[float], X: list[list[float]], y: list[float]) -> "MLPRun":
+        """A model holding `params`, ready to take steps."""
+        current = list(params)
+        sizes = workloads.MLP_SIZES
+
+        def step() -> float:
+            return flat_tape.mlp_step(current, sizes, X, y, workloads.MLP_LR)
+
+        def nodes() -> int:
+            tape = flat_tape.Tape()
+            flat_tape.mlp_loss(tape, current, sizes, X, y)
+            return len(tape)
+        return MLPRun(step, lambda: list(current), nodes)
+
+
+class MLPRun:
+    """A model bound to the data: step() trains once, params() reads, nodes() counts."""
+
+    __slots__ = ("step", "params", "nodes")
+
+    def __init__(self, step: Callable[[], float], params: Callable[[], list[float]],
+                 nodes: Callable[[], int]) -> None:
+        self.step, self.params, self.nodes = step, params, nodes
+
+
+class ValueImpl:
+    """A micrograd-style Value class: autograd_mini's or micrograd's."""
+
+    def __init__(self, name: str, Value: Any, parents: Callable[[Any], Any],
+                 make_model: Callable[[Sequence[float]], Any] | None,
+                 wrap_input: Callable[[Sequence[float]], Any] | None = None,
+                 reason: str = "", mlp_reason: str = "") -> None:
+        self.name, self.Value, self.parents = name, Value, parents
+        self.make_model, self.wrap_input = make_model, wrap_input
+        self.available, self.reason = Value is not None, reason
+        self.mlp_reason = mlp_reason
+
+    def chain(self, steps: int) -> Graph:
+        """Build the tanh chain."""
+        return Graph(*workloads.value_chain(self.Value, steps))
+
+    def wide(self, xs: list[float], ys: list[float]) -> Graph:
+        """Build the wide sum of products."""
+        return Graph(*workloads.value_wide(self.Value, xs, ys))
+
+    def backward(self, graph: Graph) -> None:
+        """Backpropagate from the root."""
+        graph.root.backward()
+
+    def outputs(self, graph: Graph) -> tuple[float, list[float]]:
+        """The root's value and the leaves' gradients."""
+        return graph.root.data, [float(leaf.grad) for leaf in graph.leaves]
+
+    def mlp(self, params: Sequence[float], X: list[list[float]], y: list[float]) -> MLPRun:
+        """A model holding `params`, ready to take steps."""
+        model = self.make_model(params)
+        wrap = self.wrap_input
+
+        def step() -> float:
+            return workloads.value_mlp_step(model, X, y, workloads.MLP_LR, wrap)
+
+        def nodes() -> int:
+            rows = [wrap(row) for row in X] if wrap else X
+            loss = workloads.demo_loss([model(row) for row in rows], y, model.parameters())
+            return workloads.count_nodes(loss, self.parents)
+        return MLPRun(step, lambda: self.read_params(model), nodes)
+
+    def read_params(self, model: Any) -> list[float]:
+        """The model's parameters in micrograd's order (per neuron: weights, then bias)."""
+        if self.name != "autograd_mini":
+            return [float(p.data) for p in model.parameters()]
+        state = model.state_dict()
+        params: list[float] = []
+        for i in range(len(workloads.MLP_SIZES) - 1):
+            for weights, bias in zip(state[f"layers.{i}.weight"], state[f"layers.{i}.bias"]):
+                params.extend(weights)
+                params.append(bias)
+        return params
+
+
+def _state_dict(params: Sequence[float], sizes: Sequence[int]) -> dict[str, Any]:
+    """nn's state_dict layout for parameters given in micrograd's order."""
+    state: dict[str, Any] = {}
+    k = 0
+    for i, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
+        weights, biases = [], []
+        for _ in range(nout):
+            weights.append(list(params[k:k + nin]))
+            biases.append(params[k + nin])
+            k += nin + 1
+        state[f"layers.{i}.weight"], state[f"layers.{i}.bias"] = weights, biases
+    return state
+
+
+def _ours() -> ValueImpl:
+    try:
+        from autograd_mini import Value
+    except ImportError as error:
+        return ValueImpl("autograd_mini", None, None, None, reason=f"not available ({error})")
+    make_model, mlp_reason = None, ""
+    try:
+        from nn import MLP
+
+        def make_model(params: Sequence[float]) -> Any:
+            sizes = workloads.MLP_SIZES
+            model = MLP(sizes[0], list(sizes[1:]), activation="relu", seed=0)
+            model.load_state_dict(_state_dict(params, sizes))
+            return model
+    except ImportError as error:
+        mlp_reason = f"nn not available ({error})"
+    return ValueImpl("autograd_mini", Value, lambda node: node.parents, make_model,
+                     mlp_reason=mlp_reason)
+
+
+def _micrograd() -> ValueImpl:
+    if not micrograd_ref.AVAILABLE:
+        return ValueImpl("micrograd", None, None, None,
+                         reason="not installed (pip install -e '.[bench]')")
+
+    def make_model(params: Sequence[float]) -> Any:
+        return micrograd_ref.make_mlp(params, workloads.MLP_SIZES)
+    return ValueImpl("micrograd", micrograd_ref.Value, micrograd_ref.parents, make_model,
+                     wrap_input=micrograd_ref.wrap_input)
+
+
+def all_impls() -> list[Any]:
+    """autograd_mini, the flat tape and micrograd, in the table's order."""
+    return [_ours(), TapeImpl(), _micrograd()]

@@ -1,0 +1,144 @@
+"""The benchmark workloads, defined once for every implementation.
+
+- tanh chain of n nodes: h = x; then n // 3 times h = tanh(h * w + b), with x, w, b
+  leaves (3 nodes per step, so micrograd's recursive backward fails from about 330
+  steps = 990 nodes). Nodes counted: 3 leaves + 3 per step.
+- wide sum of n products: sum_i a_i * b_i over 2n leaves, the sum taken pairwise
+  (a balanced tree, so micrograd's recursion is not the limit). Nodes: 4n - 1.
+- MLP step: micrograd's moons demo, an MLP 2-16-16-1 (ReLU, last layer linear) on
+  100 points, loss = mean(relu(1 - y_i * score_i)) + 1e-4 * sum(p * p), then
+  zero_grad, backward and an SGD update of every parameter.
+
+Value-graph versions (autograd_mini and micrograd share the operator API) live here;
+the tape's are in flat_tape.py. Inputs are plain floats made before timing starts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Callable, Sequence
+
+CHAIN_X, CHAIN_W, CHAIN_B = 0.3, 0.5, 0.1
+MLP_SIZES = [2, 16, 16, 1]
+MLP_LR = 0.05
+
+
+def chain_steps(nodes: int) -> int:
+    """Number of tanh steps in a chain of about `nodes` nodes."""
+    return max(1, (nodes - 3) // 3)
+
+
+def wide_inputs(pairs: int, seed: int = 0) -> tuple[list[float], list[float]]:
+    """Deterministic inputs in [-1, 1) for the wide sum."""
+    rng = random.Random(seed)
+    return ([rng.uniform(-1.0, 1.0) for _ in range(pairs)],
+            [rng.uniform(-1.0, 1.0) for _ in range(pairs)])
+
+
+def make_moons(n: int = 100, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[float]]:
+    """Two interleaved half circles as sklearn's make_moons, labels -1.0 / +1.0."""
+    rng = random.Random(seed)
+    n_outer = n // 2
+    n_inner = n - n_outer
+    X: list[list[float]] = []
+    y: list[float] = []
+    for k in range(n_outer):
+        t = math.pi * k / max(1, n_outer - 1)
+        X.append([math.cos(t) + rng.gauss(0.0, noise), math.sin(t) + rng.gauss(0.0, noise)])
+        y.append(-1.0)
+    for k in range(n_inner):
+        t = math.pi * k / max(1, n_inner - 1)
+        X.append([1.0 - math.cos(t) + rng.gauss(0.0, noise),
+                  0.5 - math.sin(t) + rng.gauss(0.0, noise)])
+        y.append(1.0)
+    return X, y
+
+
+def mlp_initial_params(sizes: Sequence[int] = MLP_SIZES, seed: int = 1337) -> list[float]:
+    """Initial parameters in micrograd's order (per neuron: weights, then bias 0)."""
+    rng = random.Random(seed)
+    params: list[float] = []
+    for nin, nout in zip(sizes, sizes[1:]):
+        for _ in range(nout):
+            params.extend(rng.uniform(-1.0, 1.0) for _ in range(nin))
+            params.append(0.0)
+    return params
+
+
+# --- Value-graph workloads (autograd_mini.Value or micrograd.engine.Value)
+
+def value_chain(Value: Callable[[float], Any], steps: int) -> tuple[Any, list[Any]]:
+    """Build the tanh chain with Values; return (root, [x, w, b])."""
+    x, w, b = Value(CHAIN_X), Value(CHAIN_W), Value(CHAIN_B)
+    h = x
+    for _ in range(steps):
+        h = (h * w + b).tanh()
+    return h, [x, w, b]
+
+
+def value_tree_sum(items: list[Any]) -> Any:
+    """Sum Values pairwise (a balanced tree)."""
+    while len(items) > 1:
+        paired = [items[k] + items[k + 1] for k in range(0, len(items) - 1, 2)]
+        if len(items) % 2:
+            paired.append(items[-1])
+        items = paired
+    return items[0]
+
+
+def value_wide(Value: Callable[[float], Any], xs: list[float], ys: list[float]) -> tuple[Any, list[Any]]:
+    """Build sum_i x_i * y_i with Values; return (root, leaves interleaved x0, y0, ...)."""
+    leaves = []
+    products = []
+    for x, y in zip(xs, ys):
+        a = Value(x)
+        b = Value(y)
+        leaves.append(a)
+        leaves.append(b)
+        products.append(a * b)
+    return value_tree_sum(products), leaves
+
+
+def fold_sum(items: Sequence[Any]) -> Any:
+    """Left-to-right sum without a leading 0 (which micrograd would wrap in a node)."""
+    total = items[0]
+    for item in items[1:]:
+        total = total + item
+    return total
+
+
+def demo_loss(scores: Sequence[Any], y: Sequence[float], params: Sequence[Any]) -> Any:
+    """micrograd's demo loss: mean(relu(1 - y * score)) + 1e-4 * sum(p * p)."""
+    losses = [(1 + -label * score).relu() for label, score in zip(y, scores)]
+    data_loss = fold_sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * fold_sum([p * p for p in params])
+    return data_loss + reg_loss
+
+
+def value_mlp_step(model: Any, X: Sequence[Sequence[float]], y: Sequence[float], lr: float,
+                   wrap_input: Callable[[Sequence[float]], Any] | None = None) -> float:
+    """One full-batch SGD step of a micrograd-style model; return the loss."""
+    params = model.parameters()
+    if wrap_input is not None:
+        X = [wrap_input(row) for row in X]
+    scores = [model(row) for row in X]
+    loss = demo_loss(scores, y, params)
+    model.zero_grad()
+    loss.backward()
+    for p in params:
+        p.data -= lr * p.grad
+    return loss.data
+
+
+def count_nodes(root: Any, parents: Callable[[Any], Any]) -> int:
+    """Number of distinct nodes reachable from root (iterative)."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for parent in parents(node):
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return len(seen)
