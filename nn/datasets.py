@@ -29,7 +29,8 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     return _finish(points, noise, random.Random(seed))
 
 
-def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
+def make_circles(n: int = 100, noise: float = 0.05, seed: int = 0, *,
+                 factor: float = 0.5) -> Dataset:
     """A large circle (class 0) around a smaller one of radius `factor` (class 1), as scikit-learn's."""
     _check(n, noise, "make_circles")
     if not 0.0 <= factor < 1.0:

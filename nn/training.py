@@ -1,7 +1,8 @@
 """fit: mini-batch training with a live progress bar, and accuracy as fit reports it.
 
 Accuracy is decided from what the model returns. A list of outputs is right when its
-argmax is the target (a class index, or the argmax of a one-hot list). One output is a
+argmax is the target (a class index, or the place of the 1 in a one-hot list; other
+list targets are regression). One output is a
 score cut at a threshold: 0 for hinge_loss and binary_cross_entropy_with_logits, 0.5 for
 binary_cross_entropy; for any other loss, 0 when the labels are -1/+1 and 0.5 when they
 are 0/1. Other targets (regression) have no accuracy: None.
@@ -109,8 +110,11 @@ def correctness_rule(loss: Loss, y: Sequence) -> Callable[[Any, Any], bool] | No
 
     def is_correct(prediction: Any, target: Any) -> bool | None:
         if isinstance(prediction, list):
-            wanted = target if isinstance(target, int) else _argmax(target)
-            return _argmax(prediction) == wanted
+            if isinstance(target, int):
+                return _argmax(prediction) == target
+            if sorted(target) != [0] * (len(target) - 1) + [1]:
+                return None  # a list target that is not one-hot: regression
+            return _argmax(prediction) == _argmax(target)
         if threshold is None:
             return None
         return (prediction > threshold) == (target > label_cut)

@@ -134,6 +134,7 @@ def test_mismatched_samples_and_targets_are_refused():
     (mse_loss, [0, 1], 0.6, 1, True),                           # 0/1 labels: cut at 0.5
     (mse_loss, [-1, 1], 0.2, 1, True),                          # -1/+1 labels: cut at 0
     (cross_entropy, [0, 2], [0.1, 0.0, 0.5], 2, True),          # argmax
+    (mse_loss, [[0, 1]], [0.2, 0.7], [0, 1], True),             # argmax of a one-hot target
 ])
 def test_accuracy_rule(loss, labels, score, target, right):
     assert correctness_rule(loss, labels)(score, target) is right
@@ -141,6 +142,7 @@ def test_accuracy_rule(loss, labels, score, target, right):
 
 def test_regression_targets_have_no_accuracy():
     assert correctness_rule(mse_loss, [0.5, 2.0])(0.4, 0.5) is None
+    assert correctness_rule(mse_loss, [[0.01, 0.99]])([0.2, 0.7], [0.01, 0.99]) is None
 
 
 def test_ctrl_c_inside_a_step_keeps_the_finished_epochs(capsys):
