@@ -81,7 +81,8 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
             if any([callback(record) is True for callback in callbacks]):
                 break
     except KeyboardInterrupt:
-        print(f"\nfit: stopped by Ctrl-C after {len(history)} of {epochs} epochs; the model "
+        bar.close()  # first, so that the message goes below the bar
+        print(f"fit: stopped by Ctrl-C after {len(history)} of {epochs} epochs; the model "
               f"keeps its current parameters", file=sys.stderr)
     finally:
         if collector_was_enabled:
