@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from operator import attrgetter
 from typing import Callable, Iterable, Iterator, Union
 
-from .numeric import INF, nonzero_divisor, operand, power, power_slope, refuse_overflow, to_float
+from .numeric import (INF, nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
+                      refuse_overflow, to_float)
 
 Number = Union[int, float]
 _grad_enabled = True  # flipped by no_grad()
@@ -29,7 +30,7 @@ class Value:
     """A scalar in a computation graph: its data, its gradient, and how it was made."""
 
     __slots__ = ("data", "grad", "op", "label", "parent1", "parent2",
-                 "local_grad1", "local_grad2", "local_grads_fn")
+                 "local_grad1", "local_grad2", "local_grads_fn", "_seen_by")
 
     def __init__(self, data: Number, label: str = "", *, allow_nonfinite: bool = False) -> None:
         data = to_float(data, "Value")
@@ -43,7 +44,7 @@ class Value:
         self.grad = 0.0
         self.op = ""
         self.label = label
-        self.parent1 = self.parent2 = self.local_grads_fn = None
+        self.parent1 = self.parent2 = self.local_grads_fn = self._seen_by = None
         self.local_grad1 = self.local_grad2 = 0.0
 
     @property
@@ -78,19 +79,20 @@ class Value:
 
     # -- arithmetic: forward value, local derivatives, higher-order rule ------
     # `if out - out:` is true only for inf or NaN (x - x is 0.0 for every finite x):
-    # an overflow check that costs one subtraction.
+    # an overflow check that costs one subtraction. A float constant is checked by the
+    # same test (a NaN or infinite constant makes a NaN or infinite out) for + - *.
     def __add__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
             out = self.data + other.data
             if out - out:
                 refuse_overflow("+", self.data, other.data)
             return _binary(out, "+", _constant_rule, self, 1.0, other, 1.0)
-        b = operand(other, "+")
+        b = other if other.__class__ is float else operand(other, "+")
         if b is None:
             return NotImplemented
         out = self.data + b
         if out - out:
-            refuse_overflow("+", self.data, b)
+            refuse_nonfinite_constant("+", self.data, b)
         return _unary(out, "+", _constant_rule, self, 1.0)
 
     __radd__ = __add__
@@ -101,21 +103,21 @@ class Value:
             if out - out:
                 refuse_overflow("-", self.data, other.data)
             return _binary(out, "-", _constant_rule, self, 1.0, other, -1.0)
-        b = operand(other, "-")
+        b = other if other.__class__ is float else operand(other, "-")
         if b is None:
             return NotImplemented
         out = self.data - b
         if out - out:
-            refuse_overflow("-", self.data, b)
+            refuse_nonfinite_constant("-", self.data, b)
         return _unary(out, "-", _constant_rule, self, 1.0)
 
     def __rsub__(self, other: Number) -> Value:
-        a = operand(other, "-")
+        a = other if other.__class__ is float else operand(other, "-")
         if a is None:
             return NotImplemented
         out = a - self.data
         if out - out:
-            refuse_overflow("-", a, self.data)
+            refuse_nonfinite_constant("-", self.data, a)
         return _unary(out, "-", _constant_rule, self, -1.0)
 
     def __mul__(self, other: Value | Number) -> Value:
@@ -125,12 +127,12 @@ class Value:
             if out - out:
                 refuse_overflow("*", a, b)
             return _binary(out, "*", _mul_rule, self, b, other, a)
-        b = operand(other, "*")
+        b = other if other.__class__ is float else operand(other, "*")
         if b is None:
             return NotImplemented
         out = self.data * b
         if out - out:
-            refuse_overflow("*", self.data, b)
+            refuse_nonfinite_constant("*", self.data, b)
         return _unary(out, "*", _constant_rule, self, b)
 
     __rmul__ = __mul__
@@ -279,7 +281,7 @@ def _unary(data: float, op: str, rule: Callable, parent: Value, local_grad: floa
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out.parent2 = None
+    out._seen_by = out.parent2 = None
     out.local_grad2 = 0.0
     if _grad_enabled:
         out.op = op
@@ -300,6 +302,7 @@ def _binary(data: float, op: str, rule: Callable, parent1: Value, local_grad1: f
     out.data = data
     out.grad = 0.0
     out.label = ""
+    out._seen_by = None
     if _grad_enabled:
         out.op = op
         out.parent1 = parent1
@@ -351,29 +354,31 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
 
     Nodes in `stop_at` count as leaves (their parents are not visited) and come first.
     """
+    seen = object()  # this pass's mark: `node._seen_by is seen` is cheaper than a set
     order = list(dict.fromkeys(stop_at))
-    visited = set(order)
-    if root in visited:
+    for node in order:
+        node._seen_by = seen
+    if root._seen_by is seen:
         return order
-    visited.add(root)
-    emit, mark = order.append, visited.add
+    root._seen_by = seen
+    emit = order.append
     stack = [root]
     push, pop = stack.append, stack.pop
     while stack:
         node = stack[-1]
-        # Descend into the first unvisited parent; a node leaves the stack, and enters
+        # Descend into the first unseen parent; a node leaves the stack, and enters
         # the order, only once both of its parents have.
         parent = node.parent1
-        if parent is not None and parent not in visited:
-            mark(parent)
+        if parent is not None and parent._seen_by is not seen:
+            parent._seen_by = seen
             if parent.parent1 is None:
                 emit(parent)
             else:
                 push(parent)
             continue
         parent = node.parent2
-        if parent is not None and parent not in visited:
-            mark(parent)
+        if parent is not None and parent._seen_by is not seen:
+            parent._seen_by = seen
             if parent.parent1 is None:
                 emit(parent)
             else:

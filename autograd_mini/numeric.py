@@ -36,6 +36,14 @@ def refuse_overflow(op: str, a: float, b: float) -> None:
         raise ValueError(f"{a!r} {op} {b!r} overflows a float; rescale the inputs")
 
 
+def refuse_nonfinite_constant(op: str, a: float, constant: float) -> None:
+    """For `a op constant` with a non-finite result: refuse a NaN or infinite constant,
+    and an overflow from a finite a; a non-finite a was allowed on purpose."""
+    if not -INF < constant < INF:
+        raise ValueError(f"{op} with the number {constant!r}: NaN and infinity are refused in a graph")
+    refuse_overflow(op, a, constant)
+
+
 def nonzero_divisor(b: float, a: float) -> float:
     """b, unless it is zero: then a ValueError naming the division."""
     if b == 0:
