@@ -1,8 +1,8 @@
-"""The scalar `Value` graph and reverse-mode differentiation over it.
+"""The scalar `Value`: every op's forward value and local derivatives, and no_grad.
 
 A node made by an op keeps its (at most two) inputs and the local derivatives
 d(node)/d(input) as floats, computed once in the forward pass; `backward` applies
-the chain rule in one loop over a topological order. Each op also names a rule that
+the chain rule over them (backprop.py). Each op also names a rule that
 rebuilds its local derivatives as `Value`s (`local_grads_fn`), so that
 `backward(create_graph=True)` differentiates with the same primitives.
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from operator import attrgetter
-from typing import Callable, Iterable, Iterator, Union
+from typing import Callable, Iterator, Union
 
+from .backprop import backpropagate, gradients, topological_order
 from .numeric import (INF, nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
                       refuse_overflow, to_float)
 
@@ -262,7 +262,12 @@ class Value:
     # -- gradients ----------------------------------------------------------
     def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
         """Add d(self)/d(node) * grad to the .grad of every node self was computed from."""
-        seed = grad if isinstance(grad, Value) else to_float(grad, "backward(grad=...)")
+        if isinstance(grad, Value):
+            seed = grad if create_graph else grad.data
+        else:
+            seed = to_float(grad, "backward(grad=...)")
+            if create_graph:
+                seed = Value(seed)  # API: with create_graph every .grad is a Value
         backpropagate(self, seed, create_graph)
 
     def zero_grad(self) -> None:
@@ -346,115 +351,6 @@ def _sigmoid_rule(out, x):
         return (out * (1.0 - out),)
     e = (x * (-1.0 if x.data > 0 else 1.0)).exp()  # exp(-|x|): s(1-s) without cancellation
     return (e / ((1.0 + e) * (1.0 + e)),)
-
-
-# -- backward -------------------------------------------------------------------
-def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
-    """Every node reachable from root once, each after its parents, root last.
-
-    Nodes in `stop_at` count as leaves (their parents are not visited) and come first.
-    """
-    seen = object()  # this pass's mark: `node._seen_by is seen` is cheaper than a set
-    order = list(dict.fromkeys(stop_at))
-    for node in order:
-        node._seen_by = seen
-    if root._seen_by is seen:
-        return order
-    root._seen_by = seen
-    emit = order.append
-    stack = [root]
-    push, pop = stack.append, stack.pop
-    while stack:
-        node = stack[-1]
-        # Descend into the first unseen parent; a node leaves the stack, and enters
-        # the order, only once both of its parents have.
-        parent = node.parent1
-        if parent is not None and parent._seen_by is not seen:
-            parent._seen_by = seen
-            if parent.parent1 is None:
-                emit(parent)
-            else:
-                push(parent)
-            continue
-        parent = node.parent2
-        if parent is not None and parent._seen_by is not seen:
-            parent._seen_by = seen
-            if parent.parent1 is None:
-                emit(parent)
-            else:
-                push(parent)
-            continue
-        pop()
-        emit(node)
-    return order
-
-
-_get_grad = attrgetter("grad")
-
-
-def backpropagate(root: Value, seed, create_graph: bool = False) -> None:
-    """The chain rule over root's graph, adding this pass's gradients to each .grad.
-
-    Gradients already present are set aside during the pass and added back after, so
-    every call adds d(root)/d(node) * seed exactly once, however many came before.
-    """
-    order = topological_order(root)
-    earlier = list(map(_get_grad, order))
-    carried = any(earlier)  # a Value gradient (from create_graph) counts as carried
-    if carried:
-        for node in order:
-            node.grad = 0.0
-    if create_graph and not isinstance(seed, Value):
-        seed = Value(seed)  # API: with create_graph every .grad is a Value
-    _chain_rule(order, root, seed, create_graph)
-    if carried:
-        for node, before in zip(order, earlier):
-            node.grad = before + node.grad
-
-
-def gradients(root: Value, inputs: list[Value], create_graph: bool = False) -> list:
-    """d(root)/d(input) for each input (counted as leaves), leaving every .grad as it was."""
-    order = topological_order(root, inputs)
-    passing = order[len(inputs):]  # the inputs lead the order and pass nothing on
-    earlier = list(map(_get_grad, order))
-    for node in order:
-        node.grad = 0.0
-    _chain_rule(passing, root, 1.0, create_graph)
-    found = [node.grad for node in inputs]
-    for node, before in zip(order, earlier):
-        node.grad = before
-    return found
-
-
-def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool) -> None:
-    if create_graph:
-        # A float seed keeps constant derivatives floats and adds no foreign leaf.
-        root.grad = seed
-        _chain_rule_building_graph(order)
-        return
-    root.grad = seed.data if isinstance(seed, Value) else seed
-    for node in reversed(order):
-        parent = node.parent1
-        if parent is not None:
-            g = node.grad
-            parent.grad += node.local_grad1 * g
-            parent = node.parent2
-            if parent is not None:
-                parent.grad += node.local_grad2 * g
-
-
-def _chain_rule_building_graph(order: list[Value]) -> None:
-    """The chain rule with every gradient built as a Value, for higher derivatives."""
-    for node in reversed(order):
-        g = node.grad
-        if node.parent1 is None or (g.__class__ is float and g == 0.0):
-            continue
-        for parent, local in zip(node.parents, node.local_grads_fn(node, *node.parents)):
-            if local.__class__ is float and local == 0.0:
-                continue
-            term = g if local.__class__ is float and local == 1.0 else local * g
-            acc = parent.grad
-            parent.grad = term if acc.__class__ is float and acc == 0.0 else acc + term
 
 
 @contextmanager
