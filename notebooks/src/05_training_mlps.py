@@ -1,0 +1,221 @@
+# %% [markdown]
+# # 5. Training multi-layer perceptrons
+#
+# Everything so far was one step of gradient descent, looked at closely. Here we take
+# thousands of steps with the `nn` package: `MLP` builds the network, a loss scores
+# it, an optimizer moves the weights and `fit` loops over the data with a progress
+# bar. Three toy problems of growing difficulty (XOR, two moons, three spirals), the
+# boundaries the networks learn, four optimizers raced on one problem, and what L2
+# regularisation does to a boundary.
+
+# %%
+import matplotlib.pyplot as plt
+
+from autograd_mini import no_grad
+from nn import (MLP, SGD, Adam, ConjugateGradient, Rprop, binary_cross_entropy_with_logits,
+                cross_entropy, fit)
+from nn.datasets import make_moons, spiral, xor
+
+# %% [markdown]
+# Two plotting helpers. A decision boundary is drawn by asking the trained network
+# about every point of a grid; `no_grad()` skips recording the graph, since nothing
+# will be differentiated.
+
+# %%
+def predicted_class(output):
+    """The class a model's output votes for: the sign of one logit, or the largest of several."""
+    if isinstance(output, list):
+        return max(range(len(output)), key=lambda k: output[k].data)
+    return int(output.data > 0)
+
+
+def plot_boundary(ax, model, X, y, title, steps=60):
+    xs0, xs1 = [p[0] for p in X], [p[1] for p in X]
+    lo0, hi0 = min(xs0) - 0.5, max(xs0) + 0.5
+    lo1, hi1 = min(xs1) - 0.5, max(xs1) + 0.5
+    g0 = [lo0 + (hi0 - lo0) * i / (steps - 1) for i in range(steps)]
+    g1 = [lo1 + (hi1 - lo1) * j / (steps - 1) for j in range(steps)]
+    with no_grad():
+        classes = [[predicted_class(model([a, b])) for a in g0] for b in g1]
+    levels = [k - 0.5 for k in range(max(y) + 2)]
+    ax.contourf(g0, g1, classes, levels=levels, cmap="coolwarm", alpha=0.3)
+    ax.scatter(xs0, xs1, c=y, cmap="coolwarm", vmin=0, vmax=max(y), s=14, edgecolors="k",
+               linewidths=0.4)
+    ax.set(title=title, xticks=[], yticks=[], aspect="equal")
+
+
+def plot_history(ax, history, label=None):
+    ax.semilogy([r["epoch"] for r in history], [r["loss"] for r in history], label=label)
+    ax.set(xlabel="epoch", ylabel="loss")
+
+# %% [markdown]
+# ## XOR
+#
+# The four corners of the unit square, labelled 1 where exactly one coordinate is 1.
+# No straight line separates the classes, so a network without a hidden layer cannot
+# learn it; four hidden `tanh` units can.
+#
+# The network outputs one number, a *logit* $z$, read as the probability
+# $\sigma(z)$ of class 1. The loss is the binary cross-entropy
+# $-\big(y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\big)$, computed from $z$
+# directly so that it stays finite for large $|z|$. Adam adapts the step size of each
+# weight separately.
+
+# %%
+X, y = xor()
+model = MLP(2, [4, 1], activation="tanh", seed=0)
+history = fit(model, X, y, loss=binary_cross_entropy_with_logits,
+              optimizer=Adam(model.parameters(), lr=0.1), epochs=100)
+history[-1]
+
+# %%
+assert history[-1]["accuracy"] == 1.0
+with no_grad():
+    print([(x, round(model(x).sigmoid().data, 3)) for x in X])
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+plot_boundary(left, model, X, y, "XOR: the learned classes")
+plot_history(right, history)
+plt.show()
+
+# %% [markdown]
+# The hidden units each draw a line; the output combines them into a band that
+# contains $(0, 1)$ and $(1, 0)$ but not the other two corners.
+#
+# ## Two moons
+#
+# Two interleaved half circles with noise, 100 points. Two hidden layers of 8 units,
+# trained in **mini-batches** of 20: each epoch is five steps, each on a fifth of the
+# data, reshuffled every epoch.
+
+# %%
+X, y = make_moons(100, noise=0.1, seed=0)
+model = MLP(2, [8, 8, 1], seed=0)
+history = fit(model, X, y, loss=binary_cross_entropy_with_logits,
+              optimizer=Adam(model.parameters(), lr=0.05), epochs=60, batch_size=20)
+history[-1]
+
+# %%
+assert history[-1]["accuracy"] >= 0.98
+fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+plot_boundary(left, model, X, y, f"moons: {history[-1]['accuracy']:.0%} of training points")
+plot_history(right, history)
+plt.show()
+
+# %% [markdown]
+# The loss curve is jagged: each mini-batch gives a noisy estimate of the full
+# gradient. The noise is cheap (five small steps cost what one full step does) and
+# rarely harmful.
+#
+# ## Three spirals
+#
+# Three arms winding around each other, 90 points. With three classes the network
+# ends in three logits $z_k$, and the loss is the **cross-entropy** of their softmax:
+#
+# $$\text{loss} = -\log \frac{e^{z_y}}{\sum_k e^{z_k}}.$$
+#
+# Its gradient with respect to $z_k$ is simply $\text{softmax}(z)_k - [k = y]$:
+# push the right class up, the others down in proportion to their probability.
+
+# %%
+X, y = spiral(90, classes=3, seed=0)
+model = MLP(2, [12, 12, 3], seed=0)
+history = fit(model, X, y, loss=cross_entropy,
+              optimizer=Adam(model.parameters(), lr=0.05), epochs=80, batch_size=15)
+history[-1]
+
+# %%
+assert history[-1]["accuracy"] >= 0.9
+fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+plot_boundary(left, model, X, y, f"spirals: {history[-1]['accuracy']:.0%} of training points")
+plot_history(right, history)
+plt.show()
+
+# %% [markdown]
+# ## Four optimizers, one problem
+#
+# Same data (60 moons points), same network, same starting weights, full-batch
+# gradients, 100 epochs; only the rule that turns a gradient into a step changes.
+#
+# * **SGD with momentum**: $v \leftarrow \mu v + g$, $\theta \leftarrow \theta - \eta v$.
+#   Momentum keeps moving in directions that the gradients agree on.
+# * **Adam**: divides each weight's step by a running root-mean-square of its
+#   gradients, so every weight moves at about the same speed $\eta$.
+# * **Rprop**: ignores the gradient's size, keeps only its sign; each weight's step
+#   grows by 1.2 while the sign holds and halves when it flips.
+# * **Conjugate gradient**: chooses a direction from the gradient and the previous
+#   direction, then a step length by a **line search**: several evaluations of the
+#   loss per epoch. It needs the full batch.
+#
+# The bars are off here (`progress=False`) to keep the output short.
+
+# %%
+X, y = make_moons(60, noise=0.15, seed=0)
+optimizers = {
+    "SGD (lr 0.5, momentum 0.9)": lambda params: SGD(params, lr=0.5, momentum=0.9),
+    "Adam (lr 0.05)": lambda params: Adam(params, lr=0.05),
+    "Rprop (defaults)": lambda params: Rprop(params),
+    "ConjugateGradient": lambda params: ConjugateGradient(params),
+}
+histories = {}
+for name, make in optimizers.items():
+    model = MLP(2, [8, 1], seed=1)  # the same starting weights for each
+    histories[name] = fit(model, X, y, loss=binary_cross_entropy_with_logits,
+                          optimizer=make(model.parameters()), epochs=100, progress=False)
+    print(f"{name:28} final loss {histories[name][-1]['loss']:.2e}   "
+          f"accuracy {histories[name][-1]['accuracy']:.0%}")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for name, history in histories.items():
+    plot_history(ax, history, label=name)
+ax.legend(fontsize=8)
+ax.set(title="the same network and data, four optimizers")
+plt.show()
+
+# %% [markdown]
+# All four start on the same plateau. Conjugate gradient leaves it first and ends two
+# orders of magnitude below the others; Rprop comes next; SGD with momentum and Adam
+# (with these step sizes) are still descending after 100 epochs. The comparison is
+# per *epoch*, which flatters conjugate gradient: its line search evaluates the loss
+# several times per epoch. On large data sets, where only mini-batches are
+# affordable, Adam and SGD are the usual choice. And a training loss near zero on 60
+# noisy points is not necessarily a good thing, which brings us to regularisation.
+#
+# ## L2 regularisation
+#
+# A network with many weights can bend its boundary around every noisy point. L2
+# regularisation adds a penalty on the size of the weights to the loss,
+#
+# $$\text{loss} + \frac{\lambda}{2} \sum_j \theta_j^2,
+#   \qquad \text{whose gradient adds } \lambda\, \theta_j,$$
+#
+# which is exactly what the optimizers' `weight_decay=λ` adds to each gradient.
+# Large weights are what make sharp bends (a `tanh` of a large sum is a step), so the
+# penalty buys a smoother boundary at the price of some training points. Below, 40
+# very noisy moons points and two hidden layers of 12 units, trained with and without
+# it:
+
+# %%
+X, y = make_moons(40, noise=0.3, seed=1)
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.5), layout="constrained")
+for ax, lam in zip(axes, [0.0, 0.02]):
+    model = MLP(2, [12, 12, 1], seed=0)
+    history = fit(model, X, y, loss=binary_cross_entropy_with_logits,
+                  optimizer=Adam(model.parameters(), lr=0.05, weight_decay=lam),
+                  epochs=150, progress=False)
+    size = sum(p.data**2 for p in model.weights()) ** 0.5
+    plot_boundary(ax, model, X, y, f"λ = {lam}: train acc. {history[-1]['accuracy']:.0%}, "
+                                   f"|w| = {size:.1f}")
+plt.show()
+
+# %% [markdown]
+# Without the penalty the network gets every training point right, with weights
+# three to four times as large, by bending its boundary sharply: a tongue of red
+# reaches up for a stray red point and a pocket of blue dips deep into the red moon
+# for a stray blue one. Those bends are fitted noise: new points from the same moons
+# would fall on their wrong side. With $\lambda = 0.02$ the weights stay small,
+# the boundary is a smooth curve between the two moons, and the noisiest points are
+# left misclassified. Choosing $\lambda$ is a
+# matter of held-out data: pick the value that does best on points not trained on.
