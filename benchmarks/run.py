@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     if "chain" in only:
         for size in chains:
             steps = workloads.chain_steps(size)
-            cases.append((f"tanh chain, {steps:,} steps of h = tanh(h*w + b)", 3 * steps + 3,
+            cases.append((f"tanh chain, {steps:,} steps of h = tanh(h*0.5 + 0.1)", 3 * steps + 1,
                           lambda impl, steps=steps: (lambda: impl.chain(steps)), size > 100_000))
     if "wide" in only:
         xs, ys = workloads.wide_inputs(pairs)
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
                 # tracemalloc walks the whole stack at every allocation, which makes
                 # micrograd's recursive backward quadratic; its bytes/node are flat in size.
                 steps = workloads.chain_steps(3_000)
-                measure_memory(impl, lambda: impl.chain(steps), row, 3 * steps + 3)
+                measure_memory(impl, lambda: impl.chain(steps), row, 3 * steps + 1)
                 row.note += ("; " if row.note else "") + "bytes/node measured on a 3,000-node chain"
             else:
                 measure_memory(impl, builder(impl), row)
