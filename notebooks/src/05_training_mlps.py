@@ -1,8 +1,8 @@
 # %% [markdown]
 # # 5. Training multi-layer perceptrons
 #
-# Everything so far was one step of gradient descent, looked at closely. Here we take
-# thousands of steps with the `nn` package: `MLP` builds the network, a loss scores
+# Until now the networks were tiny and their steps were looked at one by one. Here we
+# take thousands of steps with the `nn` package: `MLP` builds the network, a loss scores
 # it, an optimizer moves the weights and `fit` loops over the data with a progress
 # bar. Three toy problems of growing difficulty (XOR, two moons, three spirals), the
 # boundaries the networks learn, four optimizers raced on one problem, and what L2
@@ -17,7 +17,7 @@ from nn import (MLP, SGD, Adam, ConjugateGradient, Rprop, binary_cross_entropy_w
 from nn.datasets import make_moons, spiral, xor
 
 # %% [markdown]
-# Two plotting helpers. A decision boundary is drawn by asking the trained network
+# Plotting helpers. A decision boundary is drawn by asking the trained network
 # about every point of a grid; `no_grad()` skips recording the graph, since nothing
 # will be differentiated.
 
@@ -48,6 +48,14 @@ def plot_history(ax, history, label=None):
     ax.semilogy([r["epoch"] for r in history], [r["loss"] for r in history], label=label)
     ax.set(xlabel="epoch", ylabel="loss")
 
+
+def show_training(model, X, y, history, name):
+    """The learned classes beside the loss curve."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+    plot_boundary(left, model, X, y, f"{name}: {history[-1]['accuracy']:.0%} of training points")
+    plot_history(right, history)
+    plt.show()
+
 # %% [markdown]
 # ## XOR
 #
@@ -74,10 +82,7 @@ with no_grad():
     print([(x, round(model(x).sigmoid().data, 3)) for x in X])
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
-plot_boundary(left, model, X, y, "XOR: the learned classes")
-plot_history(right, history)
-plt.show()
+show_training(model, X, y, history, "XOR")
 
 # %% [markdown]
 # The hidden units each draw a line; the output combines them into a band that
@@ -98,10 +103,7 @@ history[-1]
 
 # %%
 assert history[-1]["accuracy"] >= 0.98
-fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
-plot_boundary(left, model, X, y, f"moons: {history[-1]['accuracy']:.0%} of training points")
-plot_history(right, history)
-plt.show()
+show_training(model, X, y, history, "moons")
 
 # %% [markdown]
 # The loss curve is jagged: each mini-batch gives a noisy estimate of the full
@@ -127,10 +129,7 @@ history[-1]
 
 # %%
 assert history[-1]["accuracy"] >= 0.9
-fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
-plot_boundary(left, model, X, y, f"spirals: {history[-1]['accuracy']:.0%} of training points")
-plot_history(right, history)
-plt.show()
+show_training(model, X, y, history, "spirals")
 
 # %% [markdown]
 # ## Four optimizers, one problem
@@ -191,7 +190,9 @@ plt.show()
 # $$\text{loss} + \frac{\lambda}{2} \sum_j \theta_j^2,
 #   \qquad \text{whose gradient adds } \lambda\, \theta_j,$$
 #
-# which is exactly what the optimizers' `weight_decay=λ` adds to each gradient.
+# which is exactly what the optimizers' `weight_decay=λ` adds to each gradient (to
+# the biases' too; adding `nn.l2_penalty(model.weights(), λ)` to the loss instead is
+# the textbook variant that spares them, used in notebook 6).
 # Large weights are what make sharp bends (a `tanh` of a large sum is a step), so the
 # penalty buys a smoother boundary at the price of some training points. Below, 40
 # very noisy moons points and two hidden layers of 12 units, trained with and without
