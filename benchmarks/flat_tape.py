@@ -5,7 +5,9 @@ code (a small int), and its two arguments (node indices, or a float constant for
 `*c` and `+c` ops, or -1 when unused). The forward ops are closures over the lists'
 bound `append` methods, which is measurably faster than methods on an object.
 `backward` is one loop over the tape in reverse with a two-level if/elif on the op
-code (at most four integer comparisons per node). Storing the local derivatives at forward time
+code (at most four integer comparisons per node). `dot` and `dotc` (a neuron,
+b + sum w_i * x_i, as one node) are the fused variant a tape can offer and a scalar
+Value API cannot; the MLP table shows the tape both with and without them. Storing the local derivatives at forward time
 instead (no branch in the loop) was tried and is slower overall: it costs an extra
 append and an extra float per node.
 """
@@ -16,14 +18,14 @@ import math
 from typing import Callable
 
 # Numbered so that backward finds any op in at most four integer comparisons.
-MUL, ADD, MULC, ADDC, TANH, RELU, LEAF = range(7)
+MUL, ADD, MULC, ADDC, TANH, RELU, DOT, DOTC, LEAF = range(9)
 
 
 class Tape:
     """A flat-list tape; ops take and return node indices (ints)."""
 
     __slots__ = ("values", "ops", "args_a", "args_b",
-                 "leaf", "mul", "add", "tanh", "relu", "mulc", "addc")
+                 "leaf", "mul", "add", "tanh", "relu", "mulc", "addc", "dot", "dotc")
 
     def __init__(self) -> None:
         values: list[float] = []
@@ -63,6 +65,21 @@ class Tape:
             push_value(values[i] + c); push_op(ADDC); push_a(i); push_b(c)
             return len(values) - 1
 
+        def dot(bias: int, weights: tuple[int, ...], inputs: tuple[int, ...]) -> int:
+            total = values[bias]
+            for w, x in zip(weights, inputs):  # left to right, as micrograd's sum
+                total += values[w] * values[x]
+            push_value(total); push_op(DOT); push_a(bias); push_b((weights, inputs))
+            return len(values) - 1
+
+        def dotc(bias: int, weights: tuple[int, ...], constants: tuple[float, ...]) -> int:
+            total = values[bias]
+            for w, c in zip(weights, constants):
+                total += values[w] * c
+            push_value(total); push_op(DOTC); push_a(bias); push_b((weights, constants))
+            return len(values) - 1
+
+        self.dot, self.dotc = dot, dotc
         self.values, self.ops, self.args_a, self.args_b = values, ops, args_a, args_b
         self.leaf, self.mul, self.add, self.tanh = leaf, mul, add, tanh
         self.relu, self.mulc, self.addc = relu, mulc, addc
@@ -95,12 +112,23 @@ class Tape:
                     grads[a] += grads[i] * b
                 else:  # ADDC
                     grads[a] += grads[i]
-            elif op == 4:  # TANH: d tanh(x) = 1 - tanh(x)^2
-                t = values[i]
-                grads[a] += grads[i] * (1.0 - t * t)
-            elif op == 5:  # RELU
-                if values[i] > 0.0:
+            elif op < 6:
+                if op == 4:  # TANH: d tanh(x) = 1 - tanh(x)^2
+                    t = values[i]
+                    grads[a] += grads[i] * (1.0 - t * t)
+                elif values[i] > 0.0:  # RELU
                     grads[a] += grads[i]
+            elif op < 8:  # DOT, DOTC: a is the bias, b = (weights, inputs or constants)
+                g = grads[i]
+                grads[a] += g
+                weights, inputs = b
+                if op == 6:
+                    for w, x in zip(weights, inputs):
+                        grads[w] += g * values[x]
+                        grads[x] += g * values[w]
+                else:
+                    for w, c in zip(weights, inputs):
+                        grads[w] += g * c
             # else LEAF: nothing to pass on
         return grads
 
@@ -140,11 +168,12 @@ def wide_forward(tape: Tape, xs: list[float], ys: list[float]) -> tuple[int, lis
     return tree_sum(tape.add, products), leaves
 
 
-def mlp_loss(tape: Tape, params: list[float], sizes: list[int],
-             X: list[list[float]], y: list[float]) -> tuple[int, list[int]]:
+def mlp_loss(tape: Tape, params: list[float], sizes: list[int], X: list[list[float]],
+             y: list[float], fused: bool = False) -> tuple[int, list[int]]:
     """Forward of micrograd's moons demo (ReLU MLP, hinge loss + L2); return (loss, param nodes)."""
     leaf, mul, add, relu, mulc, addc = (tape.leaf, tape.mul, tape.add,
                                         tape.relu, tape.mulc, tape.addc)
+    dot, dotc = tape.dot, tape.dotc
     nodes = [leaf(p) for p in params]
     # Layers as lists of (weight indices, bias index), in micrograd's parameter order.
     layers = []
@@ -152,7 +181,7 @@ def mlp_loss(tape: Tape, params: list[float], sizes: list[int],
     for nin, nout in zip(sizes, sizes[1:]):
         neurons = []
         for _ in range(nout):
-            neurons.append((nodes[k:k + nin], nodes[k + nin]))
+            neurons.append((tuple(nodes[k:k + nin]), nodes[k + nin]))
             k += nin + 1
         layers.append(neurons)
     last = len(layers) - 1
@@ -163,7 +192,9 @@ def mlp_loss(tape: Tape, params: list[float], sizes: list[int],
             out = []
             for weights, bias in layer:
                 s = bias
-                if act is None:  # first layer: the inputs are constants
+                if fused:
+                    s = dotc(bias, weights, row) if act is None else dot(bias, weights, act)
+                elif act is None:  # first layer: the inputs are constants
                     for w, x in zip(weights, row):
                         s = add(s, mulc(w, x))
                 else:
@@ -183,10 +214,10 @@ def mlp_loss(tape: Tape, params: list[float], sizes: list[int],
 
 
 def mlp_step(params: list[float], sizes: list[int], X: list[list[float]],
-             y: list[float], lr: float) -> float:
+             y: list[float], lr: float, fused: bool = False) -> float:
     """One full-batch SGD step on `params` (updated in place); return the loss."""
     tape = Tape()
-    loss, nodes = mlp_loss(tape, params, sizes, X, y)
+    loss, nodes = mlp_loss(tape, params, sizes, X, y, fused)
     grads = tape.backward(loss)
     for k, node in enumerate(nodes):
         params[k] -= lr * grads[node]

@@ -19,8 +19,11 @@ class Graph:
 class TapeImpl:
     """The flat-list tape of flat_tape.py."""
 
-    name = "flat tape"
     available, reason = True, ""
+
+    def __init__(self, fused: bool = False) -> None:
+        self.fused = fused
+        self.name = "tape, fused dot" if fused else "flat tape"
 
     def chain(self, steps: int) -> Graph:
         """Build the tanh chain."""
@@ -49,11 +52,11 @@ class TapeImpl:
         sizes = workloads.MLP_SIZES
 
         def step() -> float:
-            return flat_tape.mlp_step(current, sizes, X, y, workloads.MLP_LR)
+            return flat_tape.mlp_step(current, sizes, X, y, workloads.MLP_LR, self.fused)
 
         def nodes() -> int:
             tape = flat_tape.Tape()
-            flat_tape.mlp_loss(tape, current, sizes, X, y)
+            flat_tape.mlp_loss(tape, current, sizes, X, y, self.fused)
             return len(tape)
         return MLPRun(step, lambda: list(current), nodes)
 

@@ -26,7 +26,7 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import workloads  # noqa: E402
-from benchmarks.impls import Graph, all_impls  # noqa: E402
+from benchmarks.impls import Graph, TapeImpl, all_impls  # noqa: E402
 
 _gc_seconds = [0.0]
 _gc_started = [0.0]
@@ -121,18 +121,18 @@ def print_table(title: str, rows: list[Row]) -> None:
     by_name = {row.impl: row for row in rows}
     mg, tape = by_name.get("micrograd"), by_name.get("flat tape")
     print(f"\n{title}")
-    print(f"  {'implementation':<14} {'nodes':>10} {'fwd':>7} {'bwd':>7} {'total':>7} {'GC %':>5}"
+    print(f"  {'implementation':<16} {'nodes':>10} {'fwd':>7} {'bwd':>7} {'total':>7} {'GC %':>5}"
           f" {'vs micrograd':>12} {'vs tape':>8} {'free':>6} {'B/node':>7} {'peak':>6}")
     for row in rows:
         speedup = mg.total / row.total if mg else float("nan")
         slowdown = row.total / tape.total if tape else float("nan")
-        print(f"  {row.impl:<14} {row.nodes:>10,} {_fmt(row.forward):>7} {_fmt(row.backward):>7}"
+        print(f"  {row.impl:<16} {row.nodes:>10,} {_fmt(row.forward):>7} {_fmt(row.backward):>7}"
               f" {_fmt(row.total):>7} {_fmt(100 * row.gc_share):>5}"
               f" {_fmt(speedup, 1) + 'x faster' if speedup == speedup else '-':>12}"
               f" {_fmt(slowdown, 2) + 'x' if slowdown == slowdown else '-':>8}"
               f" {_fmt(row.free):>6} {_fmt(row.held):>7} {_fmt(row.peak):>6}")
         if row.note:
-            print(f"  {'':<14} ^ {row.note}")
+            print(f"  {'':<16} ^ {row.note}")
 
 
 def run_mlp(impls: list[Any], steps: int, points: int = 100) -> None:
@@ -163,16 +163,16 @@ def run_mlp(impls: list[Any], steps: int, points: int = 100) -> None:
     mg, tape = timings.get("micrograd"), timings.get("flat tape")
     print(f"\nMLP 2-16-16-1 on {points} moons points, one full-batch step"
           f" (forward, loss, zero_grad, backward, SGD); median of {steps} steps")
-    print(f"  {'implementation':<14} {'nodes':>8} {'ms/step':>8} {'GC %':>5} {'vs micrograd':>12}"
+    print(f"  {'implementation':<16} {'nodes':>8} {'ms/step':>8} {'GC %':>5} {'vs micrograd':>12}"
           f" {'vs tape':>8} {'first loss':>12}")
     for name, r, reason in results:
         if r is None:
-            print(f"  {name:<14} {reason}")
+            print(f"  {name:<16} {reason}")
             continue
         nodes, seconds, share, loss = r
         speedup = f"{mg[1] / seconds:.1f}x faster" if mg else "-"
         slowdown = f"{seconds / tape[1]:.2f}x" if tape else "-"
-        print(f"  {name:<14} {nodes:>8,} {1e3 * seconds:>8.1f} {100 * share:>5.0f} {speedup:>12}"
+        print(f"  {name:<16} {nodes:>8,} {1e3 * seconds:>8.1f} {100 * share:>5.0f} {speedup:>12}"
               f" {slowdown:>8} {loss:>12.9f}")
 
 
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(row)
         print_table(title, rows)
     if "mlp" in only:
-        run_mlp(impls, mlp_steps, points)
+        run_mlp([*impls, TapeImpl(fused=True)], mlp_steps, points)
     gc.callbacks.remove(_on_gc)
     print(f"\n(total run time {time.perf_counter() - started:.0f} s)")
 

@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is not installed
 
 from benchmarks import flat_tape, run, workloads  # noqa: E402
-from benchmarks.impls import all_impls  # noqa: E402
+from benchmarks.impls import TapeImpl, all_impls  # noqa: E402
 
 OURS, TAPE, MICROGRAD = all_impls()
 needs_micrograd = pytest.mark.skipif(not MICROGRAD.available, reason="micrograd not installed")
@@ -84,6 +84,10 @@ def test_mlp_step_tape_and_autograd_mini_agree():
     if OURS.mlp_reason:
         pytest.skip(OURS.mlp_reason)
     assert_same(mlp_after_one_step(OURS), mlp_after_one_step(TAPE))
+
+
+def test_mlp_step_fused_dot_tape_agrees_with_scalar_tape():
+    assert_same(mlp_after_one_step(TapeImpl(fused=True)), mlp_after_one_step(TAPE))
 
 
 @needs_micrograd
