@@ -184,6 +184,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, help="repeats per workload (median taken)")
     parser.add_argument("--only", default="chain,wide,mlp", help="comma-separated workloads")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
+    parser.add_argument("--impls", default="autograd_mini,tape,micrograd",
+                        help="comma-separated subset of autograd_mini,tape,micrograd")
+    parser.add_argument("--gc-threshold", type=int, metavar="N",
+                        help="diagnostic: gc.set_threshold(N) for the run (what GC costs)")
     args = parser.parse_args(argv)
     chains = [500, 10_000, 100_000] if args.quick else [500, 10_000, 1_000_000]
     pairs = 20_000 if args.quick else 100_000
@@ -194,7 +198,10 @@ def main(argv: list[str] | None = None) -> None:
         chains, pairs, repeats, mlp_steps, points = [30, 1_500], 300, 1, 1, 10
     only = set(args.only.split(","))
 
-    impls = all_impls()
+    if args.gc_threshold is not None:
+        gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
+    wanted = set(args.impls.replace("flat tape", "tape").split(","))
+    impls = [impl for impl in all_impls() if impl.name.replace("flat tape", "tape") in wanted]
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs,"
           f" {platform.system()}; gc thresholds {gc.get_threshold()}; {repeats} repeats")
     for impl in impls:
@@ -240,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(row)
         print_table(title, rows)
     if "mlp" in only:
-        run_mlp([*impls, TapeImpl(fused=True)], mlp_steps, points)
+        run_mlp([*impls, TapeImpl(fused=True)] if "tape" in wanted else impls, mlp_steps, points)
     gc.callbacks.remove(_on_gc)
     print(f"\n(total run time {time.perf_counter() - started:.0f} s)")
 
