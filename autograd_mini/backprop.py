@@ -1,7 +1,7 @@
 """Reverse-mode passes over a Value graph: topological order and the chain rule.
 
 Works on any node with the attributes of engine.Value (parent1/2, local_grad1/2,
-local_grads_fn, grad, _seen_by) and imports nothing from it.
+_op.rule, grad, _seen_by) and imports nothing from it.
 """
 from __future__ import annotations
 
@@ -31,24 +31,23 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
     push, pop = stack.append, stack.pop
     while stack:
         node = stack[-1]
-        # Descend into the first unseen parent; a node leaves the stack, and enters
-        # the order, only once both of its parents have.
+        # Descend into an unseen parent that has parents of its own; an unseen leaf
+        # goes straight into the order. A node leaves the stack, and enters the order,
+        # once neither parent is left to visit.
         parent = node.parent1
         if parent is not None and parent._seen_by is not seen:
             parent._seen_by = seen
-            if parent.parent1 is None:
-                emit(parent)
-            else:
+            if parent.parent1 is not None:
                 push(parent)
-            continue
+                continue
+            emit(parent)
         parent = node.parent2
         if parent is not None and parent._seen_by is not seen:
             parent._seen_by = seen
-            if parent.parent1 is None:
-                emit(parent)
-            else:
+            if parent.parent1 is not None:
                 push(parent)
-            continue
+                continue
+            emit(parent)
         pop()
         emit(node)
     return order
@@ -64,14 +63,14 @@ def backpropagate(root: Value, seed, create_graph: bool = False) -> None:
     every call adds d(root)/d(node) * seed exactly once, however many came before.
     """
     order = topological_order(root)
-    earlier = list(map(_get_grad, order))
-    carried = any(earlier)  # a Value gradient (from create_graph) counts as carried
+    # A Value gradient (from create_graph) counts as carried too.
+    carried = any(map(_get_grad, order)) and list(map(_get_grad, order))
     if carried:
         for node in order:
             node.grad = 0.0
     _chain_rule(order, root, seed, create_graph)
     if carried:
-        for node, before in zip(order, earlier):
+        for node, before in zip(order, carried):
             node.grad = before + node.grad
 
 
@@ -113,7 +112,7 @@ def _chain_rule_building_graph(order: list[Value]) -> None:
         g = node.grad
         if node.parent1 is None or (g.__class__ is float and g == 0.0):
             continue
-        for parent, local in zip(node.parents, node.local_grads_fn(node, *node.parents)):
+        for parent, local in zip(node.parents, node._op.rule(node, *node.parents)):
             if local.__class__ is float and local == 0.0:
                 continue
             term = g if local.__class__ is float and local == 1.0 else local * g

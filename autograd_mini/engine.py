@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from typing import Callable, Iterator, Union
+from typing import Callable, Iterator, NamedTuple, Union
 
 from .backprop import backpropagate, gradients, topological_order
 from .numeric import (INF, nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
@@ -29,23 +29,51 @@ _grad_enabled = True  # flipped by no_grad()
 class Value:
     """A scalar in a computation graph: its data, its gradient, and how it was made."""
 
-    __slots__ = ("data", "grad", "op", "label", "parent1", "parent2",
-                 "local_grad1", "local_grad2", "local_grads_fn", "_seen_by")
+    # parent2 is None for an op of one input, and then local_grad2 is never set;
+    # _label is set only when a label is given. Fewer stores make nodes cheaper to
+    # build, and fewer filled slots make them cheaper for the garbage collector to scan.
+    __slots__ = ("data", "grad", "parent1", "parent2", "local_grad1", "local_grad2",
+                 "_op", "_label", "_seen_by")
 
     def __init__(self, data: Number, label: str = "", *, allow_nonfinite: bool = False) -> None:
-        data = to_float(data, "Value")
-        if not allow_nonfinite and not -INF < data < INF:
+        if data.__class__ is not float:
+            data = to_float(data, "Value")
+        if data - data and not allow_nonfinite:  # nonzero only for inf and NaN
             raise ValueError(
                 f"Value({data!r}): NaN and infinity are refused because they silently "
                 "poison every gradient; pass allow_nonfinite=True if you mean it")
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
+        if label:
+            self.label = label
+        elif label.__class__ is not str:
+            self.label = label  # refused by the setter with the reason
         self.data = data
         self.grad = 0.0
-        self.op = ""
-        self.label = label
-        self.parent1 = self.parent2 = self.local_grads_fn = self._seen_by = None
-        self.local_grad1 = self.local_grad2 = 0.0
+        self.parent1 = self.parent2 = self._seen_by = None
+        self._op = LEAF
+
+    @property
+    def op(self) -> str:
+        """The op that made this node ("+", "tanh", ...), "" for a leaf."""
+        return self._op.symbol
+
+    @property
+    def local_grads_fn(self) -> Callable | None:
+        """The rule giving this node's local derivatives as Values: (self, *parents) -> tuple."""
+        return self._op.rule
+
+    @property
+    def label(self) -> str:
+        """A name shown in repr and graphs; "" when none was given."""
+        try:
+            return self._label
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"Value label must be a str, got {type(text).__name__} {text!r}")
+        self._label = text
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -86,14 +114,14 @@ class Value:
             out = self.data + other.data
             if out - out:
                 refuse_overflow("+", self.data, other.data)
-            return _binary(out, "+", _constant_rule, self, 1.0, other, 1.0)
+            return _binary(out, ADD, self, 1.0, other, 1.0)
         b = other if other.__class__ is float else operand(other, "+")
         if b is None:
             return NotImplemented
         out = self.data + b
         if out - out:
             refuse_nonfinite_constant("+", self.data, b)
-        return _unary(out, "+", _constant_rule, self, 1.0)
+        return _unary(out, ADD, self, 1.0)
 
     __radd__ = __add__
 
@@ -102,14 +130,14 @@ class Value:
             out = self.data - other.data
             if out - out:
                 refuse_overflow("-", self.data, other.data)
-            return _binary(out, "-", _constant_rule, self, 1.0, other, -1.0)
+            return _binary(out, SUB, self, 1.0, other, -1.0)
         b = other if other.__class__ is float else operand(other, "-")
         if b is None:
             return NotImplemented
         out = self.data - b
         if out - out:
             refuse_nonfinite_constant("-", self.data, b)
-        return _unary(out, "-", _constant_rule, self, 1.0)
+        return _unary(out, SUB, self, 1.0)
 
     def __rsub__(self, other: Number) -> Value:
         a = other if other.__class__ is float else operand(other, "-")
@@ -118,7 +146,7 @@ class Value:
         out = a - self.data
         if out - out:
             refuse_nonfinite_constant("-", self.data, a)
-        return _unary(out, "-", _constant_rule, self, -1.0)
+        return _unary(out, SUB, self, -1.0)
 
     def __mul__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
@@ -126,14 +154,14 @@ class Value:
             out = a * b
             if out - out:
                 refuse_overflow("*", a, b)
-            return _binary(out, "*", _mul_rule, self, b, other, a)
+            return _binary(out, MUL, self, b, other, a)
         b = other if other.__class__ is float else operand(other, "*")
         if b is None:
             return NotImplemented
         out = self.data * b
         if out - out:
             refuse_nonfinite_constant("*", self.data, b)
-        return _unary(out, "*", _constant_rule, self, b)
+        return _unary(out, MUL_CONSTANT, self, b)
 
     __rmul__ = __mul__
 
@@ -143,7 +171,7 @@ class Value:
             out = a / b
             if out - out:
                 refuse_overflow("/", a, b)
-            return _binary(out, "/", _div_rule, self, 1.0 / b, other, -out / b)
+            return _binary(out, DIV, self, 1.0 / b, other, -out / b)
         b = operand(other, "/")
         if b is None:
             return NotImplemented
@@ -151,7 +179,7 @@ class Value:
         out = self.data / b
         if out - out:
             refuse_overflow("/", self.data, b)
-        return _unary(out, "/", _constant_rule, self, 1.0 / b)
+        return _unary(out, DIV_CONSTANT, self, 1.0 / b)
 
     def __rtruediv__(self, other: Number) -> Value:
         a = operand(other, "/")
@@ -161,7 +189,7 @@ class Value:
         out = a / b
         if out - out:
             refuse_overflow("/", a, b)
-        return _unary(out, "/", _rdiv_rule, self, -out / b)
+        return _unary(out, RDIV, self, -out / b)
 
     def __pow__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
@@ -172,12 +200,12 @@ class Value:
                     "for the exponent, out * log(base), is not real; use a plain-number exponent")
             out = power(a, b)
             d_exponent = out * math.log(a) if a > 0 else 0.0  # 0 ** b is flat in b for b > 0
-            return _binary(out, "**", _pow_rule, self, power_slope(a, b), other, d_exponent)
+            return _binary(out, POW, self, power_slope(a, b), other, d_exponent)
         c = operand(other, "**")
         if c is None:
             return NotImplemented
-        rule = _constant_rule if c == 0 else _pow_const_exponent_rule(c)
-        return _unary(power(self.data, c), "**", rule, self, power_slope(self.data, c))
+        op = POW_CONSTANT_0 if c == 0 else Op("**", _pow_const_exponent_rule(c))
+        return _unary(power(self.data, c), op, self, power_slope(self.data, c))
 
     def __rpow__(self, other: Number) -> Value:
         c = operand(other, "**")
@@ -188,10 +216,10 @@ class Value:
                              "for the exponent; use a positive base")
         out = power(c, self.data)
         log_base = math.log(c) if c > 0 else 0.0  # 0 ** x is flat for x > 0
-        return _unary(out, "**", _pow_const_base_rule(log_base), self, out * log_base)
+        return _unary(out, Op("**", _pow_const_base_rule(log_base)), self, out * log_base)
 
     def __neg__(self) -> Value:
-        return _unary(-self.data, "neg", _constant_rule, self, -1.0)
+        return _unary(-self.data, NEG, self, -1.0)
 
     def __pos__(self) -> Value:
         return self
@@ -199,7 +227,7 @@ class Value:
     def __abs__(self) -> Value:
         x = self.data
         sign = 1.0 if x > 0 else -1.0 if x < 0 else 0.0  # sign(0) = 0, as PyTorch
-        return _unary(abs(x), "abs", _constant_rule, self, sign)
+        return _unary(abs(x), ABS, self, sign)
 
     # -- functions ----------------------------------------------------------
     def exp(self) -> Value:
@@ -207,13 +235,13 @@ class Value:
             out = math.exp(self.data)
         except OverflowError:
             raise ValueError(f"exp({self.data!r}) overflows a float; scale the input down") from None
-        return _unary(out, "exp", _exp_rule, self, out)
+        return _unary(out, EXP, self, out)
 
     def log(self) -> Value:
         x = self.data
         if not x > 0:
             raise ValueError(f"log({x!r}): log needs x > 0; clamp or shift the input")
-        return _unary(math.log(x), "log", _log_rule, self, 1.0 / x)
+        return _unary(math.log(x), LOG, self, 1.0 / x)
 
     def tanh(self) -> Value:
         x = self.data
@@ -223,41 +251,41 @@ class Value:
         else:  # 1 - t*t cancels as |t| -> 1; sech^2 = 4e/(1+e)^2 with e = exp(-2|x|) does not
             e = math.exp(-2.0 * abs(x))
             slope = 4.0 * e / ((1.0 + e) * (1.0 + e))
-        return _unary(t, "tanh", _tanh_rule, self, slope)
+        return _unary(t, TANH, self, slope)
 
     def sigmoid(self) -> Value:
         x = self.data
         e = math.exp(-abs(x))  # in (0, 1]: never overflows, and s(1-s) = e/(1+e)^2 never cancels
         s = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
-        return _unary(s, "sigmoid", _sigmoid_rule, self, e / ((1.0 + e) * (1.0 + e)))
+        return _unary(s, SIGMOID, self, e / ((1.0 + e) * (1.0 + e)))
 
     def relu(self) -> Value:
         x = self.data
         if x > 0:
-            return _unary(x, "relu", _constant_rule, self, 1.0)
-        return _unary(0.0, "relu", _constant_rule, self, 0.0)
+            return _unary(x, RELU, self, 1.0)
+        return _unary(0.0, RELU, self, 0.0)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         x = self.data
         if x > 0:
-            return _unary(x, "leaky_relu", _constant_rule, self, 1.0)
+            return _unary(x, LEAKY_RELU, self, 1.0)
         slope = to_float(slope, "leaky_relu(slope=...)")
-        return _unary(slope * x, "leaky_relu", _constant_rule, self, slope)
+        return _unary(slope * x, LEAKY_RELU, self, slope)
 
     def sin(self) -> Value:
         x = self.data
-        return _unary(math.sin(x), "sin", _sin_rule, self, math.cos(x))
+        return _unary(math.sin(x), SIN, self, math.cos(x))
 
     def cos(self) -> Value:
         x = self.data
-        return _unary(math.cos(x), "cos", _cos_rule, self, -math.sin(x))
+        return _unary(math.cos(x), COS, self, -math.sin(x))
 
     def sqrt(self) -> Value:
         x = self.data
         if x < 0:
             raise ValueError(f"sqrt({x!r}): sqrt needs x >= 0; clamp the input or use abs()")
         out = math.sqrt(x)
-        return _unary(out, "sqrt", _sqrt_rule, self, 0.5 / out if out else INF)
+        return _unary(out, SQRT, self, 0.5 / out if out else INF)
 
     # -- gradients ----------------------------------------------------------
     def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
@@ -280,45 +308,38 @@ class Value:
 _new_value = object.__new__
 
 
-def _unary(data: float, op: str, rule: Callable, parent: Value, local_grad: float) -> Value:
+def _unary(data: float, op: Op, parent: Value, local_grad: float) -> Value:
     """An op's output with one input (or, under no_grad, a plain leaf)."""
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
     out._seen_by = out.parent2 = None
-    out.local_grad2 = 0.0
     if _grad_enabled:
-        out.op = op
+        out._op = op
         out.parent1 = parent
         out.local_grad1 = local_grad
-        out.local_grads_fn = rule
     else:
-        out.op = ""
-        out.parent1 = out.local_grads_fn = None
-        out.local_grad1 = 0.0
+        out._op = LEAF
+        out.parent1 = None
     return out
 
 
-def _binary(data: float, op: str, rule: Callable, parent1: Value, local_grad1: float,
+def _binary(data: float, op: Op, parent1: Value, local_grad1: float,
             parent2: Value, local_grad2: float) -> Value:
     """An op's output with two inputs (or, under no_grad, a plain leaf)."""
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
     out._seen_by = None
     if _grad_enabled:
-        out.op = op
+        out._op = op
         out.parent1 = parent1
         out.parent2 = parent2
         out.local_grad1 = local_grad1
         out.local_grad2 = local_grad2
-        out.local_grads_fn = rule
     else:
-        out.op = ""
-        out.parent1 = out.parent2 = out.local_grads_fn = None
-        out.local_grad1 = out.local_grad2 = 0.0
+        out._op = LEAF
+        out.parent1 = out.parent2 = None
     return out
 
 
@@ -351,6 +372,27 @@ def _sigmoid_rule(out, x):
         return (out * (1.0 - out),)
     e = (x * (-1.0 if x.data > 0 else 1.0)).exp()  # exp(-|x|): s(1-s) without cancellation
     return (e / ((1.0 + e) * (1.0 + e)),)
+
+
+class Op(NamedTuple):
+    """What made a node: its symbol for people and its higher-order rule.
+
+    Ops that share a symbol may differ in rule: x / y, x / 2 and 2 / x are all "/".
+    """
+    symbol: str
+    rule: Callable | None
+
+
+LEAF = Op("", None)
+ADD, SUB = Op("+", _constant_rule), Op("-", _constant_rule)
+NEG, ABS = Op("neg", _constant_rule), Op("abs", _constant_rule)
+MUL, MUL_CONSTANT = Op("*", _mul_rule), Op("*", _constant_rule)
+DIV, DIV_CONSTANT, RDIV = Op("/", _div_rule), Op("/", _constant_rule), Op("/", _rdiv_rule)
+POW, POW_CONSTANT_0 = Op("**", _pow_rule), Op("**", _constant_rule)
+EXP, LOG, SQRT = Op("exp", _exp_rule), Op("log", _log_rule), Op("sqrt", _sqrt_rule)
+TANH, SIGMOID = Op("tanh", _tanh_rule), Op("sigmoid", _sigmoid_rule)
+RELU, LEAKY_RELU = Op("relu", _constant_rule), Op("leaky_relu", _constant_rule)
+SIN, COS = Op("sin", _sin_rule), Op("cos", _cos_rule)
 
 
 @contextmanager
