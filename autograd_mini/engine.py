@@ -120,7 +120,7 @@ class Value:
             return NotImplemented
         out = self.data + b
         if out - out:
-            refuse_nonfinite_constant("+", self.data, b)
+            refuse_nonfinite_constant("+", self.data, b, b)
         return _unary(out, ADD, self, 1.0)
 
     __radd__ = __add__
@@ -136,7 +136,7 @@ class Value:
             return NotImplemented
         out = self.data - b
         if out - out:
-            refuse_nonfinite_constant("-", self.data, b)
+            refuse_nonfinite_constant("-", self.data, b, b)
         return _unary(out, SUB, self, 1.0)
 
     def __rsub__(self, other: Number) -> Value:
@@ -145,7 +145,7 @@ class Value:
             return NotImplemented
         out = a - self.data
         if out - out:
-            refuse_nonfinite_constant("-", self.data, a)
+            refuse_nonfinite_constant("-", a, self.data, a)
         return _unary(out, SUB, self, -1.0)
 
     def __mul__(self, other: Value | Number) -> Value:
@@ -160,7 +160,7 @@ class Value:
             return NotImplemented
         out = self.data * b
         if out - out:
-            refuse_nonfinite_constant("*", self.data, b)
+            refuse_nonfinite_constant("*", self.data, b, b)
         return _unary(out, MUL_CONSTANT, self, b)
 
     __rmul__ = __mul__

@@ -25,9 +25,14 @@ def operand(x: object, op: str) -> float | None:
         c = float(x)
     else:
         return None
+    refuse_nonfinite_number(op, c)
+    return c
+
+
+def refuse_nonfinite_number(op: str, c: float) -> None:
+    """Raise for a NaN or infinite plain-number operand: it would poison every gradient."""
     if not -INF < c < INF:
         raise ValueError(f"{op} with the number {c!r}: NaN and infinity are refused in a graph")
-    return c
 
 
 def refuse_overflow(op: str, a: float, b: float) -> None:
@@ -36,12 +41,12 @@ def refuse_overflow(op: str, a: float, b: float) -> None:
         raise ValueError(f"{a!r} {op} {b!r} overflows a float; rescale the inputs")
 
 
-def refuse_nonfinite_constant(op: str, a: float, constant: float) -> None:
-    """For `a op constant` with a non-finite result: refuse a NaN or infinite constant,
-    and an overflow from a finite a; a non-finite a was allowed on purpose."""
-    if not -INF < constant < INF:
-        raise ValueError(f"{op} with the number {constant!r}: NaN and infinity are refused in a graph")
-    refuse_overflow(op, a, constant)
+def refuse_nonfinite_constant(op: str, left: float, right: float, constant: float) -> None:
+    """For `left op right` with a non-finite result, where one side is the plain-number
+    `constant`: refuse a NaN or infinite constant, and an overflow from finite operands;
+    a non-finite Value was allowed on purpose."""
+    refuse_nonfinite_number(op, constant)
+    refuse_overflow(op, left, right)
 
 
 def nonzero_divisor(b: float, a: float) -> float:

@@ -50,6 +50,7 @@ DOMAIN_ERRORS = [
     (lambda: Value(1e200) * Value(1e200), r"1e\+200 \* 1e\+200"),
     (lambda: Value(1e308) + 1e308, r"1e\+308 \+ 1e\+308"),
     (lambda: Value(-1e308) - 1e308, r"-1e\+308 - 1e\+308"),
+    (lambda: 1e308 - Value(-1e308), r"^1e\+308 - -1e\+308"),
     (lambda: Value(10.0) ** 400, r"10\.0 \*\* 400"),
     (lambda: 10 ** Value(400.0), r"10\.0 \*\* 400\.0"),
     (lambda: Value(1e300) / 1e-300, r"1e\+300 / 1e-300"),
