@@ -2,16 +2,26 @@
 
 Works on any node with the attributes of engine.Value (parent1/2, local_grad1/2,
 _op.rule, grad, _seen_by) and imports nothing from it.
+
+Passes are serialised by one lock: they mark the nodes they visit and set gradients
+aside while they run, so two at once over shared nodes would corrupt each other.
+Every pass either completes or leaves each .grad as it found it.
 """
 from __future__ import annotations
 
+import threading
 from operator import attrgetter
 from typing import TYPE_CHECKING, Iterable
+
+from .nonfinite import backward_failed, check_local_grads, explain_nonfinite, first_nonfinite
 
 if TYPE_CHECKING:  # annotations only: the engine imports this module
     from .engine import Value
 
 __all__ = ["topological_order", "backpropagate", "gradients"]
+
+# Re-entrant: a create_graph pass builds Values, and a pass may sort while holding it.
+pass_lock = threading.RLock()
 
 
 def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
@@ -19,6 +29,11 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
 
     Nodes in `stop_at` count as leaves (their parents are not visited) and come first.
     """
+    with pass_lock:
+        return _sort(root, stop_at)
+
+
+def _sort(root: Value, stop_at: Iterable[Value]) -> list[Value]:
     seen = object()  # this pass's mark: `node._seen_by is seen` is cheaper than a set
     order = list(dict.fromkeys(stop_at))
     for node in order:
@@ -56,46 +71,109 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
 _get_grad = attrgetter("grad")
 
 
-def backpropagate(root: Value, seed, create_graph: bool = False) -> None:
+def backpropagate(root: Value, seed, create_graph: bool = False,
+                  allow_nonfinite: bool = False) -> None:
     """The chain rule over root's graph, adding this pass's gradients to each .grad.
 
     Gradients already present are set aside during the pass and added back after, so
     every call adds d(root)/d(node) * seed exactly once, however many came before.
     """
-    order = topological_order(root)
-    # A Value gradient (from create_graph) counts as carried too.
-    carried = any(map(_get_grad, order)) and list(map(_get_grad, order))
-    if carried:
-        for node in order:
-            node.grad = 0.0
-    _chain_rule(order, root, seed, create_graph)
-    if carried:
-        for node, before in zip(order, carried):
-            node.grad = before + node.grad
+    with pass_lock:
+        order = _sort(root, ())
+        # Gradients are set aside only when there are any: usually every one is 0.0.
+        before = list(map(_get_grad, order)) if _any_nonzero(map(_get_grad, order)) else None
+        try:
+            if before is not None:
+                _reset(order)
+            _chain_rule(order, root, seed, create_graph, allow_nonfinite)
+            if before is not None:
+                _add_back(order, before, allow_nonfinite)
+        except BaseException:
+            _restore(order, before)
+            raise
+        if create_graph:  # the contract: every .grad of the graph is a Value then
+            value_type = root.__class__
+            for node in order:
+                if node.grad.__class__ is float:
+                    node.grad = value_type(node.grad, allow_nonfinite=True)
 
 
-def gradients(root: Value, inputs: list[Value], create_graph: bool = False) -> list:
+def gradients(root: Value, inputs: list[Value], create_graph: bool = False,
+              allow_nonfinite: bool = False) -> list:
     """d(root)/d(input) for each input (counted as leaves), leaving every .grad as it was."""
-    order = topological_order(root, inputs)
-    passing = order[len(inputs):]  # the inputs lead the order and pass nothing on
-    earlier = list(map(_get_grad, order))
+    with pass_lock:
+        order = _sort(root, inputs)
+        passing = order[len(inputs):]  # the inputs lead the order and pass nothing on
+        before = list(map(_get_grad, order))
+        try:
+            _reset(order)
+            # A float seed, even with create_graph: constant derivatives stay floats and the
+            # gradient graphs gain no leaf that is foreign to the caller.
+            _chain_rule(passing, root, 1.0, create_graph, allow_nonfinite,
+                        extra_leaves=inputs)
+            return [node.grad for node in inputs]
+        finally:
+            _restore(order, before)
+
+
+def _reset(order: list[Value]) -> None:
     for node in order:
         node.grad = 0.0
-    # A float seed, even with create_graph: constant derivatives stay floats and the
-    # gradient graphs gain no leaf that is foreign to the caller.
-    _chain_rule(passing, root, 1.0, create_graph)
-    found = [node.grad for node in inputs]
-    for node, before in zip(order, earlier):
-        node.grad = before
-    return found
 
 
-def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool) -> None:
-    """Seed root and push gradients from each node to its parents, children first."""
-    root.grad = seed
-    if create_graph:
-        _chain_rule_building_graph(order)
+def _restore(order: list[Value], grads: list | None) -> None:
+    """Put back the gradients a pass found; None means they were all 0.0."""
+    if grads is None:
+        _reset(order)
         return
+    for node, grad in zip(order, grads):
+        node.grad = grad
+
+
+def _any_nonzero(grads: Iterable) -> bool:
+    try:
+        return any(grads)
+    except TypeError:  # a Value gradient (from create_graph) refuses truth testing
+        return True
+
+
+def _add_back(order: list[Value], before: list, allow_nonfinite: bool) -> None:
+    """Add the gradients set aside to this pass's, refusing a sum that overflows."""
+    for node, grad in zip(order, before):
+        node.grad = grad + node.grad
+    if allow_nonfinite:
+        return
+    if set(map(type, before)) == {float}:  # then every .grad is a float: one C-level sum
+        total = sum(map(_get_grad, order))
+    else:
+        total = sum(map(_grad_data, order))
+    if total - total:  # nonzero only for inf and NaN (or a sum too large: then none is)
+        for node, earlier in zip(order, before):
+            now = _grad_data(node)
+            if now - now:
+                added = now - (earlier if earlier.__class__ is float else earlier.data)
+                raise ValueError(explain_nonfinite(node, "accumulate", (earlier, added)))
+
+
+def _grad_data(node: Value) -> float:
+    grad = node.grad
+    return grad if grad.__class__ is float else grad.data
+
+
+def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
+                allow_nonfinite: bool, extra_leaves: list[Value] = ()) -> None:
+    """Seed root and push gradients from each node to its parents, children first.
+
+    Unless allow_nonfinite, a gradient that became NaN or infinite raises ValueError
+    naming where. Only the leaves need checking: a non-finite gradient passes on to
+    every node below it (inf * 0 is NaN), so it reaches some leaf. A leaf's gradient is
+    final when the loop meets it, since every node using it comes later in the order.
+    """
+    root.grad = seed
+    if create_graph:  # checks each node's slopes as it goes; ops refuse overflow
+        _chain_rule_building_graph(order, allow_nonfinite)
+        return
+    leaf_sum = 0.0
     for node in reversed(order):
         parent = node.parent1
         if parent is not None:
@@ -104,17 +182,37 @@ def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool) -> No
             parent = node.parent2
             if parent is not None:
                 parent.grad += node.local_grad2 * g
+        else:
+            leaf_sum += node.grad
+    for leaf in extra_leaves:
+        leaf_sum += leaf.grad
+    if leaf_sum - leaf_sum and not allow_nonfinite:  # nonzero only for inf and NaN
+        message = first_nonfinite(order, root, seed)
+        if message:  # else only the sum of large finite gradients overflowed
+            raise ValueError(message)
 
 
-def _chain_rule_building_graph(order: list[Value]) -> None:
-    """The chain rule with every gradient built as a Value, for higher derivatives."""
+def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> None:
+    """The chain rule with every gradient built as a Value, for higher derivatives.
+
+    Each node's float slopes are checked before its rule runs, so a rule fails (or
+    succeeds) exactly where the float pass does, with the same message.
+    """
     for node in reversed(order):
-        g = node.grad
-        if node.parent1 is None or (g.__class__ is float and g == 0.0):
+        if node.parent1 is None:
             continue
-        for parent, local in zip(node.parents, node._op.rule(node, *node.parents)):
-            if local.__class__ is float and local == 0.0:
-                continue
-            term = g if local.__class__ is float and local == 1.0 else local * g
-            acc = parent.grad
-            parent.grad = term if acc.__class__ is float and acc == 0.0 else acc + term
+        infinite_slope = check_local_grads(node, allow_nonfinite)
+        g = node.grad
+        if g.__class__ is float and g == 0.0:
+            continue
+        try:
+            # An allowed infinite slope has no derivative: it enters as a constant.
+            locals_ = node.local_grads if infinite_slope else node._op.rule(node, *node.parents)
+            for parent, local in zip(node.parents, locals_):
+                if local.__class__ is float and local == 0.0:
+                    continue
+                term = g if local.__class__ is float and local == 1.0 else local * g
+                acc = parent.grad
+                parent.grad = term if acc.__class__ is float and acc == 0.0 else acc + term
+        except ValueError as error:
+            raise backward_failed(node, error) from error

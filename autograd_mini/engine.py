@@ -15,15 +15,25 @@ counting alone.
 from __future__ import annotations
 
 import math
+import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import partial
 from typing import Callable, Iterator, NamedTuple, Union
 
 from .backprop import backpropagate, gradients, topological_order
 from .numeric import (INF, nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
-                      refuse_overflow, to_float)
+                      refuse_nonfinite_number, refuse_overflow, to_float)
+from .persist import restore_value, value_state
 
 Number = Union[int, float]
-_grad_enabled = True  # flipped by no_grad()
+
+# no_grad is per thread and per asyncio task (a ContextVar), as PyTorch's grad mode is.
+# Ops read only the global count of open no_grad blocks, and ask the ContextVar only when
+# some block is open somewhere: recording stays one global read on the fast path.
+_recording_paused = ContextVar("autograd_mini_no_grad", default=False)
+_open_no_grad_blocks = 0
+_no_grad_count_lock = threading.Lock()
 
 
 class Value:
@@ -104,6 +114,21 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    # pickle and copy.deepcopy: a graph is saved leaves first, never by recursion (persist.py)
+    def __reduce_ex__(self, protocol: int):
+        return restore_value, (), value_state(self)
+
+    def __setstate__(self, state: tuple) -> None:
+        _ancestors, self.data, self.grad, self._op, label, parents, local_grads = state
+        self.parent1, self.parent2 = (parents + (None, None))[:2]
+        if local_grads:
+            self.local_grad1 = local_grads[0]
+        if len(local_grads) > 1:
+            self.local_grad2 = local_grads[1]
+        if label:
+            self._label = label
+        self._seen_by = None
 
     # -- arithmetic: forward value, local derivatives, higher-order rule ------
     # `if out - out:` is true only for inf or NaN (x - x is 0.0 for every finite x):
@@ -204,7 +229,7 @@ class Value:
         c = operand(other, "**")
         if c is None:
             return NotImplemented
-        op = POW_CONSTANT_0 if c == 0 else Op("**", _pow_const_exponent_rule(c))
+        op = POW_CONSTANT_0 if c == 0 else Op("**", partial(_pow_const_exponent_rule, c))
         return _unary(power(self.data, c), op, self, power_slope(self.data, c))
 
     def __rpow__(self, other: Number) -> Value:
@@ -216,7 +241,7 @@ class Value:
                              "for the exponent; use a positive base")
         out = power(c, self.data)
         log_base = math.log(c) if c > 0 else 0.0  # 0 ** x is flat for x > 0
-        return _unary(out, Op("**", _pow_const_base_rule(log_base)), self, out * log_base)
+        return _unary(out, Op("**", partial(_pow_const_base_rule, log_base)), self, out * log_base)
 
     def __neg__(self) -> Value:
         return _unary(-self.data, NEG, self, -1.0)
@@ -270,6 +295,7 @@ class Value:
         if x > 0:
             return _unary(x, LEAKY_RELU, self, 1.0)
         slope = to_float(slope, "leaky_relu(slope=...)")
+        refuse_nonfinite_number("leaky_relu(slope=...)", slope)
         return _unary(slope * x, LEAKY_RELU, self, slope)
 
     def sin(self) -> Value:
@@ -288,15 +314,25 @@ class Value:
         return _unary(out, SQRT, self, 0.5 / out if out else INF)
 
     # -- gradients ----------------------------------------------------------
-    def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
-        """Add d(self)/d(node) * grad to the .grad of every node self was computed from."""
+    def backward(self, grad: Number = 1.0, create_graph: bool = False, *,
+                 allow_nonfinite: bool = False) -> None:
+        """Add d(self)/d(node) * grad to the .grad of every node self was computed from.
+
+        A gradient that becomes NaN or infinite raises ValueError naming the node where it
+        first did and why, unless allow_nonfinite=True; a pass that raises leaves every
+        .grad as it was.
+        """
         if isinstance(grad, Value):
             seed = grad if create_graph else grad.data
+            seed_data = grad.data
         else:
-            seed = to_float(grad, "backward(grad=...)")
+            seed = seed_data = to_float(grad, "backward(grad=...)")
             if create_graph:
-                seed = Value(seed)  # API: with create_graph every .grad is a Value
-        backpropagate(self, seed, create_graph)
+                seed = Value(seed, allow_nonfinite=True)  # API: every .grad is a Value then
+        if seed_data - seed_data and not allow_nonfinite:  # nonzero only for inf and NaN
+            raise ValueError(f"backward(grad={seed_data!r}): the seed gradient must be finite; "
+                             "pass allow_nonfinite=True if you mean it")
+        backpropagate(self, seed, create_graph, allow_nonfinite)
 
     def zero_grad(self) -> None:
         """Reset .grad to 0.0 on this node and every node it was computed from."""
@@ -314,7 +350,7 @@ def _unary(data: float, op: Op, parent: Value, local_grad: float) -> Value:
     out.data = data
     out.grad = 0.0
     out._seen_by = out.parent2 = None
-    if _grad_enabled:
+    if not _open_no_grad_blocks or not _recording_paused.get():
         out._op = op
         out.parent1 = parent
         out.local_grad1 = local_grad
@@ -331,7 +367,7 @@ def _binary(data: float, op: Op, parent1: Value, local_grad1: float,
     out.data = data
     out.grad = 0.0
     out._seen_by = None
-    if _grad_enabled:
+    if not _open_no_grad_blocks or not _recording_paused.get():
         out._op = op
         out.parent1 = parent1
         out.parent2 = parent2
@@ -356,8 +392,8 @@ def _sin_rule(out, x): return (x.cos(),)
 def _cos_rule(out, x): return (-x.sin(),)
 def _sqrt_rule(out, x): return (0.5 / out,)
 def _pow_rule(out, a, b): return (b * a ** (b - 1.0), out * a.log() if a.data > 0 else 0.0)
-def _pow_const_exponent_rule(c: float) -> Callable: return lambda out, x: (c * x ** (c - 1.0),)
-def _pow_const_base_rule(log_base: float) -> Callable: return lambda out, x: (out * log_base,)
+def _pow_const_exponent_rule(c: float, out, x): return (c * x ** (c - 1.0),)
+def _pow_const_base_rule(log_base: float, out, x): return (out * log_base,)
 
 
 def _tanh_rule(out, x):
@@ -397,10 +433,17 @@ SIN, COS = Op("sin", _sin_rule), Op("cos", _cos_rule)
 
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Inside this block ops record no parents: fast evaluation, nothing to backpropagate."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
+    """Inside this block ops record no parents: fast evaluation, nothing to backpropagate.
+
+    It applies to the calling thread (and asyncio task) only, as PyTorch's no_grad does.
+    """
+    global _open_no_grad_blocks
+    token = _recording_paused.set(True)
+    with _no_grad_count_lock:
+        _open_no_grad_blocks += 1
     try:
         yield
     finally:
-        _grad_enabled = previous
+        with _no_grad_count_lock:
+            _open_no_grad_blocks -= 1
+        _recording_paused.reset(token)

@@ -1,39 +1,43 @@
 """Derivatives of plain functions: grad, value_and_grad (HIPS autograd / JAX style), gradcheck."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, Callable, Sequence
 
 from .engine import Value, gradients, no_grad
+from .numeric import to_float
 
 __all__ = ["grad", "value_and_grad", "gradcheck", "GradcheckError"]
 
-# How many grad-wrapped functions are running. A derivative taken inside one may be
-# differentiated again by it (through an argument or a closure), so it is built as
-# a Value; at depth 0 with float arguments it is a plain float.
-_depth = 0
+# How many grad-wrapped functions are running in this thread (or asyncio task). A
+# derivative taken inside one may be differentiated again by it (through an argument or
+# a closure), so it is built as a Value; at depth 0 with float arguments it is a float.
+_depth: ContextVar[int] = ContextVar("autograd_mini_grad_depth", default=0)
 
 
-def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., tuple]:
+def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
+                   allow_nonfinite: bool = False) -> Callable[..., tuple]:
     """Wrap f so that it returns (f(*args), df/d(args[argnums])).
 
     With an int argnums the derivative is one number, with a tuple a tuple of them.
     Arguments not differentiated are passed through unchanged. Called with floats it
     returns floats; called with Values, or inside another grad's function (nested,
     as in grad(grad(f))), it returns Values, differentiable again to any order.
+    A derivative that is NaN or infinite raises ValueError naming where it became so,
+    unless allow_nonfinite=True.
     """
     positions = _check_argnums(argnums)
 
     @wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> tuple:
-        global _depth
         for i in positions:
             if i >= len(args):
                 raise TypeError(
                     f"argnums={argnums!r} asks for positional argument {i}, but "
                     f"{_name(f)} was called with {len(args)}; pass it positionally")
         args = list(args)
-        nested = _depth > 0 or any(isinstance(args[i], Value) for i in positions)
+        nested = _depth.get() > 0 or any(isinstance(args[i], Value) for i in positions)
         inputs = []
         for i in positions:
             # A caller's Value (an outer grad's variable) gets a fresh node on top, where
@@ -42,13 +46,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
             x = arg + 0.0 if isinstance(arg, Value) else Value(arg, label=f"arg{i}")
             args[i] = x
             inputs.append(x)
-        _depth += 1
+        depth = _depth.set(_depth.get() + 1)
         try:
             out = f(*args, **kwargs)
         finally:
-            _depth -= 1
+            _depth.reset(depth)
         if isinstance(out, Value):
-            derivatives = tuple(gradients(out, inputs, create_graph=nested))
+            derivatives = tuple(gradients(out, inputs, nested, allow_nonfinite))
             value = out if nested else out.data
         elif isinstance(out, (int, float)) and not isinstance(out, bool):
             derivatives = (0.0,) * len(inputs)  # f does not depend on its inputs
@@ -63,9 +67,10 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
     return wrapped
 
 
-def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
+def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
+         allow_nonfinite: bool = False) -> Callable[..., Any]:
     """Wrap f so that it returns df/d(args[argnums]); grad(grad(f)) is the second derivative."""
-    with_value = value_and_grad(f, argnums)
+    with_value = value_and_grad(f, argnums, allow_nonfinite=allow_nonfinite)
 
     @wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -85,7 +90,9 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
     f takes one Value per entry of inputs and returns a Value. An input passes when
     |analytic - numeric| <= atol + rtol * |numeric|.
     """
-    points = [float(x) for x in inputs]
+    eps = _positive_finite(eps, "eps")
+    atol, rtol = _positive_finite(atol, "atol", zero=True), _positive_finite(rtol, "rtol", zero=True)
+    points = [to_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(points)]
     out = f(*leaves)
     if not isinstance(out, Value):
@@ -123,6 +130,18 @@ def _central_difference(f: Callable[..., Value], points: list[float], i: int, ep
                     f"({args[i]!r}): {error}. Move the point away from the domain edge or "
                     "lower eps") from error
     return (shifted[1] - shifted[-1]) / (2 * eps)
+
+
+def _positive_finite(x: object, name: str, zero: bool = False) -> float:
+    """x as a finite float > 0 (>= 0 with zero=True), or ValueError naming the argument."""
+    if isinstance(x, bool):
+        raise TypeError(f"gradcheck: {name} must be a number, got {x!r}")
+    number = to_float(x, f"gradcheck: {name}")
+    if not (number >= 0 if zero else number > 0) or number - number:
+        bound = ">= 0" if zero else "> 0"
+        raise ValueError(f"gradcheck: {name}={number!r}; it must be finite and {bound} "
+                         f"(the defaults are eps=1e-6, atol=1e-5, rtol=1e-4)")
+    return number
 
 
 def _check_argnums(argnums: int | tuple[int, ...]) -> tuple[int, ...]:

@@ -8,11 +8,11 @@ INF = math.inf
 
 
 def to_float(x: object, where: str) -> float:
-    """x as a float, or TypeError naming where it was passed."""
+    """x as a float, or TypeError (not a number) / ValueError (too large) naming where."""
     if x.__class__ is float:
         return x
     if isinstance(x, Real):
-        return float(x)
+        return _real_to_float(x, where)
     hint = " (use .data to read a Value's number)" if hasattr(x, "grad") else ""
     raise TypeError(f"{where} takes a real number, got {type(x).__name__} {x!r}{hint}")
 
@@ -22,11 +22,23 @@ def operand(x: object, op: str) -> float | None:
     if x.__class__ is float:
         c = x
     elif isinstance(x, Real):
-        c = float(x)
+        c = _real_to_float(x, op)
     else:
         return None
     refuse_nonfinite_number(op, c)
     return c
+
+
+def _real_to_float(x: Real, where: str) -> float:
+    """float(x), with an int or fraction beyond a float's range refused by name."""
+    try:
+        return float(x)
+    except OverflowError:
+        text = repr(x)
+        if len(text) > 40:
+            text = f"{text[:20]}...({len(text)} digits)"
+        raise ValueError(f"{where}: the number {text} is too large for a float "
+                         "(at most about 1.8e308); rescale it") from None
 
 
 def refuse_nonfinite_number(op: str, c: float) -> None:
@@ -73,9 +85,17 @@ def power(base: float, exponent: float) -> float:
 
 
 def power_slope(base: float, exponent: float) -> float:
-    """d(base ** exponent)/d(base), including the edges at base 0."""
+    """d(base ** exponent)/d(base), including the edges at base 0.
+
+    A slope too steep for a float (1e-200 ** -1 at its base) is an infinity here, as the
+    slope of 1 / x is; backward refuses it, naming the op, and the forward value stands.
+    """
     if exponent == 0:
         return 0.0
     if base == 0 and exponent < 1:
         return INF  # e.g. x ** 0.5 at 0: a vertical tangent
-    return exponent * base ** (exponent - 1)
+    try:
+        return exponent * base ** (exponent - 1)
+    except OverflowError:
+        negative = (exponent < 0) != (base < 0 and int(exponent - 1) % 2 == 1)
+        return -INF if negative else INF

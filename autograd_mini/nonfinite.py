@@ -1,0 +1,95 @@
+"""Where a gradient stopped being finite, and why, in words a user can act on.
+
+The passes in backprop.py only notice that some gradient is NaN or infinite (one sum
+over the graph); this module is the slow path that runs after that, to name the node.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine import Value
+
+__all__ = ["describe", "check_local_grads", "first_nonfinite", "explain_nonfinite",
+           "backward_failed"]
+
+_OPT_OUT = "or pass allow_nonfinite=True to get IEEE inf/NaN gradients instead of this error"
+
+
+def describe(node: Value) -> str:
+    """The node as a user would recognise it: its op, label and value."""
+    what = f"{node.op!r} node" if node.op else "the leaf"
+    label = f" {node.label!r}" if node.label else ""
+    return f"{what}{label} (value {node.data!r})"
+
+
+def _inputs(node: Value) -> str:
+    values = [repr(parent.data) for parent in node.parents]
+    return values[0] if len(values) == 1 else f"({', '.join(values)})"
+
+
+def _slope_reason(node: Value, position: int, slope: float) -> str:
+    kind = "an undefined (NaN)" if slope != slope else "an infinite"
+    wrt = f" with respect to input {position + 1}" if len(node.parents) > 1 else ""
+    return f"{node.op} at {_inputs(node)} has {kind} slope{wrt} ({slope!r})"
+
+
+def explain_nonfinite(node: Value, kind: str, numbers: tuple) -> str:
+    """The error message for a non-finite gradient found at `node`.
+
+    kind "slope": numbers = (input position, local derivative); "product": (gradient,
+    local derivative, input position); "accumulate": (gradient so far, term added).
+    """
+    if kind == "slope":
+        position, slope = numbers
+        return (f"backward: the gradient became non-finite at {describe(node)}: "
+                f"{_slope_reason(node, position, slope)}. Move the input away from that point, "
+                f"{_OPT_OUT}")
+    if kind == "product":
+        g, local, position = numbers
+        return (f"backward: the gradient overflowed at {describe(node)}: its gradient {g!r} "
+                f"times its local derivative {local!r} (input {position + 1}) is beyond a float. "
+                f"Rescale the inputs or the loss, {_OPT_OUT}")
+    so_far, term = numbers
+    return (f"backward: the gradient of {describe(node)} overflowed: the gradients reaching it "
+            f"add up beyond a float ({so_far!r} + {term!r}). Rescale the inputs or the loss, "
+            f"{_OPT_OUT}")
+
+
+def check_local_grads(node: Value, allow_nonfinite: bool) -> bool:
+    """True if a float local derivative of node is NaN or infinite (allowed); else raise."""
+    for position, slope in enumerate(node.local_grads):
+        if slope - slope:  # nonzero only for inf and NaN
+            if allow_nonfinite:
+                return True
+            raise ValueError(explain_nonfinite(node, "slope", (position, slope)))
+    return False
+
+
+def first_nonfinite(order: list[Value], root: Value, seed: float) -> str | None:
+    """Re-run the float chain rule over order, checking every step; say where it failed.
+
+    None when every gradient stays finite (the caller's check was a false alarm: a sum
+    of large finite gradients overflowed). Leaves the gradients of the re-run in .grad.
+    """
+    for node in order:
+        node.grad = 0.0
+    root.grad = seed
+    for node in reversed(order):
+        g = node.grad
+        for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            if local - local:
+                return explain_nonfinite(node, "slope", (position, local))
+            term = local * g
+            if term - term:
+                return explain_nonfinite(node, "product", (g, local, position))
+            total = parent.grad + term
+            if total - total:
+                return explain_nonfinite(parent, "accumulate", (parent.grad, term))
+            parent.grad = total
+    return None
+
+
+def backward_failed(node: Value, error: ValueError) -> ValueError:
+    """A higher-order rule's error, with the node whose derivative was being built."""
+    return ValueError(f"backward(create_graph=True) through {describe(node)}: {error}")
