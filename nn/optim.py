@@ -3,6 +3,11 @@
 Each reads `.grad` and assigns `.data` of the parameters it was given. A learning
 rate may be a number or a schedule: a callable taking the step count (0, 1, 2, ...)
 and returning the rate for that step, e.g. `lr=lambda step: 1.0 - 0.9 * step / 100`.
+
+Hyperparameters are checked when the optimizer is built, with PyTorch's rules and every
+number finite (see nn/_optim_checks.py), and a schedule's value at every step. A step
+whose gradient, update or state would be NaN or infinite raises NonFiniteUpdate (a
+ValueError) and changes nothing: neither the parameters nor the optimizer.
 """
 from __future__ import annotations
 
@@ -10,6 +15,10 @@ import math
 from typing import Callable, Iterable, Union
 
 from autograd_mini import Value
+from nn._optim_checks import (NonFiniteUpdate, commit, count, flag, gradients, learning_rate,
+                              number, pair, rate_at)
+
+__all__ = ["Optimizer", "SGD", "Adam", "Rprop", "ConjugateGradient", "NonFiniteUpdate"]
 
 LearningRate = Union[float, Callable[[int], float]]
 Closure = Callable[[], Union[Value, float]]
@@ -18,23 +27,28 @@ Closure = Callable[[], Union[Value, float]]
 class Optimizer:
     """Base class: holds the parameters, counts steps and zeroes gradients."""
 
+    lr_above_zero = False  # True where a rate of 0 cannot work (a line search's first step)
+
     def __init__(self, params: Iterable[Value], lr: LearningRate) -> None:
-        self.params = list(params)
+        name = type(self).__name__
+        try:
+            self.params = list(params)
+        except TypeError:
+            raise TypeError(f"{name} takes a list of Values, got {type(params).__name__}; "
+                            f"pass model.parameters()") from None
         if not self.params:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list; "
-                             f"pass model.parameters()")
+            raise ValueError(f"{name} got an empty parameter list; pass model.parameters()")
         for p in self.params:
             if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__} optimizes Values, got "
-                                f"{type(p).__name__}; pass model.parameters()")
-        if not callable(lr):
-            _check_non_negative(lr, "lr")
-        self.lr = lr
+                raise TypeError(f"{name} optimizes Values, got {type(p).__name__}; "
+                                f"pass model.parameters()")
+        self.lr = learning_rate(lr, name, self.lr_above_zero)
         self.steps = 0  # completed steps: the argument given to a learning-rate schedule
 
     def current_lr(self) -> float:
-        """The learning rate for the coming step (the schedule's value if lr is callable)."""
-        return float(self.lr(self.steps)) if callable(self.lr) else self.lr
+        """The learning rate for the coming step (the schedule's value if lr is callable),
+        checked: a finite number >= 0, else ValueError."""
+        return rate_at(self.lr, self.steps, type(self).__name__, self.lr_above_zero)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
@@ -43,133 +57,156 @@ class Optimizer:
 
     def step(self, closure: Closure | None = None) -> Value | float | None:
         """Update the parameters from their gradients; `closure`, if given, is called first
-        to recompute the loss and gradients, and its loss is returned."""
+        to recompute the loss and gradients, and its loss is returned. A NaN or infinite
+        gradient or update raises NonFiniteUpdate and changes nothing."""
         loss = closure() if closure is not None else None
-        self._update(self.current_lr())
+        lr = self.current_lr()
+        self._update(lr, gradients(self.params, type(self).__name__))
         self.steps += 1
         return loss
 
-    def _update(self, lr: float) -> None:
+    def _update(self, lr: float, grads: list[float]) -> None:
+        """Compute the new parameters and state from `grads`, then commit() them."""
         raise NotImplementedError
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay,
-    exactly PyTorch's update rule."""
+    exactly PyTorch's update rule. `dampening` is the share of each new gradient held back
+    from the velocity, so it lies in [0, 1]."""
 
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:
         super().__init__(params, lr)
-        for value, name in ((momentum, "momentum"), (weight_decay, "weight_decay")):
-            _check_non_negative(value, name)
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
-        self.momentum, self.dampening = momentum, dampening
-        self.weight_decay, self.nesterov = weight_decay, nesterov
+        self.momentum = number(momentum, "SGD", "momentum")
+        self.dampening = number(dampening, "SGD", "dampening", most=1.0)
+        self.weight_decay = number(weight_decay, "SGD", "weight_decay")
+        self.nesterov = flag(nesterov, "SGD", "nesterov")
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
+                             f"got momentum={momentum!r}, dampening={dampening!r}")
         self.velocity: list[float] | None = None
 
-    def _update(self, lr: float) -> None:
+    def _update(self, lr: float, grads: list[float]) -> None:
         momentum, decay = self.momentum, self.weight_decay
+        data = [p.data for p in self.params]
+        grads = [g + decay * x for g, x in zip(grads, data)]
         if not momentum:
-            for p in self.params:
-                p.data -= lr * (p.grad + decay * p.data)
+            commit(self.params, [x - lr * g for x, g in zip(data, grads)], "SGD", lr)
             return
         # PyTorch: v = g on the first step, then v = momentum v + (1 - dampening) g;
         # the step is g + momentum v with Nesterov, else v.
-        first = self.velocity is None
-        velocity = self.velocity or [0.0] * len(self.params)
-        for i, p in enumerate(self.params):
-            g = p.grad + decay * p.data
-            v = g if first else momentum * velocity[i] + (1.0 - self.dampening) * g
-            velocity[i] = v
-            p.data -= lr * (g + momentum * v if self.nesterov else v)
+        if self.velocity is None:
+            velocity = grads
+        else:
+            kept = 1.0 - self.dampening
+            velocity = [momentum * v + kept * g for v, g in zip(self.velocity, grads)]
+        moves = ([g + momentum * v for g, v in zip(grads, velocity)] if self.nesterov
+                 else velocity)
+        commit(self.params, [x - lr * m for x, m in zip(data, moves)], "SGD", lr, (velocity,))
         self.velocity = velocity
 
 
 class Adam(Optimizer):
     """Adam with bias correction; weight_decay adds an L2 gradient, or with
-    decoupled_weight_decay=True shrinks the weights directly (AdamW)."""
+    decoupled_weight_decay=True shrinks the weights directly (AdamW).
+
+    eps may be 0, as in PyTorch; then a parameter whose second moment is 0 (every gradient
+    so far 0, or too small to square, |g| < 1e-162) stays where it is, where PyTorch's
+    0 / 0 would make it NaN.
+    """
 
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, lr)
-        beta1, beta2 = betas
-        for beta in betas:
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Adam: each beta must be in [0, 1), got {betas!r}")
-        _check_non_negative(weight_decay, "weight_decay")
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.weight_decay, self.decoupled = weight_decay, decoupled_weight_decay
+        beta1, beta2 = pair(betas, "Adam", "betas", "(beta1, beta2)")
+        self.beta1 = number(beta1, "Adam", "betas[0]", below=1.0)
+        self.beta2 = number(beta2, "Adam", "betas[1]", below=1.0)
+        self.eps = number(eps, "Adam", "eps")
+        self.weight_decay = number(weight_decay, "Adam", "weight_decay")
+        self.decoupled = flag(decoupled_weight_decay, "Adam", "decoupled_weight_decay")
         self.first_moment = [0.0] * len(self.params)
         self.second_moment = [0.0] * len(self.params)
 
-    def _update(self, lr: float) -> None:
+    def _update(self, lr: float, grads: list[float]) -> None:
         beta1, beta2, eps, decay = self.beta1, self.beta2, self.eps, self.weight_decay
         t = self.steps + 1
         correction1 = 1.0 - beta1 ** t
         root_correction2 = math.sqrt(1.0 - beta2 ** t)
-        m, v = self.first_moment, self.second_moment
-        for i, p in enumerate(self.params):
-            g = p.grad
+        new_data, first, second = [], [], []
+        for p, g, m, v in zip(self.params, grads, self.first_moment, self.second_moment):
+            x = p.data
             if self.decoupled:
-                p.data *= 1.0 - lr * decay
+                x *= 1.0 - lr * decay
             else:
-                g += decay * p.data
-            m[i] = beta1 * m[i] + (1.0 - beta1) * g
-            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
+                g += decay * x
+            m = beta1 * m + (1.0 - beta1) * g
+            v = beta2 * v + (1.0 - beta2) * g * g
             # m_hat / (sqrt(v_hat) + eps), in PyTorch's order of operations
-            p.data -= (lr / correction1) * m[i] / (math.sqrt(v[i]) / root_correction2 + eps)
+            denominator = math.sqrt(v) / root_correction2 + eps
+            new_data.append(x - (lr / correction1) * m / denominator if denominator else x)
+            first.append(m)
+            second.append(v)
+        commit(self.params, new_data, "Adam", lr, (first, second))
+        self.first_moment, self.second_moment = first, second
 
 
 class Rprop(Optimizer):
     """Resilient backpropagation (iRprop-): each weight moves by its own step size, grown
-    while its gradient keeps its sign and shrunk (with the move skipped) when it flips."""
+    while its gradient keeps its sign and shrunk (with the move skipped) when it flips.
+    Step sizes stay within step_sizes = (smallest, largest), 0 <= smallest <= largest."""
 
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1e-2,
                  etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50.0)) -> None:
         super().__init__(params, lr)
-        eta_minus, eta_plus = etas
-        if not 0.0 < eta_minus < 1.0 < eta_plus:
-            raise ValueError(f"Rprop: etas must satisfy 0 < etaminus < 1 < etaplus, got {etas!r}")
-        self.eta_minus, self.eta_plus = eta_minus, eta_plus
-        self.min_step, self.max_step = step_sizes
+        eta_minus, eta_plus = pair(etas, "Rprop", "etas", "(etaminus, etaplus)")
+        self.eta_minus = number(eta_minus, "Rprop", "etas[0] (etaminus)", above=True, below=1.0)
+        self.eta_plus = number(eta_plus, "Rprop", "etas[1] (etaplus)", least=1.0, above=True)
+        smallest, largest = pair(step_sizes, "Rprop", "step_sizes", "(smallest, largest)")
+        self.min_step = number(smallest, "Rprop", "step_sizes[0] (smallest)")
+        self.max_step = number(largest, "Rprop", "step_sizes[1] (largest)")
+        if self.min_step > self.max_step:
+            raise ValueError(f"Rprop: step_sizes must be (smallest, largest) with smallest <= "
+                             f"largest, got {step_sizes!r}")
         self.step_size: list[float] | None = None
         self.previous = [0.0] * len(self.params)
 
-    def _update(self, lr: float) -> None:
-        if self.step_size is None:  # the initial step size is the learning rate
-            self.step_size = [lr] * len(self.params)
-        sizes, previous = self.step_size, self.previous
-        for i, p in enumerate(self.params):
-            g = p.grad
-            agreement = g * previous[i]
+    def _update(self, lr: float, grads: list[float]) -> None:
+        # the initial step size is the learning rate
+        old_sizes = self.step_size or [lr] * len(self.params)
+        new_data, sizes, previous = [], [], []
+        for p, g, size, before in zip(self.params, grads, old_sizes, self.previous):
+            agreement = g * before
             if agreement > 0:
-                size = sizes[i] * self.eta_plus
+                size *= self.eta_plus
             elif agreement < 0:
-                size = sizes[i] * self.eta_minus
+                size *= self.eta_minus
                 g = 0.0  # iRprop-: no move now, and no sign comparison next step
-            else:
-                size = sizes[i]
-            sizes[i] = min(max(size, self.min_step), self.max_step)
-            if g > 0:
-                p.data -= sizes[i]
-            elif g < 0:
-                p.data += sizes[i]
-            previous[i] = g
+            size = min(max(size, self.min_step), self.max_step)
+            new_data.append(p.data - size if g > 0 else p.data + size if g < 0 else p.data)
+            sizes.append(size)
+            previous.append(g)
+        commit(self.params, new_data, "Rprop", lr, (sizes,))
+        self.step_size, self.previous = sizes, previous
 
 
 class ConjugateGradient(Optimizer):
     """Full-batch nonlinear conjugate gradient (Polak-Ribiere+, restarting on non-descent)
     with a strong Wolfe line search. `step(closure)` needs a closure that zeroes the
-    gradients, recomputes the loss, calls backward() and returns the loss, as PyTorch's LBFGS."""
+    gradients, recomputes the loss, calls backward() and returns the loss, as PyTorch's LBFGS.
+    lr (> 0) bounds the first trial step; a trial point where the loss overflows or is not
+    finite counts as too far."""
+
+    lr_above_zero = True
 
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1.0, max_eval: int = 20,
                  tolerance_grad: float = 1e-7) -> None:
         super().__init__(params, lr)
-        self.max_eval, self.tolerance_grad = max_eval, tolerance_grad
+        self.max_eval = count(max_eval, "ConjugateGradient", "max_eval", 1)
+        self.tolerance_grad = number(tolerance_grad, "ConjugateGradient", "tolerance_grad")
         self.direction: list[float] | None = None
         self.previous_grad: list[float] = []
         self.previous_alpha = 0.0
@@ -181,14 +218,18 @@ class ConjugateGradient(Optimizer):
             raise TypeError("ConjugateGradient.step needs a closure: a function that zeroes "
                             "the gradients, computes the loss, calls backward() and returns it")
         loss = closure()
-        grad = [p.grad for p in self.params]
+        grad = gradients(self.params, "ConjugateGradient")
+        lr = self.current_lr()
         if max(map(abs, grad)) <= self.tolerance_grad:
             return loss  # converged: a stationary point
         direction, slope = self._direction(grad)
-        if self.direction is None:  # first step: as LBFGS, at most lr in the L1 norm
-            alpha = self.current_lr() * min(1.0, 1.0 / sum(map(abs, grad)))
-        else:  # same first-order change as the last step (Nocedal & Wright, eq. 3.60)
+        if not slope:
+            return loss  # every |g| so small that its square underflows: stationary too
+        alpha = math.nan
+        if self.direction is not None:  # same first-order change as the last step (N&W 3.60)
             alpha = self.previous_alpha * self.previous_slope / slope
+        if not 0 < alpha < math.inf:  # first step (or a restart): as LBFGS, lr in the L1 norm
+            alpha = lr * min(1.0, 1.0 / sum(map(abs, grad)))
         alpha = self._line_search(closure, _number(loss), direction, slope, alpha)
         self.direction = direction if alpha else None  # a failed search restarts
         self.previous_grad, self.previous_alpha, self.previous_slope = grad, alpha, slope
@@ -196,13 +237,14 @@ class ConjugateGradient(Optimizer):
         return loss
 
     def _direction(self, grad: list[float]) -> tuple[list[float], float]:
-        if self.direction is not None:
+        previous_norm = sum(h * h for h in self.previous_grad)
+        if self.direction is not None and previous_norm:
             # Polak-Ribiere, clipped at 0 (PR+): beta = g.(g - g_prev) / |g_prev|^2
             change = sum(g * (g - h) for g, h in zip(grad, self.previous_grad))
-            beta = max(0.0, change / sum(h * h for h in self.previous_grad))
+            beta = max(0.0, change / previous_norm)
             direction = [beta * d - g for g, d in zip(grad, self.direction)]
             slope = sum(g * d for g, d in zip(grad, direction))
-            if slope < 0:
+            if -math.inf < slope < 0:
                 return direction, slope
         # steepest descent: the first step, and a restart when d is not downhill
         return [-g for g in grad], -sum(g * g for g in grad)
@@ -242,17 +284,27 @@ class ConjugateGradient(Optimizer):
 
     def _evaluate(self, closure: Closure, start: list[float], direction: list[float],
                   alpha: float) -> tuple[float, float]:
-        """Loss and directional derivative at start + alpha * direction."""
-        self._move(start, direction, alpha)
+        """Loss and directional derivative at start + alpha * direction; (inf, nan), as
+        too far, where the point, the loss or the slope is not finite."""
+        too_far = (math.inf, math.nan)
+        if not self._move(start, direction, alpha):
+            return too_far
         try:
             loss = _number(closure())
-        except ValueError:  # e.g. exp overflowed this far out: treat as too far
-            return math.inf, math.nan
-        return loss, sum(p.grad * d for p, d in zip(self.params, direction))
+        except ValueError:  # e.g. exp overflowed this far out, or a NaN gradient
+            return too_far
+        slope = sum(_grad_number(p) * d for p, d in zip(self.params, direction))
+        return (loss, slope) if math.isfinite(loss) and math.isfinite(slope) else too_far
 
-    def _move(self, start: list[float], direction: list[float], alpha: float) -> None:
-        for p, x, d in zip(self.params, start, direction):
-            p.data = x + alpha * d
+    def _move(self, start: list[float], direction: list[float], alpha: float) -> bool:
+        """Put the parameters at start + alpha * direction if every coordinate is finite
+        (True); else leave them alone (False)."""
+        point = [x + alpha * d for x, d in zip(start, direction)]
+        if not all(-math.inf < x < math.inf for x in point):
+            return False
+        for p, x in zip(self.params, point):
+            p.data = x
+        return True
 
 
 # Line-search constants as Nocedal & Wright recommend for nonlinear conjugate gradient:
@@ -287,6 +339,5 @@ def _number(loss: Value | float) -> float:
     return loss.data if isinstance(loss, Value) else float(loss)
 
 
-def _check_non_negative(value: float, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+def _grad_number(p: Value) -> float:
+    return p.grad.data if isinstance(p.grad, Value) else p.grad
