@@ -2,13 +2,15 @@
 
 Each returns `(X, y)`: `X` a list of `[x0, x1]` float lists, `y` a list of int class
 indices. Points are shuffled (by the same seed) so that classes are mixed in order.
+Arguments may be numpy numbers; NaN, infinite or negative noise and other bad arguments
+are refused by name.
 """
 from __future__ import annotations
 
 import math
 import random
 
-from nn._checks import check_int
+from nn._checks import check_int, check_real, check_seed
 
 Dataset = tuple[list[list[float]], list[int]]
 
@@ -21,7 +23,7 @@ def xor() -> Dataset:
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles, as scikit-learn's make_moons: outer moon 0, inner moon 1."""
-    _check(n, noise, "make_moons")
+    n, noise, seed = _check(n, noise, seed, "make_moons")
     n_outer = n // 2
     n_inner = n - n_outer
     points = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_outer)]
@@ -32,9 +34,11 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
 def make_circles(n: int = 100, noise: float = 0.05, seed: int = 0, *,
                  factor: float = 0.5) -> Dataset:
     """A large circle (class 0) around a smaller one of radius `factor` (class 1), as scikit-learn's."""
-    _check(n, noise, "make_circles")
-    if not 0.0 <= factor < 1.0:
-        raise ValueError(f"make_circles: factor must be in [0, 1), got {factor!r}")
+    n, noise, seed = _check(n, noise, seed, "make_circles")
+    factor = check_real(factor, "make_circles: factor", least=0.0)
+    if not factor < 1.0:
+        raise ValueError(f"make_circles: factor (the inner radius over the outer) must be in "
+                         f"[0, 1), got {factor!r}")
     n_outer = n // 2
     n_inner = n - n_outer
     points = [(math.cos(t), math.sin(t), 0) for t in _angles(n_outer)]
@@ -44,9 +48,8 @@ def make_circles(n: int = 100, noise: float = 0.05, seed: int = 0, *,
 
 def spiral(n: int = 100, classes: int = 3, seed: int = 0, noise: float = 0.2) -> Dataset:
     """`classes` interleaved spiral arms (CS231n's toy data), `n` points in all, split evenly."""
-    _check(n, noise, "spiral")
-    if classes < 1:
-        raise ValueError(f"spiral: classes must be at least 1, got {classes!r}")
+    n, noise, seed = _check(n, noise, seed, "spiral")
+    classes = check_int(classes, "spiral: classes", 1)
     rng = random.Random(seed)
     points = []
     for label in range(classes):
@@ -60,10 +63,11 @@ def spiral(n: int = 100, classes: int = 3, seed: int = 0, noise: float = 0.2) ->
     return _finish(points, 0.0, rng)
 
 
-def _check(n: int, noise: float, name: str) -> None:
-    check_int(n, f"{name}: n (the number of points)", 1)
-    if not noise >= 0:
-        raise ValueError(f"{name}: noise must be >= 0 (a standard deviation), got {noise!r}")
+def _check(n: int, noise: float, seed: int | None, name: str) -> tuple[int, float, int | None]:
+    """The arguments every dataset takes, checked, with numpy numbers made plain."""
+    return (check_int(n, f"{name}: n (the number of points)", 1),
+            check_real(noise, f"{name}: noise", least=0.0),
+            check_seed(seed, f"{name}: seed"))
 
 
 def _linspace(start: float, stop: float, count: int) -> list[float]:
