@@ -136,3 +136,115 @@ def test_l2_penalty_gives_the_textbook_regularised_gradient():
 
 def test_l2_penalty_value():
     assert l2_penalty(values(1.0, 2.0), 0.1).data == pytest.approx(0.1 / 2 * 5)
+
+
+ALL_BINARY_LOSSES = [mse_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
+                     hinge_loss]
+
+
+@pytest.mark.parametrize("loss", ALL_BINARY_LOSSES)
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_nan_or_infinite_target_is_refused_by_name(loss, bad):
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: target\[1\] must be finite"):
+        loss(values(0.5, 0.5), [1, bad])
+
+
+@pytest.mark.parametrize("loss", ALL_BINARY_LOSSES)
+def test_a_nan_plain_number_prediction_is_refused_by_name(loss):
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: prediction must be finite"):
+        loss(math.nan, 1)
+
+
+@pytest.mark.parametrize("loss", ALL_BINARY_LOSSES)
+def test_a_bool_prediction_is_refused(loss):
+    # `model(x).data > 0` passed by mistake would give a loss with no gradient
+    with pytest.raises(ValueError, match="prediction\\[0\\] must be a number, not the bool"):
+        loss([True, False], [1, 1])
+
+
+@pytest.mark.parametrize("loss", ALL_BINARY_LOSSES)
+def test_a_string_target_is_a_type_error(loss):
+    with pytest.raises(TypeError, match=f"{loss.__name__}: target must be a number or a list "
+                                        f"of numbers, got the string '1'"):
+        loss(Value(0.5), "1")
+
+
+@pytest.mark.parametrize("loss", ALL_BINARY_LOSSES)
+def test_an_unordered_target_is_a_type_error(loss):
+    with pytest.raises(TypeError, match="target must be .* got a set, which has no fixed order"):
+        loss(values(0.5, 0.5), {0, 1})
+
+
+@pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits])
+@pytest.mark.parametrize("label", [-1, 2, 1.5])
+def test_binary_targets_outside_0_1_are_refused_with_the_mapping(loss, label):
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: target\[0\] is {label}, not in "
+                                         rf"\[0, 1\].*\(y \+ 1\) / 2"):
+        loss(values(0.5), [label])
+
+
+@pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits])
+def test_bool_targets_are_0_1_labels(loss):
+    p = [0.25, 0.75]
+    assert loss(values(*p), [True, False]).data == loss(values(*p), [1, 0]).data
+
+
+def test_hinge_loss_names_the_bad_label_by_position():
+    with pytest.raises(ValueError, match=r"hinge_loss: target\[1\]: label 2 is not -1/\+1"):
+        hinge_loss(values(0.5, 0.5), [1, 2])
+
+
+def test_hinge_loss_reads_bool_labels_as_1_and_0():
+    assert hinge_loss(values(0.5, 0.5), [True, False]).data == \
+        hinge_loss(values(0.5, 0.5), [1, -1]).data
+
+
+def test_cross_entropy_refuses_ragged_logits():
+    with pytest.raises(ValueError, match=r"logits\[1\] has 2 logits but logits\[0\] has 3"):
+        cross_entropy([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1])
+
+
+@pytest.mark.parametrize("target", [1.0, True])
+def test_cross_entropy_target_must_be_an_int(target):
+    with pytest.raises(ValueError, match=rf"class index in 0..1, got {target}; pass an int"):
+        cross_entropy([1.0, 2.0], target)
+
+
+@pytest.mark.parametrize("target", ["1", None, Value(1.0)])
+def test_cross_entropy_target_that_is_not_a_number_is_a_type_error(target):
+    with pytest.raises(TypeError, match="cross_entropy: target must be a class index"):
+        cross_entropy([1.0, 2.0], target)
+
+
+def test_cross_entropy_refuses_a_nan_logit_by_position():
+    with pytest.raises(ValueError, match=r"cross_entropy: logits\[1\] must be finite"):
+        cross_entropy([1.0, math.nan], 0)
+
+
+@pytest.mark.parametrize("m", [0, -1])
+def test_l2_penalty_m_below_1_is_a_value_error_naming_m(m):
+    with pytest.raises(ValueError, match=rf"l2_penalty: m .*must be an int >= 1, got {m}"):
+        l2_penalty(values(1.0), 1.0, m=m)
+
+
+@pytest.mark.parametrize("m", [1.5, True])
+def test_l2_penalty_m_must_be_an_int(m):
+    with pytest.raises(ValueError, match="l2_penalty: m .*must be an int >= 1"):
+        l2_penalty(values(1.0), 1.0, m=m)
+
+
+@pytest.mark.parametrize("lam, message", [(-0.1, "must be >= 0"), (math.nan, "must be finite"),
+                                          (math.inf, "must be finite"),
+                                          (True, "not the bool True")])
+def test_l2_penalty_lam_must_be_finite_and_not_negative(lam, message):
+    with pytest.raises(ValueError, match=f"l2_penalty: lam .*{message}"):
+        l2_penalty(values(1.0), lam)
+
+
+def test_l2_penalty_lam_that_is_not_a_number_is_a_type_error():
+    with pytest.raises(TypeError, match="l2_penalty: lam .*must be a real number, got str"):
+        l2_penalty(values(1.0), "0.1")
+
+
+def test_l2_penalty_lam_zero_is_allowed():
+    assert l2_penalty(values(3.0), 0).data == 0.0
