@@ -147,3 +147,58 @@ def test_load_state_dict_names_missing_keys():
 
 def test_module_base_has_no_parameters():
     assert Module().parameters() == []
+
+
+@pytest.mark.parametrize("unordered, kind", [({1: 2, 3: 4}, "dict"), ({1.0, 2.0}, "set"),
+                                             (frozenset({1.0, 2.0}), "frozenset")])
+def test_a_mapping_or_set_input_is_refused_with_pass_a_list(unordered, kind):
+    # a dict would silently give its keys, a set its items in hash order
+    with pytest.raises(TypeError, match=f"got a {kind}, which has no fixed order; pass a list"):
+        MLP(2, [1], seed=0)(unordered)
+
+
+def test_a_string_input_is_refused():
+    with pytest.raises(TypeError, match=r"MLP\(2 -> 1\) input must be a list of 2 numbers or "
+                                        r"Values, got the string 'ab'"):
+        MLP(2, [1], seed=0)("ab")
+
+
+def test_a_non_number_entry_is_a_type_error_naming_its_position():
+    with pytest.raises(TypeError, match=r"Layer\(2 -> 3, tanh\) input\[1\] must be a real "
+                                        r"number, got str '3'"):
+        Layer(2, 3, seed=0)([1.0, "3"])
+
+
+def test_a_batch_passed_as_one_sample_says_to_call_once_per_sample():
+    with pytest.raises(TypeError, match=r"input\[0\] is a list, not a number: call the model "
+                                        r"once per sample"):
+        MLP(2, [1], seed=0)([[1.0, 2.0], [3.0, 4.0]])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_nan_or_infinite_input_is_refused_by_position(bad):
+    with pytest.raises(ValueError, match=rf"Neuron\(2 inputs, tanh\) input\[1\] must be finite, "
+                                         rf"got {bad}"):
+        Neuron(2, seed=0)([1.0, bad])
+
+
+def test_bool_entries_are_read_as_1_and_0():
+    model = MLP(2, [3, 1], seed=0)
+    assert model([True, False]).data == model([1.0, 0.0]).data
+
+
+def test_a_tuple_input_gives_the_same_output_as_a_list():
+    model = MLP(2, [3, 1], seed=0)
+    assert model((0.5, -1.0)).data == model([0.5, -1.0]).data
+
+
+def test_layer_sizes_must_be_positive_ints_named_by_position():
+    with pytest.raises(ValueError, match=r"MLP nouts\[1\] must be an int >= 1, got 2.5"):
+        MLP(2, [4, 2.5])
+
+
+@pytest.mark.parametrize("seed, error", [(1.5, ValueError), (True, ValueError),
+                                         ("0", TypeError)])
+def test_seed_must_be_an_int_or_none(seed, error):
+    with pytest.raises(error, match="MLP seed must be an int or None"):
+        MLP(2, [1], seed=seed)
