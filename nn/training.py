@@ -6,12 +6,20 @@ list targets are regression). One output is a
 score cut at a threshold: 0 for hinge_loss and binary_cross_entropy_with_logits, 0.5 for
 binary_cross_entropy; for any other loss, 0 when the labels are -1/+1 and 0.5 when they
 are 0/1. Other targets (regression) have no accuracy: None.
+
+X and y may be lists or numpy arrays (of any numeric dtype); fit converts them to lists
+first, so both train bit-identically. When training diverges (a loss that is not finite,
+a forward pass that overflows, a NaN or infinite gradient or update), fit raises
+TrainingDiverged, a ValueError carrying the finished epochs' history, with the parameters
+as they were before the step that diverged.
 """
 from __future__ import annotations
 
 import gc
+import math
 import os
 import random
+import re
 import sys
 import warnings
 from functools import reduce
@@ -20,8 +28,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 from autograd_mini import Value, no_grad
 from nn._checks import check_int
+from nn._training_data import as_count, as_samples
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
-from nn.optim import SGD, Optimizer
+from nn.optim import SGD, NonFiniteUpdate, Optimizer
 
 Loss = Callable[[Any, Any], Value]
 Metric = Callable[[list, list], float]
@@ -30,6 +39,25 @@ Callback = Callable[[dict], Any]
 # Where a one-output model's score splits the classes, for the losses that fix it.
 SCORE_THRESHOLDS = {hinge_loss: 0.0, binary_cross_entropy_with_logits: 0.0,
                     binary_cross_entropy: 0.5}
+
+
+class TrainingDiverged(ValueError):
+    """fit stopped because training diverged at `epoch`, `step` (both from 1); `history`
+    holds the records of the epochs finished before, and the parameters are as they were
+    before that step. The error that revealed it, if any, is `__cause__`."""
+
+    def __init__(self, message: str, history: list[dict], epoch: int, step: int) -> None:
+        super().__init__(message)
+        self.history, self.epoch, self.step = history, epoch, step
+
+
+class _Diverging(ValueError):
+    """Raised inside a step's closure: a ValueError, so that a line search (which treats one
+    as "too far") can recover; `reason` says what stopped being finite."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
@@ -45,10 +73,15 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     after every epoch and stops training by returning True. `progress`: None shows the
     bar only in a terminal or notebook, True always, False never. Ctrl-C stops training
     after the current step and returns the history so far; the model keeps its parameters.
+    When the loss, a gradient or an update stops being finite, or the forward pass overflows,
+    fit raises TrainingDiverged (a ValueError) naming the epoch and step, with the parameters
+    as before that step and the finished epochs in its `.history`.
     """
+    X, y = as_samples(X, "X"), as_samples(y, "y")
     n = _check_data(X, y)
-    batch_size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
-    check_int(epochs, "fit: epochs", 0)
+    batch_size = n if batch_size is None else check_int(as_count(batch_size), "fit: batch_size", 1)
+    epochs = check_int(as_count(epochs), "fit: epochs", 0)
+    shuffle_seed = as_count(shuffle_seed)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
     is_correct = correctness_rule(loss, y)
@@ -65,13 +98,19 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
             if shuffler:
                 shuffler.shuffle(order)
             targets = [y[i] for i in order]
-            predictions, total_loss = [], 0.0
-            for start in range(0, n, batch_size):
+            predictions, batch_losses = [], []
+            for step, start in enumerate(range(0, n, batch_size), 1):
                 batch = order[start:start + batch_size]
-                batch_predictions, batch_loss = _train_step(model, X, y, batch, loss, optimizer)
+                try:
+                    batch_predictions, batch_loss = _train_step(model, X, y, batch, loss,
+                                                                optimizer)
+                except (_Diverging, NonFiniteUpdate) as error:
+                    message = _divergence_message(error, epoch, step, len(batch), optimizer)
+                    raise TrainingDiverged(message, history, epoch, step) from (
+                        error.__cause__ if isinstance(error, _Diverging) else error)
                 predictions += batch_predictions
-                total_loss += batch_loss * len(batch)
-            record = {"epoch": epoch, "loss": total_loss / n,
+                batch_losses.append((batch_loss, len(batch)))
+            record = {"epoch": epoch, "loss": _mean_loss(batch_losses, n),
                       "accuracy": _fraction(is_correct, predictions, targets)}
             for name, metric in (metrics or {}).items():
                 record[name] = metric(predictions, targets)
@@ -94,14 +133,16 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
 def accuracy(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss) -> float | None:
     """Fraction of samples the model gets right (rule of this module's docstring); None for
     regression targets. Runs without recording a graph."""
+    X, y = as_samples(X, "X", "accuracy"), as_samples(y, "y", "accuracy")
     _check_data(X, y)
     with no_grad():
         predictions = [_data(model(x)) for x in X]
-    return _fraction(correctness_rule(loss, y), predictions, list(y))
+    return _fraction(correctness_rule(loss, y), predictions, y)
 
 
 def correctness_rule(loss: Loss, y: Sequence) -> Callable[[Any, Any], bool] | None:
     """A function (prediction data, target) -> bool for this loss and these labels, or None."""
+    y = as_samples(y, "y", "correctness_rule")
     threshold = SCORE_THRESHOLDS.get(loss)
     scalar_labels = [t for t in y if isinstance(t, (int, float))]
     label_cut = 0.0 if scalar_labels and min(scalar_labels) < 0 else 0.5
@@ -125,22 +166,87 @@ def correctness_rule(loss: Loss, y: Sequence) -> Callable[[Any, Any], bool] | No
 
 def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], loss: Loss,
                 optimizer: Optimizer) -> tuple[list, float]:
-    """One optimizer step on a batch; the predictions and loss before the step, as data."""
+    """One optimizer step on a batch; the predictions and loss before the step, as data.
+    On divergence (_Diverging, NonFiniteUpdate) the parameters are put back as they were."""
     seen: list[tuple[list, float]] = []
 
     def closure() -> Value:
         optimizer.zero_grad()
-        predictions = [model(X[i]) for i in batch]
-        batch_loss = reduce(add, map(loss, predictions, [y[i] for i in batch]))
-        if len(batch) > 1:
-            batch_loss = batch_loss / len(batch)
-        batch_loss.backward()
+        try:
+            predictions = [model(X[i]) for i in batch]
+            batch_loss = reduce(add, map(loss, predictions, [y[i] for i in batch]))
+            if len(batch) > 1:
+                batch_loss = batch_loss / len(batch)
+        except ValueError as error:
+            if "overflow" not in str(error):
+                raise  # a domain or data error, not divergence: the caller's to fix
+            raise _Diverging("the forward pass overflowed") from error
+        loss_data = _data(batch_loss)
+        if not _is_finite(loss_data):
+            raise _Diverging(f"the loss became {loss_data!r}")
+        try:
+            batch_loss.backward()
+        except ValueError as error:  # the engine refuses a gradient that is NaN or infinite
+            raise _Diverging("a gradient became NaN or infinite") from error
         if not seen:  # a line search calls again: keep the first, at the step's start
-            seen.append(([_data(p) for p in predictions], batch_loss.data))
+            seen.append(([_data(p) for p in predictions], loss_data))
         return batch_loss
 
-    optimizer.step(closure)
+    params = list(getattr(optimizer, "params", ()))
+    before = [p.data for p in params]
+    try:
+        optimizer.step(closure)
+    except (_Diverging, NonFiniteUpdate):
+        for p, x in zip(params, before):
+            p.data = x
+        raise
     return seen[0]
+
+
+def _divergence_message(error: ValueError, epoch: int, step: int, batch: int,
+                        optimizer: Optimizer) -> str:
+    reason = error.reason if isinstance(error, _Diverging) else "the update was not finite"
+    cause = error.__cause__ if isinstance(error, _Diverging) else error
+    # the cause's first clause says what happened; its own advice is replaced by ours
+    detail = f": {_first_clause(str(cause))}" if cause is not None else ""
+    where = (f"fit: {reason} at epoch {epoch}, step {step} (batch of {batch}){detail}. The "
+             f"parameters are as before that step")
+    if not getattr(optimizer, "steps", 1):
+        return (f"{where}. No update had been made yet: rescale the inputs or targets, or "
+                f"check the model and the loss")
+    return (f"{where}. Lower the learning rate{_current_lr_text(optimizer)} or rescale the "
+            f"inputs; the finished epochs are in this error's .history")
+
+
+def _first_clause(message: str) -> str:
+    """Up to the first "; " or sentence end: what happened, without the advice after."""
+    lines = message.strip().splitlines()
+    return re.split(r"; |\. (?=[A-Z])", lines[0])[0] if lines else ""
+
+
+def _current_lr_text(optimizer: Optimizer) -> str:
+    try:
+        return f" (now {optimizer.current_lr():g})"
+    except Exception:  # a custom optimizer, or a schedule that fails: say nothing of it
+        return ""
+
+
+def _mean_loss(batch_losses: list[tuple[float, int]], n: int) -> float:
+    """The epoch's mean loss over samples; by fractions when the sum of finite batch losses
+    overflows, since their mean is finite."""
+    total = 0.0
+    for batch_loss, size in batch_losses:
+        total += batch_loss * size
+    if -math.inf < total < math.inf:
+        return total / n
+    return sum(batch_loss * (size / n) for batch_loss, size in batch_losses)
+
+
+def _is_finite(x: Any) -> bool:
+    try:
+        return math.isfinite(x)
+    except (TypeError, OverflowError):  # not a float-like number: let the loss code judge
+        return True
 
 
 def _check_data(X: Sequence, y: Sequence) -> int:
