@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -202,3 +204,16 @@ def test_layer_sizes_must_be_positive_ints_named_by_position():
 def test_seed_must_be_an_int_or_none(seed, error):
     with pytest.raises(error, match="MLP seed must be an int or None"):
         MLP(2, [1], seed=seed)
+
+
+def test_nn_runs_where_numpy_cannot_be_imported():
+    # numpy is a test dependency only: arrays are recognised by duck typing
+    program = ("import sys; sys.modules['numpy'] = None\n"
+               "from nn import MLP, mse_loss, cross_entropy\n"
+               "from nn.datasets import make_moons\n"
+               "X, y = make_moons(8, seed=0)\n"
+               "model = MLP(2, [3, 2], seed=0)\n"
+               "cross_entropy([model(x) for x in X], y).backward()\n"
+               "print(mse_loss(model(X[0])[0], 1.0).data > 0)\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")
