@@ -206,8 +206,10 @@ def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Non
         if g.__class__ is float and g == 0.0:
             continue
         try:
-            # An allowed infinite slope has no derivative: it enters as a constant.
-            locals_ = node.local_grads if infinite_slope else node._op.rule(node, *node.parents)
+            if infinite_slope:  # allowed, and it has no derivative: it enters as a constant
+                locals_ = [node.__class__(local, allow_nonfinite=True) for local in node.local_grads]
+            else:
+                locals_ = node._op.rule(node, *node.parents)
             for parent, local in zip(node.parents, locals_):
                 if local.__class__ is float and local == 0.0:
                     continue

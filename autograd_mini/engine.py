@@ -24,7 +24,7 @@ from typing import Callable, Iterator, NamedTuple, Union
 from .backprop import backpropagate, gradients, topological_order
 from .numeric import (INF, nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
                       refuse_nonfinite_number, refuse_overflow, to_float)
-from .persist import restore_value, value_state
+from .persist import deep_copy, restore_value, value_state
 
 Number = Union[int, float]
 
@@ -74,10 +74,7 @@ class Value:
     @property
     def label(self) -> str:
         """A name shown in repr and graphs; "" when none was given."""
-        try:
-            return self._label
-        except AttributeError:
-            return ""
+        return getattr(self, "_label", "")  # an unset slot: no label was given
 
     @label.setter
     def label(self, text: str) -> None:
@@ -115,9 +112,12 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
-    # pickle and copy.deepcopy: a graph is saved leaves first, never by recursion (persist.py)
+    # pickle and copy.deepcopy: a graph is copied leaves first, never by recursion (persist.py)
     def __reduce_ex__(self, protocol: int):
         return restore_value, (), value_state(self)
+
+    def __deepcopy__(self, memo: dict) -> Value:
+        return deep_copy(self, memo)
 
     def __setstate__(self, state: tuple) -> None:
         _ancestors, self.data, self.grad, self._op, label, parents, local_grads = state
@@ -391,7 +391,14 @@ def _log_rule(out, x): return (1.0 / x,)
 def _sin_rule(out, x): return (x.cos(),)
 def _cos_rule(out, x): return (-x.sin(),)
 def _sqrt_rule(out, x): return (0.5 / out,)
-def _pow_rule(out, a, b): return (b * a ** (b - 1.0), out * a.log() if a.data > 0 else 0.0)
+def _pow_rule(out, a, b):
+    if b.data != 0:
+        d_base = b * a ** (b - 1.0)
+    elif a.data != 0:  # the same 0.0, where a ** -1 may overflow for a tiny a
+        d_base = b / a ** (1.0 - b)
+    else:
+        d_base = 0.0  # 0 ** 0 is flat in the base (power_slope)
+    return (d_base, out * a.log() if a.data > 0 else 0.0)
 def _pow_const_exponent_rule(c: float, out, x): return (c * x ** (c - 1.0),)
 def _pow_const_base_rule(log_base: float, out, x): return (out * log_base,)
 
@@ -399,14 +406,14 @@ def _pow_const_base_rule(log_base: float, out, x): return (out * log_base,)
 def _tanh_rule(out, x):
     if -0.5 < out.data < 0.5:
         return (1.0 - out * out,)
+    if abs(x.data) > 400.0:  # exp(-2|x|) is 0.0 in floats, as is the float slope
+        return (0.0,)
     e = (x * (-2.0 if x.data > 0 else 2.0)).exp()  # exp(-2|x|), without abs's kink
     return (4.0 * e / ((1.0 + e) * (1.0 + e)),)
 
 
 def _sigmoid_rule(out, x):
-    if -1.0 < x.data < 1.0:
-        return (out * (1.0 - out),)
-    e = (x * (-1.0 if x.data > 0 else 1.0)).exp()  # exp(-|x|): s(1-s) without cancellation
+    e = (x * (-1.0 if x.data > 0 else 1.0)).exp()  # exp(-|x|), the float slope's own formula
     return (e / ((1.0 + e) * (1.0 + e)),)
 
 

@@ -14,6 +14,7 @@ the pickling that made it.
 """
 from __future__ import annotations
 
+import copy
 import weakref
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from .backprop import topological_order
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["value_state", "restore_value"]
+__all__ = ["value_state", "restore_value", "deep_copy"]
 
 
 class Ancestors(list):
@@ -60,3 +61,30 @@ def _ancestors(node: Value) -> Ancestors | None:
     for ancestor in ancestors:
         ancestor._seen_by = mark
     return ancestors
+
+
+def deep_copy(root: Value, memo: dict) -> Value:
+    """copy.deepcopy of root's graph, node by node in topological order (no recursion).
+
+    Nodes already copied in this deepcopy call (memo) are reused, so shared nodes stay
+    shared. Ops are immutable and shared with the original; a Value gradient (from
+    create_graph) is deep-copied with the same memo.
+    """
+    new_value = object.__new__
+    value_type = root.__class__
+    for node in topological_order(root):
+        if id(node) in memo:
+            continue
+        twin = new_value(value_type)
+        memo[id(node)] = twin  # before the gradient: a create_graph gradient uses its node
+        twin.data, twin._op, twin._seen_by = node.data, node._op, None
+        grad = node.grad
+        twin.grad = grad if grad.__class__ is float else copy.deepcopy(grad, memo)
+        twin.parent1 = twin.parent2 = None
+        if node.parent1 is not None:
+            twin.parent1, twin.local_grad1 = memo[id(node.parent1)], node.local_grad1
+            if node.parent2 is not None:
+                twin.parent2, twin.local_grad2 = memo[id(node.parent2)], node.local_grad2
+        if node.label:
+            twin._label = node.label
+    return memo[id(root)]

@@ -157,3 +157,70 @@ def test_create_graph_twice_accumulates_like_plain_backward() -> None:
     y.backward(create_graph=True)
     y.backward(create_graph=True)
     assert isinstance(x.grad, Value) and x.grad.data == 6.0
+
+
+def test_a_failing_backward_leaves_every_gradient_as_it_was() -> None:
+    x = Value(0.0)
+    (x * 2).backward()
+    bad = x.sqrt() + x
+    with pytest.raises(ValueError, match="sqrt"):
+        bad.backward()
+    with pytest.raises(ValueError, match="sqrt"):
+        bad.backward(create_graph=True)
+    assert x.grad == 2.0 and bad.grad == 0.0 and bad.parent1.grad == 0.0
+
+
+def test_a_failing_backward_on_fresh_gradients_leaves_them_zero() -> None:
+    x = Value(4.0)
+    y = x * 3
+    bad = y.sqrt() * 0 + Value(0.0).sqrt()
+    with pytest.raises(ValueError):
+        bad.backward()
+    assert (x.grad, y.grad, bad.grad) == (0.0, 0.0, 0.0)
+
+
+def test_an_interrupted_backward_leaves_every_gradient_as_it_was() -> None:
+    from autograd_mini.engine import Op
+
+    def interrupted(out, a):
+        raise KeyboardInterrupt
+
+    x = Value(1.0)
+    (x * 5).backward()
+    y = x * 2
+    z = y * 1.0
+    z._op = Op("*", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        z.backward(create_graph=True)
+    assert x.grad == 5.0 and y.grad == 0.0 and z.grad == 0.0
+
+
+def test_a_failing_grad_leaves_the_callers_gradients_untouched() -> None:
+    from autograd_mini import grad
+    x = Value(3.0)
+    (x * x).backward()
+
+    def f(t: Value) -> Value:
+        return (t * x).sqrt() * 0 + Value(0.0).sqrt()
+
+    with pytest.raises(ValueError):
+        grad(f)(1.0)
+    assert x.grad == 6.0
+
+
+def test_create_graph_makes_every_gradient_a_value_even_through_a_zero_slope() -> None:
+    x = Value(-1.0)
+    y = x.relu() * 3  # x is reached only through relu's zero slope
+    y.backward(create_graph=True)
+    grads = [node.grad for node in topological_order(y)]
+    assert all(isinstance(g, Value) for g in grads)
+    assert x.grad.data == 0.0
+
+
+def test_create_graph_after_a_float_pass_makes_the_sums_values() -> None:
+    x = Value(2.0)
+    y = x * x
+    y.backward()
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 8.0
+    assert isinstance(y.grad, Value) and y.grad.data == 2.0

@@ -92,3 +92,42 @@ def test_negative_base_with_integer_power_is_fine() -> None:
     y = x ** 3
     y.backward()
     assert (y.data, x.grad) == (-8.0, 12.0)
+
+
+# Numbers beyond a float, and slopes beyond a float: ValueError naming the op, never
+# OverflowError or ZeroDivisionError.
+@pytest.mark.parametrize("expression, message", [
+    (lambda: Value(10**400), r"Value: the number 1000.*\(401 digits\) is too large for a float"),
+    (lambda: Value(1) + 10**400, r"\+: the number .* is too large for a float"),
+    (lambda: 10**400 * Value(1), r"\*: the number .* is too large for a float"),
+    (lambda: Value(-1) ** -(10**400), r"\*\*: the number .* is too large"),
+])
+def test_numbers_beyond_a_float_are_valueerrors(expression, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        expression()
+
+
+@pytest.mark.parametrize("base, exponent", [(1e-200, -1), (5e-324, 0.01), (-1e-200, -1), (-1e-100, -3)])
+def test_a_power_whose_slope_is_beyond_a_float_keeps_its_value_and_refuses_backward(
+        base: float, exponent: float) -> None:
+    x = Value(base)
+    y = x ** exponent
+    assert y.data == base ** exponent
+    with pytest.raises(ValueError, match=rf"\*\* at {base!r} has an infinite slope"):
+        y.backward()
+    y.backward(allow_nonfinite=True)
+    assert abs(x.grad) == math.inf
+
+
+@pytest.mark.parametrize("slope", [math.nan, math.inf, -math.inf])
+def test_leaky_relu_refuses_a_nonfinite_slope(slope: float) -> None:
+    with pytest.raises(ValueError, match=r"leaky_relu\(slope=...\)"):
+        Value(-1.0).leaky_relu(slope)
+
+
+@pytest.mark.parametrize("keyword, bad", [("eps", 0), ("eps", -1e-6), ("eps", math.nan),
+                                          ("eps", math.inf), ("atol", -1.0), ("rtol", math.nan)])
+def test_gradcheck_refuses_a_bad_tolerance_by_name(keyword: str, bad: float) -> None:
+    from autograd_mini import gradcheck
+    with pytest.raises(ValueError, match=rf"gradcheck: {keyword}="):
+        gradcheck(lambda x: x * x, [1.0], **{keyword: bad})
