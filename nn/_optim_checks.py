@@ -21,6 +21,11 @@ class NonFiniteUpdate(ValueError):
     would be NaN or infinite; the parameters and the optimizer were left unchanged."""
 
 
+class LearningRateError(ValueError):
+    """The learning rate for a step (a schedule's value, or an lr reassigned since) is not a
+    finite number >= 0; the step was not taken."""
+
+
 def number(value: Any, owner: str, name: str, least: float = 0.0, *,
            above: bool = False, below: float | None = None, most: float | None = None) -> float:
     """`value` as a finite float >= least (> least if `above`), < below and <= most when
@@ -87,17 +92,22 @@ def learning_rate(lr: Any, owner: str, above_zero: bool = False) -> float | Call
 
 def rate_at(lr: float | Callable[[int], Any], step: int, owner: str,
             above_zero: bool = False) -> float:
-    """The rate for step `step`: lr, or the schedule's value there, checked like lr itself."""
+    """The rate for step `step`: lr, or the schedule's value there, checked like lr itself;
+    LearningRateError (a ValueError) for a bad value, TypeError for a non-number."""
     if not callable(lr):
-        return number(lr, owner, "lr", above=above_zero)
+        try:
+            return number(lr, owner, "lr", above=above_zero)
+        except ValueError as error:  # lr was reassigned since the optimizer was built
+            raise LearningRateError(str(error)) from None
     rate = lr(step)
+    returned = f"{owner}: the learning-rate schedule returned {rate!r} at step {step}"
+    if isinstance(rate, bool) or not isinstance(rate, Real):
+        raise TypeError(f"{returned}; it must return a number")
     try:
         return number(rate, owner, "lr", above=above_zero)
-    except (TypeError, ValueError) as error:
-        wanted = "a number" if isinstance(error, TypeError) else (
-            f"a finite number {'>' if above_zero else '>='} 0")
-        raise type(error)(f"{owner}: the learning-rate schedule returned {rate!r} at step "
-                          f"{step}; it must return {wanted}") from None
+    except ValueError:
+        raise LearningRateError(f"{returned}; it must return a finite number "
+                                f"{'>' if above_zero else '>='} 0") from None
 
 
 def gradients(params: Sequence[Value], owner: str) -> list[float]:

@@ -6,8 +6,9 @@ and returning the rate for that step, e.g. `lr=lambda step: 1.0 - 0.9 * step / 1
 
 Hyperparameters are checked when the optimizer is built, with PyTorch's rules and every
 number finite (see nn/_optim_checks.py), and a schedule's value at every step. A step
-whose gradient, update or state would be NaN or infinite raises NonFiniteUpdate (a
-ValueError) and changes nothing: neither the parameters nor the optimizer.
+whose gradient, update or state would be NaN or infinite raises NonFiniteUpdate, and one
+whose learning rate is bad raises LearningRateError (both ValueErrors); either changes
+nothing: neither the parameters nor the optimizer.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ import math
 from typing import Callable, Iterable, Union
 
 from autograd_mini import Value
-from nn._optim_checks import (NonFiniteUpdate, commit, count, flag, gradients, learning_rate,
-                              number, pair, rate_at)
+from nn._optim_checks import (LearningRateError, NonFiniteUpdate, commit, count, flag,
+                              gradients, learning_rate, number, pair, rate_at)
 
-__all__ = ["Optimizer", "SGD", "Adam", "Rprop", "ConjugateGradient", "NonFiniteUpdate"]
+__all__ = ["Optimizer", "SGD", "Adam", "Rprop", "ConjugateGradient", "NonFiniteUpdate",
+           "LearningRateError"]
 
 LearningRate = Union[float, Callable[[int], float]]
 Closure = Callable[[], Union[Value, float]]
@@ -47,7 +49,7 @@ class Optimizer:
 
     def current_lr(self) -> float:
         """The learning rate for the coming step (the schedule's value if lr is callable),
-        checked: a finite number >= 0, else ValueError."""
+        checked: a finite number >= 0, else LearningRateError (a ValueError)."""
         return rate_at(self.lr, self.steps, type(self).__name__, self.lr_above_zero)
 
     def zero_grad(self) -> None:

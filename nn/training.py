@@ -11,7 +11,8 @@ X and y may be lists or numpy arrays (of any numeric dtype); fit converts them t
 first, so both train bit-identically. When training diverges (a loss that is not finite,
 a forward pass that overflows, a NaN or infinite gradient or update), fit raises
 TrainingDiverged, a ValueError carrying the finished epochs' history, with the parameters
-as they were before the step that diverged.
+as they were before the step that diverged (TrainingStopped, its base, for a learning-rate
+schedule's bad value).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from autograd_mini import Value, no_grad
 from nn._checks import check_int
 from nn._training_data import as_count, as_samples
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
-from nn.optim import SGD, NonFiniteUpdate, Optimizer
+from nn.optim import SGD, LearningRateError, NonFiniteUpdate, Optimizer
 
 Loss = Callable[[Any, Any], Value]
 Metric = Callable[[list, list], float]
@@ -41,14 +42,19 @@ SCORE_THRESHOLDS = {hinge_loss: 0.0, binary_cross_entropy_with_logits: 0.0,
                     binary_cross_entropy: 0.5}
 
 
-class TrainingDiverged(ValueError):
-    """fit stopped because training diverged at `epoch`, `step` (both from 1); `history`
-    holds the records of the epochs finished before, and the parameters are as they were
-    before that step. The error that revealed it, if any, is `__cause__`."""
+class TrainingStopped(ValueError):
+    """fit stopped by an error in the step at `epoch`, `step` (both from 1), e.g. a learning
+    rate schedule's bad value; `history` holds the records of the epochs finished before,
+    the parameters are as they were before that step, and the error is `__cause__`."""
 
     def __init__(self, message: str, history: list[dict], epoch: int, step: int) -> None:
         super().__init__(message)
         self.history, self.epoch, self.step = history, epoch, step
+
+
+class TrainingDiverged(TrainingStopped):
+    """fit stopped because training diverged: a loss, gradient or update that is not finite,
+    or a forward pass that overflowed, at `epoch`, `step`; see TrainingStopped."""
 
 
 class _Diverging(ValueError):
@@ -75,7 +81,8 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     after the current step and returns the history so far; the model keeps its parameters.
     When the loss, a gradient or an update stops being finite, or the forward pass overflows,
     fit raises TrainingDiverged (a ValueError) naming the epoch and step, with the parameters
-    as before that step and the finished epochs in its `.history`.
+    as before that step and the finished epochs in its `.history`; a learning-rate schedule
+    that returns a bad rate stops it likewise with TrainingStopped, its base class.
     """
     X, y = as_samples(X, "X"), as_samples(y, "y")
     n = _check_data(X, y)
@@ -108,6 +115,11 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
                     message = _divergence_message(error, epoch, step, len(batch), optimizer)
                     raise TrainingDiverged(message, history, epoch, step) from (
                         error.__cause__ if isinstance(error, _Diverging) else error)
+                except LearningRateError as error:
+                    raise TrainingStopped(
+                        f"fit: stopped at epoch {epoch}, step {step} (batch of {len(batch)}): "
+                        f"{error}. The parameters are as before that step; the finished "
+                        f"epochs are in this error's .history", history, epoch, step) from error
                 predictions += batch_predictions
                 batch_losses.append((batch_loss, len(batch)))
             record = {"epoch": epoch, "loss": _mean_loss(batch_losses, n),
@@ -167,7 +179,8 @@ def correctness_rule(loss: Loss, y: Sequence) -> Callable[[Any, Any], bool] | No
 def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], loss: Loss,
                 optimizer: Optimizer) -> tuple[list, float]:
     """One optimizer step on a batch; the predictions and loss before the step, as data.
-    On divergence (_Diverging, NonFiniteUpdate) the parameters are put back as they were."""
+    When the step fails by _Diverging, NonFiniteUpdate or LearningRateError, the parameters
+    are put back as they were."""
     seen: list[tuple[list, float]] = []
 
     def closure() -> Value:
@@ -196,7 +209,7 @@ def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], los
     before = [p.data for p in params]
     try:
         optimizer.step(closure)
-    except (_Diverging, NonFiniteUpdate):
+    except (_Diverging, NonFiniteUpdate, LearningRateError):
         for p, x in zip(params, before):
             p.data = x
         raise

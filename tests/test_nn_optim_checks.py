@@ -8,7 +8,7 @@ import pytest
 
 from autograd_mini import Value
 from nn import SGD, Adam, ConjugateGradient, Rprop
-from nn.optim import NonFiniteUpdate
+from nn.optim import LearningRateError, NonFiniteUpdate
 
 nan, inf = math.nan, math.inf
 
@@ -112,9 +112,9 @@ def test_numpy_numbers_are_accepted_as_hyperparameters():
 
 
 @pytest.mark.parametrize("rate, error, wanted", [
-    (nan, ValueError, "a finite number >= 0"),
-    (-0.01, ValueError, "a finite number >= 0"),
-    (inf, ValueError, "a finite number >= 0"),
+    (nan, LearningRateError, "a finite number >= 0"),
+    (-0.01, LearningRateError, "a finite number >= 0"),
+    (inf, LearningRateError, "a finite number >= 0"),
     ("0.1", TypeError, "a number"),
 ])
 def test_a_schedule_value_is_checked_at_each_step_and_a_bad_one_changes_nothing(
@@ -129,6 +129,17 @@ def test_a_schedule_value_is_checked_at_each_step_and_a_bad_one_changes_nothing(
                                     rf"it must return {wanted}"):
         optimizer.step()
     assert (p.data, optimizer.velocity, optimizer.steps) == (data, velocity, 2)
+
+
+def test_an_lr_reassigned_to_nan_is_refused_at_the_next_step():
+    p = Value(1.0)
+    optimizer = Adam([p], lr=0.1)
+    optimizer.lr = nan
+    p.grad = 1.0
+    with pytest.raises(LearningRateError, match="Adam: lr must be a finite number >= 0, got "
+                                                "nan"):
+        optimizer.step()
+    assert (p.data, optimizer.steps, optimizer.first_moment) == (1.0, 0, [0.0])
 
 
 def snapshot(optimizer):

@@ -10,7 +10,7 @@ import pytest
 from autograd_mini import Value
 from nn import MLP, SGD, fit, mse_loss
 from nn.datasets import make_moons
-from nn.training import TrainingDiverged
+from nn.training import TrainingDiverged, TrainingStopped
 import nn.training
 
 
@@ -136,3 +136,18 @@ def test_a_mean_loss_whose_sum_overflows_is_still_the_finite_mean():
                   optimizer=SGD(model.parameters(), lr=0.1), epochs=1, batch_size=1,
                   progress=False)
     assert history[0]["loss"] == pytest.approx(1e308)
+
+
+def test_a_schedule_that_turns_negative_stops_fit_keeping_the_history():
+    # the demo's decaying rate, run for longer than it was planned: step 5 gets -0.01
+    X, y = make_moons(40, noise=0.1, seed=0)
+    model = MLP(2, [8, 1], seed=0)
+    optimizer = RecordingSGD(model.parameters(), lr=lambda step: 0.1 - 0.11 * step / 5)
+    with pytest.raises(TrainingStopped) as caught:
+        fit(model, X, y, optimizer=optimizer, epochs=5, batch_size=10, progress=False)
+    error = caught.value
+    assert not isinstance(error, TrainingDiverged)
+    assert (error.epoch, error.step, len(error.history)) == (2, 2, 1)
+    assert str(error).startswith("fit: stopped at epoch 2, step 2 (batch of 10): RecordingSGD: "
+                                 "the learning-rate schedule returned -0.0100")
+    assert_as_before_the_step(model, optimizer)
