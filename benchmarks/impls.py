@@ -77,8 +77,10 @@ class ValueImpl:
     def __init__(self, name: str, Value: Any, parents: Callable[[Any], Any],
                  make_model: Callable[[Sequence[float]], Any] | None,
                  wrap_input: Callable[[Sequence[float]], Any] | None = None,
-                 reason: str = "", mlp_reason: str = "") -> None:
+                 reason: str = "", mlp_reason: str = "",
+                 backward_options: dict | None = None) -> None:
         self.name, self.Value, self.parents = name, Value, parents
+        self.backward_options = backward_options or {}
         self.make_model, self.wrap_input = make_model, wrap_input
         self.available, self.reason = Value is not None, reason
         self.mlp_reason = mlp_reason
@@ -93,7 +95,7 @@ class ValueImpl:
 
     def backward(self, graph: Graph) -> None:
         """Backpropagate from the root."""
-        graph.root.backward()
+        graph.root.backward(**self.backward_options)
 
     def outputs(self, graph: Graph) -> tuple[float, list[float]]:
         """The root's value and the leaves' gradients."""
@@ -105,7 +107,8 @@ class ValueImpl:
         wrap = self.wrap_input
 
         def step() -> float:
-            return workloads.value_mlp_step(model, X, y, workloads.MLP_LR, wrap)
+            return workloads.value_mlp_step(model, X, y, workloads.MLP_LR, wrap,
+                                            self.backward_options)
 
         def nodes() -> int:
             rows = [wrap(row) for row in X] if wrap else X
@@ -174,3 +177,10 @@ def _micrograd() -> ValueImpl:
 def all_impls() -> list[Any]:
     """autograd_mini, the flat tape and micrograd, in the table's order."""
     return [_ours(), TapeImpl(), _micrograd()]
+
+
+def unchecked(ours: ValueImpl) -> ValueImpl:
+    """autograd_mini with backward(allow_nonfinite=True): what the non-finite check costs."""
+    return ValueImpl("  no inf check", ours.Value, ours.parents, ours.make_model,
+                     reason=ours.reason, mlp_reason=ours.mlp_reason,
+                     backward_options={"allow_nonfinite": True})

@@ -26,7 +26,7 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import workloads  # noqa: E402
-from benchmarks.impls import Graph, TapeImpl, all_impls  # noqa: E402
+from benchmarks.impls import Graph, TapeImpl, all_impls, unchecked  # noqa: E402
 
 _gc_seconds = [0.0]
 _gc_started = [0.0]
@@ -133,6 +133,10 @@ def print_table(title: str, rows: list[Row]) -> None:
               f" {_fmt(row.free):>6} {_fmt(row.held):>7} {_fmt(row.peak):>6}")
         if row.note:
             print(f"  {'':<16} ^ {row.note}")
+    ours, bare = by_name.get("autograd_mini"), by_name.get("  no inf check")
+    if ours and bare:
+        print(f"  non-finite gradient check: {_fmt(100 * (ours.backward / bare.backward - 1), 1)}%"
+              " of backward time")
 
 
 def run_mlp(impls: list[Any], steps: int, points: int = 100) -> None:
@@ -174,6 +178,10 @@ def run_mlp(impls: list[Any], steps: int, points: int = 100) -> None:
         slowdown = f"{seconds / tape[1]:.2f}x" if tape else "-"
         print(f"  {name:<16} {nodes:>8,} {1e3 * seconds:>8.1f} {100 * share:>5.0f} {speedup:>12}"
               f" {slowdown:>8} {loss:>12.9f}")
+    ours, bare = timings.get("autograd_mini"), timings.get("  no inf check")
+    if ours and bare:
+        print(f"  non-finite gradient check: {100 * (ours[1] / bare[1] - 1):.1f}% of the step"
+              " (forward, backward and update)")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -186,6 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
     parser.add_argument("--impls", default="autograd_mini,tape,micrograd",
                         help="comma-separated subset of autograd_mini,tape,micrograd")
+    parser.add_argument("--no-check-row", action="store_true",
+                        help="skip the row timing autograd_mini without its non-finite check")
     parser.add_argument("--gc-threshold", type=int, metavar="N",
                         help="diagnostic: gc.set_threshold(N) for the run (what GC costs)")
     args = parser.parse_args(argv)
@@ -208,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
         if impl.reason:
             print(f"  {impl.name}: {impl.reason}")
     impls = [impl for impl in impls if impl.available]
+    if impls and impls[0].name == "autograd_mini" and not args.no_check_row:
+        impls.insert(1, unchecked(impls[0]))  # the row under ours: what its inf check costs
     print("Per node in ns: fwd (build, including the leaves), bwd (backward), total = fwd + bwd;"
           "\n'vs micrograd' = micrograd's total / this total; 'vs tape' = this total / the"
           " tape's;\nfree = dropping the graph (refcounts + collecting cycles);"

@@ -118,7 +118,8 @@ def demo_loss(scores: Sequence[Any], y: Sequence[float], params: Sequence[Any]) 
 
 
 def value_mlp_step(model: Any, X: Sequence[Sequence[float]], y: Sequence[float], lr: float,
-                   wrap_input: Callable[[Sequence[float]], Any] | None = None) -> float:
+                   wrap_input: Callable[[Sequence[float]], Any] | None = None,
+                   backward_options: dict | None = None) -> float:
     """One full-batch SGD step of a micrograd-style model; return the loss."""
     params = model.parameters()
     if wrap_input is not None:
@@ -126,7 +127,7 @@ def value_mlp_step(model: Any, X: Sequence[Sequence[float]], y: Sequence[float],
     scores = [model(row) for row in X]
     loss = demo_loss(scores, y, params)
     model.zero_grad()
-    loss.backward()
+    loss.backward(**(backward_options or {}))
     for p in params:
         p.data -= lr * p.grad
     return loss.data
