@@ -1,14 +1,26 @@
 """autograd-mini: a small, exact and fast scalar reverse-mode autodiff engine."""
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+
 from .engine import Value, no_grad
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
 
+try:
+    __version__ = version("autograd-mini")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
 __all__ = ["Value", "no_grad", "grad", "value_and_grad", "gradcheck", "GradcheckError",
-           "draw_dot"]
+           "draw_dot", "jacobian", "hessian", "jvp", "vjp", "compile_graph", "explain",
+           "__version__"]
+
+# Loaded on first use, so that `import autograd_mini` stays light: viz imports graphviz.
+_LAZY = {"draw_dot": ".viz", "jacobian": ".transforms", "hessian": ".transforms",
+         "jvp": ".transforms", "vjp": ".transforms", "compile_graph": ".compiler",
+         "explain": ".explain"}
 
 
 def __getattr__(name: str):
-    # draw_dot lives in viz.py, which imports graphviz: loaded on first use only.
-    if name == "draw_dot":
-        from .viz import draw_dot
-        return draw_dot
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
