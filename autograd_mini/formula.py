@@ -33,6 +33,10 @@ _REFUSED = {
     ast.Tuple: "a tuple", ast.List: "a list", ast.Dict: "a dict", ast.Set: "a set",
     ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
 }
+_REFUSED_OPERATORS = {
+    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitXor: "^", ast.BitAnd: "&",
+    ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>", ast.Invert: "~", ast.Not: "not",
+}
 
 
 class FormulaError(ValueError):
@@ -48,11 +52,14 @@ class FormulaError(ValueError):
         super().__init__(shown)
 
 
-def _span(node: ast.AST, text: str) -> tuple[int, int]:
+def _span(node: ast.AST, text: str) -> tuple[int | None, int]:
     """Character column and width of a node (ast counts UTF-8 bytes, not characters)."""
+    offset = getattr(node, "col_offset", None)
+    if offset is None:  # operator and context nodes carry no position
+        return None, 1
     encoded = text.encode("utf-8")
-    start = len(encoded[: node.col_offset].decode("utf-8", "ignore"))
-    end_offset = getattr(node, "end_col_offset", None) or node.col_offset + 1
+    start = len(encoded[:offset].decode("utf-8", "ignore"))
+    end_offset = getattr(node, "end_col_offset", None) or offset + 1
     end = len(encoded[:end_offset].decode("utf-8", "ignore"))
     return start, max(end - start, 1)
 
@@ -67,30 +74,46 @@ def _parse_tree(text: str) -> ast.expr:
                                f"{char!r}", text.replace(char, " "), column)
     if not text:
         raise FormulaError("the formula is empty; write an expression such as tanh(a*b + c)")
+    _check_nesting(text)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         # Python gives no offset (or 0) when the text ends too early: point past the end.
         column = error.offset - 1 if error.offset and error.offset > 0 else len(text)
         raise FormulaError(f"not a valid formula: {error.msg}", text, column) from None
-    except (ValueError, RecursionError, MemoryError) as error:
+    except (RecursionError, MemoryError) as error:
+        # CPython's parser recurses once per operator in a chain such as -----a or a**a**a.
+        raise FormulaError(f"the formula is too long or too deeply nested for Python's parser "
+                           f"({type(error).__name__}); shorten it or split it into parts",
+                           text) from None
+    except ValueError as error:
         raise FormulaError(f"not a valid formula: {error}", text) from None
-    _check_depth(tree.body, text)
     return tree.body
 
 
-def _check_depth(root: ast.AST, text: str) -> None:
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep",
-                               text, *_span(node, text))
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+def _check_nesting(text: str) -> None:
+    """Refuse brackets nested more than MAX_DEPTH deep: the depth a reader sees.
+
+    A chain such as a+a+...+a is deep in the syntax tree but flat to a reader, and the
+    evaluator below needs no recursion, so only brackets count.
+    """
+    depth = 0
+    for column, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep "
+                                   "(brackets inside brackets); simplify it", text, column)
+        elif char in ")]}":
+            depth -= 1
 
 
 class _Evaluator:
-    """Builds the Value graph for a checked tree; every refusal names its node."""
+    """Builds the Value graph for a parsed tree; every refusal names its node.
+
+    The tree is walked with an explicit stack (children left to right, then the node), so
+    a formula with many operators cannot exhaust Python's recursion limit.
+    """
 
     def __init__(self, text: str, leaves: Mapping[str, Value]) -> None:
         self.text, self.leaves = text, leaves
@@ -112,29 +135,64 @@ class _Evaluator:
                             "number", node)
         return result
 
-    def visit(self, node: ast.AST) -> Value | float:
+    def evaluate(self, root: ast.AST) -> Value | float:
+        """The Value (or plain number) of the tree below `root`."""
+        results: list[Value | float] = []
+        work: list[tuple[ast.AST, list[ast.AST] | None]] = [(root, None)]
+        while work:
+            node, operands = work.pop()
+            if operands is None:  # first visit: check the node, then its operands
+                operands = self.operands(node)
+                work.append((node, operands))
+                work.extend((operand, None) for operand in reversed(operands))
+                continue
+            arguments = results[len(results) - len(operands):]
+            del results[len(results) - len(operands):]
+            results.append(self.combine(node, arguments))
+        return results[0]
+
+    def operands(self, node: ast.AST) -> list[ast.AST]:
+        """The subtrees `node` needs, after refusing anything not allowed in a formula."""
+        if isinstance(node, (ast.Constant, ast.Name)):
+            return []
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return [node.operand]
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return [node.left, node.right]
+        if isinstance(node, ast.Call):
+            return self.check_call(node)
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+            raise self.fail(self.refused_operator(node), node)
+        kind = _REFUSED.get(type(node), type(node).__name__)
+        raise self.fail(f"{kind} is not allowed in a formula; use numbers, names, "
+                        "+ - * / ** and function calls", node)
+
+    def refused_operator(self, node: ast.BinOp | ast.UnaryOp) -> str:
+        symbol = _REFUSED_OPERATORS.get(type(node.op), type(node.op).__name__)
+        if isinstance(node.op, ast.BitXor):
+            # ^ binds looser than * and unary minus but ** binds as tight as a power in
+            # maths, so swapping the symbol in the whole text keeps what was meant.
+            return (f"'^' is not allowed; for a power write **, as in "
+                    f"{self.text.replace('^', '**')}")
+        return f"'{symbol}' is not allowed; use + - * / **"
+
+    def combine(self, node: ast.AST, arguments: list[Value | float]) -> Value | float:
+        """The value of `node` from the values of its operands."""
         if isinstance(node, ast.Constant):
             return self.number(node)
         if isinstance(node, ast.Name):
             return self.name(node)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            operand = self.visit(node.operand)
+        if isinstance(node, ast.UnaryOp):
+            [operand] = arguments
             if isinstance(node.op, ast.UAdd):
                 return operand
             if isinstance(operand, float):  # a negative number, not an op
                 return -operand
             return self.apply(node, "-", operator.neg, operand)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        if isinstance(node, ast.BinOp):
             symbol, function = _OPERATORS[type(node.op)]
-            return self.apply(node, symbol, function, self.visit(node.left), self.visit(node.right))
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
-            refused = type(node.op).__name__
-            raise self.fail(f"the operator {refused} is not allowed; use + - * / **", node)
-        kind = _REFUSED.get(type(node), type(node).__name__)
-        raise self.fail(f"{kind} is not allowed in a formula; use numbers, names, "
-                        "+ - * / ** and function calls", node)
+            return self.apply(node, symbol, function, *arguments)
+        return self.call(node, arguments)
 
     def number(self, node: ast.Constant) -> float:
         if type(node.value) not in (int, float):
@@ -156,7 +214,7 @@ class _Evaluator:
             raise self.fail(f"{node.id!r} has no value; give it one, as in {node.id}=1.5", node)
         return self.leaves[node.id]
 
-    def call(self, node: ast.Call) -> Value:
+    def check_call(self, node: ast.Call) -> list[ast.AST]:
         function = node.func
         if not isinstance(function, ast.Name) or function.id not in FUNCTIONS:
             shown = ast.get_source_segment(self.text, function) or "this"
@@ -169,12 +227,15 @@ class _Evaluator:
         if len(node.args) not in arity:
             raise self.fail(f"{function.id}() takes {' or '.join(map(str, arity))} "
                             f"argument(s), got {len(node.args)}", node)
-        argument = self.visit(node.args[0])
-        extra = [self.visit(arg) for arg in node.args[1:]]
+        return list(node.args)
+
+    def call(self, node: ast.Call, arguments: list[Value | float]) -> Value:
+        name = node.func.id
+        argument, *extra = arguments
         if extra and not isinstance(extra[0], float):
             raise self.fail("the slope of leaky_relu must be a number", node.args[1])
-        method = abs if function.id == "abs" else operator.methodcaller(function.id, *extra)
-        return self.apply(node, function.id, method, argument)
+        method = abs if name == "abs" else operator.methodcaller(name, *extra)
+        return self.apply(node, name, method, argument)
 
 
 def _number_label(number: float) -> str:
@@ -221,7 +282,7 @@ def build(formula: str, values: Mapping[str, float]) -> tuple[Value, dict[str, V
     formula = formula.strip()
     leaves = {check_name(name): Value(parse_number(value, name), label=name)
               for name, value in values.items()}
-    root = _Evaluator(formula, leaves).visit(_parse_tree(formula))
+    root = _Evaluator(formula, leaves).evaluate(_parse_tree(formula))
     if not isinstance(root, Value):
         root = Value(root, label=_number_label(root))
     return root, leaves

@@ -81,8 +81,8 @@ def test_a_constant_formula_gives_a_value_too():
     ("a if b else c", "if-expression", 1),
     ("(d := 1)", "assignment", 2),
     ("f'{a}'", "f-string", 1),
-    ("a // b", "FloorDiv is not allowed", 1),
-    ("~a", "Invert is not allowed", 1),
+    ("a // b", "'//' is not allowed; use + - * / **", 1),
+    ("~a", "'~' is not allowed", 1),
     ("exp + 1", "is a function", 1),
     ("exp(a, b)", "takes 1 argument", 1),
     ("leaky_relu(a, slope=0.1)", "keyword", 21),
@@ -110,6 +110,57 @@ def test_an_over_long_formula_is_refused():
 
 def test_a_deeply_nested_formula_is_refused():
     assert f"more than {MAX_DEPTH} levels" in str(refusal("(" * 150 + "a" + ")" * 150 + "+-" * 120 + "a"))
+
+
+def test_a_hundred_nested_brackets_are_allowed_and_one_more_is_refused_at_that_bracket():
+    assert evaluate("(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH, VALUES) == 2.0
+    error = refusal("(" * (MAX_DEPTH + 1) + "a" + ")" * (MAX_DEPTH + 1))
+    assert f"more than {MAX_DEPTH} levels" in str(error) and error.column == MAX_DEPTH
+
+
+# Ordinary long formulas: deep as syntax trees (one level per operator), flat to a reader.
+@pytest.mark.parametrize("formula, expected, name, slope", [
+    ("+".join(["a"] * 100), 200.0, "a", 100.0),
+    ("-" * 99 + "a", -2.0, "a", -1.0),
+    ("+".join(["a"] * 500), 1000.0, "a", 500.0),
+    ("-" * (MAX_LENGTH - 1) + "a", -2.0, "a", -1.0),
+    ("*".join(["c"] * 500), 1.0, "c", 500.0),
+    ("**".join(["c"] * 333), 1.0, "c", 1.0),
+])
+def test_long_chains_of_operators_evaluate_and_differentiate(formula, expected, name, slope):
+    root, leaves = build(formula, VALUES)
+    root.backward()
+    assert (root.data, leaves[name].grad) == (expected, slope)
+
+
+def test_ninety_nine_nested_tanh_give_the_value_of_math_tanh():
+    expected = 2.0
+    for _ in range(99):
+        expected = math.tanh(expected)
+    assert evaluate("tanh(" * 99 + "a" + ")" * 99, VALUES) == pytest.approx(expected, rel=1e-12)
+
+
+def test_ninety_nine_nested_exp_are_refused_where_exp_overflows():
+    assert "exp failed" in str(refusal("exp(" * 99 + "a" + ")" * 99))
+
+
+@pytest.mark.parametrize("problem", [RecursionError, MemoryError])
+def test_pythons_parser_running_out_of_stack_is_a_formula_error(problem, monkeypatch):
+    def exhausted(*args, **kwargs):
+        raise problem()
+
+    monkeypatch.setattr(ast, "parse", exhausted)
+    assert "too long or too deeply nested" in str(refusal("a + b"))
+
+
+@pytest.mark.parametrize("formula, says", [
+    ("x^2", "for a power write **, as in x**2"),
+    ("2*x^2 - a ^ (b + 1)", "as in 2*x**2 - a ** (b + 1)"),
+    ("a % 2", "'%' is not allowed"),
+    ("not a", "'not' is not allowed"),
+])
+def test_refused_operators_are_shown_as_typed_and_a_caret_hints_at_power(formula, says):
+    assert says in str(refusal(formula, {"a": 1.0, "b": 2.0, "x": 3.0}))
 
 
 def test_a_multiline_formula_is_refused():
