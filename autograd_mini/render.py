@@ -5,6 +5,8 @@ import os
 import shutil
 import sys
 import sysconfig
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import graphviz
@@ -16,6 +18,13 @@ BUNDLED = "graphviz-pure"  # the executable installed by the graphviz-pure wheel
 
 class RendererNotFoundError(RuntimeError):
     """No Graphviz renderer was found; the message says how to get one."""
+
+
+class RenderError(RuntimeError):
+    """The renderer ran but failed; the message names it and quotes what it said."""
+
+
+STDERR_SHOWN = 500  # characters of the renderer's stderr quoted in a RenderError
 
 
 def _script_dirs() -> list[str]:
@@ -76,23 +85,56 @@ def use_renderer() -> str:
     return found
 
 
-class RenderableDigraph(graphviz.Digraph):
-    """A graphviz.Digraph that resolves the renderer (see use_renderer) before rendering."""
+@contextmanager
+def reporting_failures_of(renderer: str | os.PathLike) -> Iterator[None]:
+    """Turn a failing run of `renderer` into RenderError (or RendererNotFoundError)."""
+    try:
+        yield
+    except graphviz.ExecutableNotFound:
+        raise RendererNotFoundError(
+            _not_found_message(f"The renderer {renderer} could not be found.")) from None
+    except graphviz.CalledProcessError as error:
+        said = " ".join(_text(error.stderr).split()) or "nothing on stderr"
+        if len(said) > STDERR_SHOWN:
+            said = said[:STDERR_SHOWN] + "..."
+        raise RenderError(f"the Graphviz renderer {renderer} failed with exit status "
+                          f"{error.returncode}: {said}") from None
+    except OSError as error:
+        # Only a failure to start the renderer itself; file errors keep their own type.
+        if error.filename is None or os.fspath(error.filename) != os.fspath(renderer):
+            raise
+        raise RenderError(f"could not run the Graphviz renderer {renderer}: "
+                          f"{error.strerror or error}") from None
 
+
+def _text(output: bytes | str | None) -> str:
+    if isinstance(output, bytes):
+        return output.decode("utf-8", "replace")
+    return output or ""
+
+
+class RenderableDigraph(graphviz.Digraph):
+    """A graphviz.Digraph that resolves the renderer (see use_renderer) before rendering;
+    a renderer that fails raises RenderError naming it and quoting its stderr."""
+
+    # quiet=True: graphviz would echo the renderer's stderr, which RenderError quotes.
     def pipe(self, *args, **kwargs):  # also serves Jupyter's inline display
-        use_renderer()
-        return super().pipe(*args, **kwargs)
+        kwargs.setdefault("quiet", True)
+        with reporting_failures_of(use_renderer()):
+            return super().pipe(*args, **kwargs)
 
     def render(self, *args, **kwargs):  # also serves view()
-        use_renderer()
-        return super().render(*args, **kwargs)
+        kwargs.setdefault("quiet", True)
+        with reporting_failures_of(use_renderer()):
+            return super().render(*args, **kwargs)
 
 
 def _write_rendered(graph: graphviz.Digraph, path: str | os.PathLike, format: str) -> Path:
-    use_renderer()
+    with reporting_failures_of(use_renderer()):
+        rendered = graph.pipe(format=format, quiet=True)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(graph.pipe(format=format))
+    target.write_bytes(rendered)
     return target
 
 

@@ -1,6 +1,7 @@
 """draw_dot: a Value graph as a graphviz.Digraph, one record per Value and a node per op."""
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 
 from autograd_mini.engine import Value, topological_order
@@ -15,15 +16,30 @@ COLORS = {
     "intermediate": "#ffffff",
     "op": "#eeeeee",
     "highlight": "#ffd84d",
+    "nonfinite": "#c39bd3",  # color_by_grad: an infinite or NaN gradient has no place on the scale
 }
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more Values than draw_dot's max_nodes allows."""
+    """The graph has more Values than draw_dot's max_nodes allows; `count` and `limit` say how many."""
+
+    def __init__(self, message: str, count: int = 0, limit: int = 0) -> None:
+        super().__init__(message)
+        self.count, self.limit = count, limit
+
+
+def printable(text: str) -> str:
+    """`text` with control and other unprintable characters as Python escapes (NUL as \\x00)."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in text)
 
 
 def _escape(text: str) -> str:
-    # Record labels give {, }, |, < and > a meaning; a user's label must not.
+    # Record labels give {, }, |, < and > a meaning; a user's label must not. A NUL or a
+    # lone surrogate would make the renderer fail, so unprintables are shown escaped.
+    text = printable(text)
     for char in "\\{}|<>\"":
         text = text.replace(char, "\\" + char)
     return text
@@ -32,6 +48,13 @@ def _escape(text: str) -> str:
 def _grad_number(value: Value) -> float:
     grad = value.grad
     return float(grad.data if isinstance(grad, Value) else grad)
+
+
+def _grad_fill(grad: float, largest: float) -> str | None:
+    """The color_by_grad fill for one gradient, or None to keep the kind's colour."""
+    if not math.isfinite(grad):
+        return COLORS["nonfinite"]
+    return _heat(abs(grad) / largest) if largest > 0 else None
 
 
 def _heat(fraction: float) -> str:
@@ -56,8 +79,8 @@ def check_size(order: list[Value], max_nodes: int) -> None:
         raise GraphTooLargeError(
             f"the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
             f"Graphviz would take very long to lay it out. Pass max_nodes={len(order)} "
-            "(or more) to draw it anyway, or draw a smaller part of the computation."
-        )
+            "(or more) to draw it anyway, or draw a smaller part of the computation.",
+            len(order), max_nodes)
 
 
 def draw_dot(
@@ -79,12 +102,19 @@ def draw_dot(
     relative to the largest; `highlight` marks one Value; Values in `pending` show a
     blank gradient. Graphs with more than `max_nodes` Values raise GraphTooLargeError.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot needs a Value (the root of a computation), not "
+                        f"{type(root).__name__} {root!r}; a number can be wrapped as "
+                        "Value(3.0)")
     order = topological_order(root)
     check_size(order, max_nodes)
     param_ids = {id(p) for p in params}
     pending_ids = {id(v) for v in pending}
     names = {id(v): f"v{i}" for i, v in enumerate(order)}
-    largest = max((abs(_grad_number(v)) for v in order), default=0.0) if color_by_grad else 0.0
+    largest = 0.0
+    if color_by_grad:  # the scale is set by the finite gradients alone
+        largest = max((abs(g) for g in map(_grad_number, order) if math.isfinite(g)),
+                      default=0.0)
 
     graph = RenderableDigraph(
         graph_attr={"rankdir": rankdir},
@@ -98,8 +128,8 @@ def draw_dot(
             fields.append("grad " if blank else f"grad {_grad_number(value):.{digits}g}")
         kind = _kind(value, root, param_ids)
         fill = COLORS[kind]
-        if color_by_grad and largest > 0 and id(value) not in pending_ids:
-            fill = _heat(abs(_grad_number(value)) / largest)
+        if color_by_grad and id(value) not in pending_ids:
+            fill = _grad_fill(_grad_number(value), largest) or fill
         attrs = {"shape": "record", "style": "filled", "fillcolor": fill, "class": kind}
         if value is highlight:
             attrs.update(fillcolor=COLORS["highlight"], penwidth="3", color="#c0392b",

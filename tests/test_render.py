@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
+import subprocess
 from pathlib import Path
 
 import graphviz
@@ -11,8 +13,8 @@ import pytest
 
 from autograd_mini import render
 from autograd_mini.engine import Value
-from autograd_mini.render import (ENV_VAR, RendererNotFoundError, find_renderer, use_renderer,
-                                  write_dot, write_graph, write_png, write_svg)
+from autograd_mini.render import (ENV_VAR, RenderError, RendererNotFoundError, find_renderer,
+                                  use_renderer, write_dot, write_graph, write_png, write_svg)
 from autograd_mini.viz import draw_dot
 
 
@@ -41,6 +43,16 @@ def fake_renderer(tmp_path) -> Path:
         "while [ $# -gt 0 ]; do [ \"$1\" = -o ] && out=$2; shift; done\n"
         "echo '<svg>fake renderer</svg>' > \"$out\"\n")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+@pytest.fixture
+def failing_renderer(tmp_path, monkeypatch) -> Path:
+    """An executable set as the renderer that says why it fails on stderr and exits 3."""
+    script = tmp_path / "failing-dot"
+    script.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 3\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv(ENV_VAR, str(script))
     return script
 
 
@@ -150,3 +162,45 @@ def test_labels_with_record_characters_render_literally(tmp_path):
 
 def test_the_renderer_is_executable():
     assert os.access(find_renderer(), os.X_OK)
+
+
+@pytest.mark.parametrize("how", [
+    lambda g, folder: g.pipe(format="svg"),
+    lambda g, folder: g.render(outfile=folder / "g.svg"),
+    lambda g, folder: g._repr_mimebundle_(),
+    lambda g, folder: write_svg(g, folder / "g.svg"),
+    lambda g, folder: write_png(graphviz.Digraph(body=g.body), folder / "g.png"),  # a plain Digraph
+])
+def test_a_failing_renderer_is_a_render_error_naming_it_and_quoting_its_stderr(how, failing_renderer,
+                                                                             tmp_path):
+    with pytest.raises(RenderError) as error:
+        how(graph(), tmp_path)
+    assert str(error.value) == (f"the Graphviz renderer {failing_renderer} failed with exit status 3: "
+                                "Error: syntax error in line 1")
+    assert not isinstance(error.value, subprocess.CalledProcessError)
+    assert not (tmp_path / "g.svg").exists() and not (tmp_path / "g.png").exists()
+
+
+def test_a_failing_renderer_prints_nothing_itself(failing_renderer, capfd):
+    with pytest.raises(RenderError):
+        graph().pipe(format="svg")
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_renderer_that_cannot_be_started_is_a_render_error_naming_it(tmp_path, monkeypatch):
+    not_a_program = tmp_path / "not-a-program"
+    not_a_program.write_bytes(b"\x7fELF garbage")
+    not_a_program.chmod(0o755)
+    monkeypatch.setenv(ENV_VAR, str(not_a_program))
+    with pytest.raises(RenderError, match=re.escape(f"could not run the Graphviz renderer {not_a_program}")):
+        graph().pipe(format="svg")
+
+
+@pytest.mark.parametrize("label, shown", [
+    ("nul\x00here", "nul\\x00here"), ("bell\x07", "bell\\x07"), ("new\nline", "new\\nline"),
+    ("lone \ud800 surrogate", "lone \\ud800 surrogate"), ("del\x7f", "del\\x7f"),
+    ("zero\u200bwidth", "zero\\u200bwidth"),
+])
+def test_a_label_with_any_character_renders_with_the_unprintables_escaped(label, shown, tmp_path):
+    svg = write_svg(draw_dot(Value(1.0, label=label)), tmp_path / "g.svg").read_text()
+    assert f">{shown}</text>" in svg

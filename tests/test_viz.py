@@ -1,6 +1,7 @@
 """draw_dot: the structure of the graph it builds (nodes, edges, labels, colours)."""
 from __future__ import annotations
 
+import math
 import random
 import re
 
@@ -149,6 +150,36 @@ def test_color_by_grad_shades_the_largest_gradient_darkest_and_zero_white():
     graph = draw_dot(out, color_by_grad=True)
     assert fill_of(records(graph)[_name_of(graph, "a")]) == "#ff5519"
     assert fill_of(records(graph)[_name_of(graph, "z")]) == "#ffffff"
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_color_by_grad_marks_a_non_finite_gradient_and_scales_the_others_by_the_finite_ones(bad):
+    a, b, c = Value(1.0, label="a"), Value(10.0, label="b"), Value(0.0, label="c")
+    out = a * b + c
+    out.backward()  # |da| = 10 is the largest finite gradient
+    c.grad = bad    # as backward(allow_nonfinite=True) leaves it at a singularity
+    graph = draw_dot(out, color_by_grad=True)
+    assert fill_of(records(graph)[_name_of(graph, "c")]) == COLORS["nonfinite"]
+    assert fill_of(records(graph)[_name_of(graph, "a")]) == "#ff5519"
+    assert label_of(records(graph)[_name_of(graph, "c")]).endswith(f"grad {bad:.4g} }}")
+
+
+@pytest.mark.parametrize("not_a_value", [3.0, 3, None, [Value(1.0)]])
+def test_draw_dot_of_something_other_than_a_value_is_a_type_error_asking_for_one(not_a_value):
+    with pytest.raises(TypeError, match=rf"needs a Value.*not {type(not_a_value).__name__}"):
+        draw_dot(not_a_value)
+
+
+@pytest.mark.parametrize("label, shown", [
+    ("a\x00b", r"a\\x00b"),
+    ("line\nbreak\ttab", r"line\\nbreak\\ttab"),
+    ("\x1b[31m", r"\\x1b[31m"),
+    ("lone \ud800", r"lone \\ud800"),
+    ("caf\u00e9 \U0001F600", "caf\u00e9 \U0001F600"),  # printable: kept as is
+])
+def test_unprintable_characters_in_labels_are_shown_as_python_escapes(label, shown):
+    record = label_of(records(draw_dot(Value(1.0, label=label)))["v0"])
+    assert record == f"{{ {shown} | data 1 | grad 0 }}"
 
 
 def test_highlight_marks_one_value():
