@@ -22,5 +22,11 @@ _LAZY = {"draw_dot": ".viz", "jacobian": ".transforms", "hessian": ".transforms"
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
+        try:
+            module = import_module(_LAZY[name], __name__)
+        except ModuleNotFoundError as error:
+            if error.name != __name__ + _LAZY[name]:
+                raise  # something it imports is missing: say so
+            raise AttributeError(f"autograd_mini.{name} is not in this version") from None
+        return getattr(module, name)
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")

@@ -87,7 +87,7 @@ def backpropagate(root: Value, seed, create_graph: bool = False,
                 _reset(order)
             _chain_rule(order, root, seed, create_graph, allow_nonfinite)
             if before is not None:
-                _add_back(order, before, allow_nonfinite)
+                _add_back(order, before, create_graph, allow_nonfinite)
         except BaseException:
             _restore(order, before)
             raise
@@ -137,13 +137,14 @@ def _any_nonzero(grads: Iterable) -> bool:
         return True
 
 
-def _add_back(order: list[Value], before: list, allow_nonfinite: bool) -> None:
+def _add_back(order: list[Value], before: list, create_graph: bool,
+              allow_nonfinite: bool) -> None:
     """Add the gradients set aside to this pass's, refusing a sum that overflows."""
     for node, grad in zip(order, before):
         node.grad = grad + node.grad
     if allow_nonfinite:
         return
-    if set(map(type, before)) == {float}:  # then every .grad is a float: one C-level sum
+    if not create_graph and set(map(type, before)) == {float}:  # all floats: a C-level sum
         total = sum(map(_get_grad, order))
     else:
         total = sum(map(_grad_data, order))

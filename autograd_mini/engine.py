@@ -1,29 +1,32 @@
-"""The scalar `Value`: every op's forward value and local derivatives, and no_grad.
+"""The scalar `Value`: its data, gradient and graph, its operators, and no_grad.
 
 A node made by an op keeps its (at most two) inputs and the local derivatives
 d(node)/d(input) as floats, computed once in the forward pass; `backward` applies
-the chain rule over them (backprop.py). Each op also names a rule that
-rebuilds its local derivatives as `Value`s (`local_grads_fn`), so that
-`backward(create_graph=True)` differentiates with the same primitives.
+the chain rule over them (backprop.py). Each op also has a rule that rebuilds its
+local derivatives as `Value`s, so that `backward(create_graph=True)` differentiates
+with the same primitives. Every op's math is one row of ops.py: the functions
+(`x.tanh()`, ...) are generated from it (opgen.py), and the operators below follow
+the same rows, with their rules taken from there.
 
 Inputs live in two slots rather than a tuple: that makes one garbage-collected
 object per node instead of three, which halves the cyclic collector's work while a
 graph is built. No node references itself (local derivatives are floats, rules are
-module functions or closures over constants), so graphs are freed by reference
-counting alone.
+module functions, a constant operand is a float on the node), so graphs are freed by
+reference counting alone.
 """
 from __future__ import annotations
 
 import math
 import threading
+from numbers import Real
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import partial
-from typing import Callable, Iterator, NamedTuple, Union
+from typing import Callable, Iterator, Union
 
 from .backprop import backpropagate, gradients, topological_order
-from .numeric import (INF, nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
-                      refuse_nonfinite_number, refuse_overflow, to_float)
+from .numeric import (nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
+                      refuse_overflow, to_float)
+from .opgen import LEAF, Op, install, register
 from .persist import deep_copy, restore_value, value_state
 
 Number = Union[int, float]
@@ -34,16 +37,20 @@ Number = Union[int, float]
 _recording_paused = ContextVar("autograd_mini_no_grad", default=False)
 _open_no_grad_blocks = 0
 _no_grad_count_lock = threading.Lock()
+# What an op makes under no_grad: a leaf that remembers it was computed, so that
+# backward() on it can say why there is nothing to backpropagate through.
+NO_GRAD_RESULT = register(Op("", None, key="no_grad"))
 
 
 class Value:
     """A scalar in a computation graph: its data, its gradient, and how it was made."""
 
     # parent2 is None for an op of one input, and then local_grad2 is never set;
-    # _label is set only when a label is given. Fewer stores make nodes cheaper to
+    # _label is set only when a label is given, _constant only by an op with a constant
+    # operand or a parameter (x * 3, leaky_relu(0.2)). Fewer stores make nodes cheaper to
     # build, and fewer filled slots make them cheaper for the garbage collector to scan.
     __slots__ = ("data", "grad", "parent1", "parent2", "local_grad1", "local_grad2",
-                 "_op", "_label", "_seen_by")
+                 "_op", "_label", "_constant", "_seen_by")
 
     def __init__(self, data: Number, label: str = "", *, allow_nonfinite: bool = False) -> None:
         if data.__class__ is not float:
@@ -109,8 +116,53 @@ class Value:
             text += f", op={self.op!r}"
         return text + ")"
 
-    def __float__(self) -> float:
+    @property
+    def constant(self) -> float | None:
+        """The plain-number operand or parameter of the op that made this node (3.0 in
+        x * 3, 0.2 in x.leaky_relu(0.2)), or None."""
+        return getattr(self, "_constant", None)
+
+    # -- what a PyTorch user types --------------------------------------------
+    def item(self) -> float:
+        """The number this Value holds (its .data)."""
         return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same data, outside this graph."""
+        return Value(self.data, allow_nonfinite=True)
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else repr(self)
+
+    def __float__(self) -> float:
+        raise TypeError("float(Value) would silently leave the graph (as math.exp(v) and "
+                        "math.sqrt(v) do): use v.item() or v.data for the number, or v.exp(), "
+                        "v.sqrt() ... to stay in the graph")
+
+    def __bool__(self) -> bool:
+        raise TypeError("the truth of a Value is ambiguous: compare it (v > 0) or test its "
+                        "number (v.item() != 0); use v.exp(), v.relu() ... to stay in the graph")
+
+    # Comparisons compare the numbers, with a number or a Value on either side, so that
+    # max(a, b), sorted() and `if a > 0:` work; == stays identity, so Values hash.
+    def __lt__(self, other: Value | Number) -> bool:
+        b = _compared(other)
+        return NotImplemented if b is None else self.data < b
+
+    def __le__(self, other: Value | Number) -> bool:
+        b = _compared(other)
+        return NotImplemented if b is None else self.data <= b
+
+    def __gt__(self, other: Value | Number) -> bool:
+        b = _compared(other)
+        return NotImplemented if b is None else self.data > b
+
+    def __ge__(self, other: Value | Number) -> bool:
+        b = _compared(other)
+        return NotImplemented if b is None else self.data >= b
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     # pickle and copy.deepcopy: a graph is copied leaves first, never by recursion (persist.py)
     def __reduce_ex__(self, protocol: int):
@@ -120,7 +172,9 @@ class Value:
         return deep_copy(self, memo)
 
     def __setstate__(self, state: tuple) -> None:
-        _ancestors, self.data, self.grad, self._op, label, parents, local_grads = state
+        _ancestors, self.data, self.grad, self._op, label, parents, local_grads, constant = state
+        if constant is not None:
+            self._constant = constant
         self.parent1, self.parent2 = (parents + (None, None))[:2]
         if local_grads:
             self.local_grad1 = local_grads[0]
@@ -130,7 +184,7 @@ class Value:
             self._label = label
         self._seen_by = None
 
-    # -- arithmetic: forward value, local derivatives, higher-order rule ------
+    # -- operators: the rows of ops.BINARY, float slopes written out for speed ----
     # `if out - out:` is true only for inf or NaN (x - x is 0.0 for every finite x):
     # an overflow check that costs one subtraction. A float constant is checked by the
     # same test (a NaN or infinite constant makes a NaN or infinite out) for + - *.
@@ -146,7 +200,7 @@ class Value:
         out = self.data + b
         if out - out:
             refuse_nonfinite_constant("+", self.data, b, b)
-        return _unary(out, ADD, self, 1.0)
+        return _unary_with_constant(out, ADD_RIGHT, self, 1.0, b)
 
     __radd__ = __add__
 
@@ -162,7 +216,7 @@ class Value:
         out = self.data - b
         if out - out:
             refuse_nonfinite_constant("-", self.data, b, b)
-        return _unary(out, SUB, self, 1.0)
+        return _unary_with_constant(out, SUB_RIGHT, self, 1.0, b)
 
     def __rsub__(self, other: Number) -> Value:
         a = other if other.__class__ is float else operand(other, "-")
@@ -171,7 +225,7 @@ class Value:
         out = a - self.data
         if out - out:
             refuse_nonfinite_constant("-", a, self.data, a)
-        return _unary(out, SUB, self, -1.0)
+        return _unary_with_constant(out, SUB_LEFT, self, -1.0, a)
 
     def __mul__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
@@ -186,7 +240,7 @@ class Value:
         out = self.data * b
         if out - out:
             refuse_nonfinite_constant("*", self.data, b, b)
-        return _unary(out, MUL_CONSTANT, self, b)
+        return _unary_with_constant(out, MUL_RIGHT, self, b, b)
 
     __rmul__ = __mul__
 
@@ -204,7 +258,7 @@ class Value:
         out = self.data / b
         if out - out:
             refuse_overflow("/", self.data, b)
-        return _unary(out, DIV_CONSTANT, self, 1.0 / b)
+        return _unary_with_constant(out, DIV_RIGHT, self, 1.0 / b, b)
 
     def __rtruediv__(self, other: Number) -> Value:
         a = operand(other, "/")
@@ -214,7 +268,7 @@ class Value:
         out = a / b
         if out - out:
             refuse_overflow("/", a, b)
-        return _unary(out, RDIV, self, -out / b)
+        return _unary_with_constant(out, DIV_LEFT, self, -out / b, a)
 
     def __pow__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
@@ -229,8 +283,8 @@ class Value:
         c = operand(other, "**")
         if c is None:
             return NotImplemented
-        op = POW_CONSTANT_0 if c == 0 else Op("**", partial(_pow_const_exponent_rule, c))
-        return _unary(power(self.data, c), op, self, power_slope(self.data, c))
+        return _unary_with_constant(power(self.data, c), POW_RIGHT, self,
+                                    power_slope(self.data, c), c)
 
     def __rpow__(self, other: Number) -> Value:
         c = operand(other, "**")
@@ -241,77 +295,12 @@ class Value:
                              "for the exponent; use a positive base")
         out = power(c, self.data)
         log_base = math.log(c) if c > 0 else 0.0  # 0 ** x is flat for x > 0
-        return _unary(out, Op("**", partial(_pow_const_base_rule, log_base)), self, out * log_base)
-
-    def __neg__(self) -> Value:
-        return _unary(-self.data, NEG, self, -1.0)
+        return _unary_with_constant(out, POW_LEFT, self, out * log_base, c)
 
     def __pos__(self) -> Value:
         return self
 
-    def __abs__(self) -> Value:
-        x = self.data
-        sign = 1.0 if x > 0 else -1.0 if x < 0 else 0.0  # sign(0) = 0, as PyTorch
-        return _unary(abs(x), ABS, self, sign)
-
-    # -- functions ----------------------------------------------------------
-    def exp(self) -> Value:
-        try:
-            out = math.exp(self.data)
-        except OverflowError:
-            raise ValueError(f"exp({self.data!r}) overflows a float; scale the input down") from None
-        return _unary(out, EXP, self, out)
-
-    def log(self) -> Value:
-        x = self.data
-        if not x > 0:
-            raise ValueError(f"log({x!r}): log needs x > 0; clamp or shift the input")
-        return _unary(math.log(x), LOG, self, 1.0 / x)
-
-    def tanh(self) -> Value:
-        x = self.data
-        t = math.tanh(x)
-        if -0.5 < t < 0.5:
-            slope = 1.0 - t * t
-        else:  # 1 - t*t cancels as |t| -> 1; sech^2 = 4e/(1+e)^2 with e = exp(-2|x|) does not
-            e = math.exp(-2.0 * abs(x))
-            slope = 4.0 * e / ((1.0 + e) * (1.0 + e))
-        return _unary(t, TANH, self, slope)
-
-    def sigmoid(self) -> Value:
-        x = self.data
-        e = math.exp(-abs(x))  # in (0, 1]: never overflows, and s(1-s) = e/(1+e)^2 never cancels
-        s = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
-        return _unary(s, SIGMOID, self, e / ((1.0 + e) * (1.0 + e)))
-
-    def relu(self) -> Value:
-        x = self.data
-        if x > 0:
-            return _unary(x, RELU, self, 1.0)
-        return _unary(0.0, RELU, self, 0.0)
-
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        x = self.data
-        if x > 0:
-            return _unary(x, LEAKY_RELU, self, 1.0)
-        slope = to_float(slope, "leaky_relu(slope=...)")
-        refuse_nonfinite_number("leaky_relu(slope=...)", slope)
-        return _unary(slope * x, LEAKY_RELU, self, slope)
-
-    def sin(self) -> Value:
-        x = self.data
-        return _unary(math.sin(x), SIN, self, math.cos(x))
-
-    def cos(self) -> Value:
-        x = self.data
-        return _unary(math.cos(x), COS, self, -math.sin(x))
-
-    def sqrt(self) -> Value:
-        x = self.data
-        if x < 0:
-            raise ValueError(f"sqrt({x!r}): sqrt needs x >= 0; clamp the input or use abs()")
-        out = math.sqrt(x)
-        return _unary(out, SQRT, self, 0.5 / out if out else INF)
+    # -- functions: exp, log, tanh, ... are added below from ops.UNARY --------
 
     # -- gradients ----------------------------------------------------------
     def backward(self, grad: Number = 1.0, create_graph: bool = False, *,
@@ -322,6 +311,10 @@ class Value:
         first did and why, unless allow_nonfinite=True; a pass that raises leaves every
         .grad as it was.
         """
+        if self._op is NO_GRAD_RESULT:
+            raise RuntimeError(
+                "backward() on a Value computed under no_grad(): it recorded no graph to "
+                "backpropagate through; compute it outside no_grad() (as PyTorch requires)")
         if isinstance(grad, Value):
             seed = grad if create_graph else grad.data
             seed_data = grad.data
@@ -355,7 +348,25 @@ def _unary(data: float, op: Op, parent: Value, local_grad: float) -> Value:
         out.parent1 = parent
         out.local_grad1 = local_grad
     else:
-        out._op = LEAF
+        out._op = NO_GRAD_RESULT
+        out.parent1 = None
+    return out
+
+
+def _unary_with_constant(data: float, op: Op, parent: Value, local_grad: float,
+                         constant: float) -> Value:
+    """_unary, keeping the op's constant operand or parameter (for its rule and pictures)."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out._seen_by = out.parent2 = None
+    if not _open_no_grad_blocks or not _recording_paused.get():
+        out._op = op
+        out.parent1 = parent
+        out.local_grad1 = local_grad
+        out._constant = constant
+    else:
+        out._op = NO_GRAD_RESULT
         out.parent1 = None
     return out
 
@@ -374,68 +385,28 @@ def _binary(data: float, op: Op, parent1: Value, local_grad1: float,
         out.local_grad1 = local_grad1
         out.local_grad2 = local_grad2
     else:
-        out._op = LEAF
+        out._op = NO_GRAD_RESULT
         out.parent1 = out.parent2 = None
     return out
 
 
-# -- higher-order rules: local derivatives rebuilt as Values -------------------
-# Each takes (out, *parents) and returns one derivative per parent, the same math as
-# the floats above; tests/test_engine_ops.py checks that the two agree everywhere.
-def _constant_rule(out, *parents): return out.local_grads  # derivative has no input in it
-def _mul_rule(out, a, b): return (b, a)
-def _div_rule(out, a, b): return (1.0 / b, -out / b)
-def _rdiv_rule(out, b): return (-out / b,)
-def _exp_rule(out, x): return (out,)
-def _log_rule(out, x): return (1.0 / x,)
-def _sin_rule(out, x): return (x.cos(),)
-def _cos_rule(out, x): return (-x.sin(),)
-def _sqrt_rule(out, x): return (0.5 / out,)
-def _pow_rule(out, a, b):
-    if b.data != 0:
-        d_base = b * a ** (b - 1.0)
-    elif a.data != 0:  # the same 0.0, where a ** -1 may overflow for a tiny a
-        d_base = b / a ** (1.0 - b)
-    else:
-        d_base = 0.0  # 0 ** 0 is flat in the base (power_slope)
-    return (d_base, out * a.log() if a.data > 0 else 0.0)
-def _pow_const_exponent_rule(c: float, out, x): return (c * x ** (c - 1.0),)
-def _pow_const_base_rule(log_base: float, out, x): return (out * log_base,)
+def _compared(other: object) -> object:
+    """What to compare a Value's number with, or None for what comparisons do not handle.
 
-
-def _tanh_rule(out, x):
-    if -0.5 < out.data < 0.5:
-        return (1.0 - out * out,)
-    if abs(x.data) > 400.0:  # exp(-2|x|) is 0.0 in floats, as is the float slope
-        return (0.0,)
-    e = (x * (-2.0 if x.data > 0 else 2.0)).exp()  # exp(-2|x|), without abs's kink
-    return (4.0 * e / ((1.0 + e) * (1.0 + e)),)
-
-
-def _sigmoid_rule(out, x):
-    e = (x * (-1.0 if x.data > 0 else 1.0)).exp()  # exp(-|x|), the float slope's own formula
-    return (e / ((1.0 + e) * (1.0 + e)),)
-
-
-class Op(NamedTuple):
-    """What made a node: its symbol for people and its higher-order rule.
-
-    Ops that share a symbol may differ in rule: x / y, x / 2 and 2 / x are all "/".
+    Plain numbers are compared as they are: Python compares floats with ints exactly,
+    and infinity is a fine bound (`loss < math.inf`).
     """
-    symbol: str
-    rule: Callable | None
+    if other.__class__ is Value:
+        return other.data
+    return other if isinstance(other, Real) else None
 
 
-LEAF = Op("", None)
-ADD, SUB = Op("+", _constant_rule), Op("-", _constant_rule)
-NEG, ABS = Op("neg", _constant_rule), Op("abs", _constant_rule)
-MUL, MUL_CONSTANT = Op("*", _mul_rule), Op("*", _constant_rule)
-DIV, DIV_CONSTANT, RDIV = Op("/", _div_rule), Op("/", _constant_rule), Op("/", _rdiv_rule)
-POW, POW_CONSTANT_0 = Op("**", _pow_rule), Op("**", _constant_rule)
-EXP, LOG, SQRT = Op("exp", _exp_rule), Op("log", _log_rule), Op("sqrt", _sqrt_rule)
-TANH, SIGMOID = Op("tanh", _tanh_rule), Op("sigmoid", _sigmoid_rule)
-RELU, LEAKY_RELU = Op("relu", _constant_rule), Op("leaky_relu", _constant_rule)
-SIN, COS = Op("sin", _sin_rule), Op("cos", _cos_rule)
+OPS = install(Value, _unary, _unary_with_constant)  # every op of ops.py, by name
+ADD, ADD_RIGHT = OPS["+"], OPS["+:right"]
+SUB, SUB_RIGHT, SUB_LEFT = OPS["-"], OPS["-:right"], OPS["-:left"]
+MUL, MUL_RIGHT = OPS["*"], OPS["*:right"]
+DIV, DIV_RIGHT, DIV_LEFT = OPS["/"], OPS["/:right"], OPS["/:left"]
+POW, POW_RIGHT, POW_LEFT = OPS["**"], OPS["**:right"], OPS["**:left"]
 
 
 @contextmanager

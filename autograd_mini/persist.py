@@ -33,12 +33,12 @@ class Ancestors(list):
 
 
 def value_state(node: Value) -> tuple:
-    """What pickle saves of a node: (ancestors, data, grad, op, label, parents, local grads).
-
-    The ancestors come first, so that they are saved before the parents refer to them.
+    """What pickle saves of a node: (ancestors, data, grad, op, label, parents, local grads,
+    constant). The ancestors come first, so that they are saved before the parents refer
+    to them.
     """
     return (_ancestors(node), node.data, node.grad, node._op, node.label, node.parents,
-            node.local_grads)
+            node.local_grads, node.constant)
 
 
 def restore_value() -> Value:
@@ -87,4 +87,6 @@ def deep_copy(root: Value, memo: dict) -> Value:
                 twin.parent2, twin.local_grad2 = memo[id(node.parent2)], node.local_grad2
         if node.label:
             twin._label = node.label
+        if node.constant is not None:
+            twin._constant = node.constant
     return memo[id(root)]

@@ -172,7 +172,7 @@ def test_leaf_has_no_op_and_no_parents() -> None:
     assert a.op == "" and a.parents == () and a.local_grads == ()
 
 
-def test_data_is_assignable_and_float_reads_it() -> None:
+def test_data_is_assignable_and_item_reads_it() -> None:
     a = Value(1.0)
     a.data = 4.5
-    assert float(a) == 4.5 and a.sqrt().data == math.sqrt(4.5)
+    assert a.item() == 4.5 and a.sqrt().data == math.sqrt(4.5)

@@ -1,0 +1,156 @@
+"""Turns the rows of ops.py into Value methods and higher-order rules.
+
+Each unary row becomes a method whose body is the row's text inlined (no call per op
+beyond the method itself: as fast as writing it out by hand), and each row's slopes
+become a rule over Values. The text is compiled from the table in this package, never
+from input, so `exec` here runs only our own source.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, NamedTuple
+
+from .numeric import INF, refuse_nonfinite_number, to_float
+from .ops import BINARY, UNARY, Unary
+
+__all__ = ["Op", "LEAF", "install", "op_by_key", "register"]
+
+
+class Op(NamedTuple):
+    """What made a node: its symbol for people, its higher-order rule, where its constant
+    operand or parameter (kept on the node) goes ("", "left", "right" or the parameter's
+    name), and its key in the table of ops (how pickle refers to it).
+
+    Ops that share a symbol may differ in rule: x / y, x / 2 and 2 / x are all "/".
+    """
+    symbol: str
+    rule: Callable | None
+    constant: str = ""
+    key: str = ""
+
+    def __reduce__(self) -> tuple:
+        return op_by_key, (self.key,)  # the rules are generated code: pickled by name
+
+
+_REGISTRY: dict[str, Op] = {}
+
+
+def op_by_key(key: str) -> Op:
+    """The op registered under key (for unpickling)."""
+    return _REGISTRY[key]
+
+
+def register(op: Op) -> Op:
+    """Make op picklable by its key."""
+    _REGISTRY[op.key] = op
+    return op
+
+
+LEAF = register(Op("", None, key="leaf"))
+
+
+_MATH = ("exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh", "cosh",
+         "tanh", "erf")
+_CONSTANTS = {"INF": INF, "TWO_OVER_SQRT_PI": 2.0 / math.sqrt(math.pi),
+              "INV_SQRT_2PI": 1.0 / math.sqrt(2.0 * math.pi), "SQRT1_2": math.sqrt(0.5)}
+
+
+def _float_namespace() -> dict:
+    names = {name: getattr(math, name) for name in _MATH}
+    names.update(_CONSTANTS, is_zero=lambda v: v == 0)
+    return names
+
+
+def _value_namespace(value_class: type) -> dict:
+    """The same names over Values; a plain number (a constant operand) stays a float."""
+    def poly(name: str) -> Callable:
+        float_function = getattr(math, name)
+        return lambda v: getattr(v, name)() if v.__class__ is value_class else float_function(v)
+
+    names = {name: poly(name) for name in _MATH}
+    names.update(_CONSTANTS, is_zero=lambda v: (v.data if v.__class__ is value_class else v) == 0)
+    return names
+
+
+def _compile(source: str, namespace: dict, name: str) -> Callable:
+    exec(compile(source, f"<autograd_mini.ops: {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def _lines(text: str, indent: str) -> str:
+    return "".join(f"{indent}{statement.strip()}\n" for statement in text.split(";") if statement)
+
+
+def _method_source(row: Unary) -> str:
+    """def op_method(self[, param=default]): the row's checks, value and slope, inlined."""
+    signature, checks, tail = "", "", "    return _unary(out, OP, self, local_grad)\n"
+    hint = row.hint or "rescale the input"
+    if row.param:
+        param, default = row.param
+        signature = f", {param}: float = {default!r}"
+        where = f"{row.name}({param}=...)"
+        checks = (f"    if {param}.__class__ is not float:\n"
+                  f"        {param} = to_float({param}, {where!r})\n"
+                  f"    if {param} - {param}:\n"
+                  f"        refuse_nonfinite_number({where!r}, {param})\n")
+        # the parameter times x may overflow where no math function would say so
+        tail = (f"    if out - out:\n"
+                f"        raise ValueError(f\"{row.name}({{x!r}}, {param}={{{param}!r}}) "
+                f"overflows a float; {hint}\")\n"
+                f"    return _unary_with_constant(out, OP, self, local_grad, {param})\n")
+    if row.domain:
+        checks += (f"    if not ({row.domain}):\n"
+                   f"        raise ValueError(f\"{row.name}({{x!r}}): {row.hint}\")\n")
+    return (f"def op_method(self{signature}):\n"
+            f"    x = self.data\n{checks}"
+            f"    try:\n{_lines(row.let, '        ')}"
+            f"        out = {row.value}\n"
+            f"        local_grad = {row.slope}\n"
+            f"    except OverflowError:\n"
+            f"        raise ValueError(f\"{row.name}({{x!r}}) overflows a float; {hint}\") "
+            f"from None\n{tail}")
+
+
+def _unary_rule_source(row: Unary) -> str:
+    param = f"    {row.param[0]} = out._constant\n" if row.param else ""
+    return (f"def rule(out, x):\n{param}{_lines(row.let, '    ')}"
+            f"    return ({row.slope},)\n")
+
+
+def install(value_class: type, unary: Callable, unary_with_constant: Callable) -> dict[str, Op]:
+    """Add every unary row's method to value_class; return every op by name.
+
+    Unary ops are named as their rows ("tanh", "neg"); binary ones by symbol ("*"), with
+    "*:right" for x * c and "*:left" for c * x (the constant kept on the node).
+    """
+    float_names, value_names = _float_namespace(), _value_namespace(value_class)
+    ops: dict[str, Op] = {}
+    for row in UNARY:
+        rule = _compile(_unary_rule_source(row), dict(value_names), "rule")
+        op = ops[row.name] = register(Op(row.name, rule, row.param[0] if row.param else "",
+                                          row.name))
+        namespace = dict(float_names, OP=op, _unary=unary, _unary_with_constant=unary_with_constant,
+                         to_float=to_float, refuse_nonfinite_number=refuse_nonfinite_number)
+        method = _compile(_method_source(row), namespace, "op_method")
+        method.__name__ = row.method or row.name
+        method.__qualname__ = f"{value_class.__name__}.{method.__name__}"
+        method.__doc__ = f"{row.name}(x), with d/dx = {row.slope}" if not row.method else None
+        setattr(value_class, method.__name__, method)
+    for row in BINARY:
+        left, right = row.slopes
+        sources = {row.symbol: f"def rule(out, x, y):\n    return ({left}, {right})\n",
+                   f"{row.symbol}:right": f"def rule(out, x):\n    y = out._constant\n"
+                                          f"    return ({left},)\n",
+                   f"{row.symbol}:left": f"def rule(out, y):\n    x = out._constant\n"
+                                         f"    return ({right},)\n"}
+        for key, source in sources.items():
+            side = key.partition(":")[2]
+            ops[key] = register(Op(row.symbol, _compile(source, dict(value_names), "rule"),
+                                    side, key))
+    return ops
+
+
+def float_slopes(row_slopes: tuple[str, ...], names: tuple[str, ...]) -> Callable:
+    """The row's slopes over floats as a function of `names` (for tests and the compiler)."""
+    source = f"def slopes({', '.join(names)}):\n    return ({', '.join(row_slopes)},)\n"
+    return _compile(source, _float_namespace(), "slopes")

@@ -1,0 +1,104 @@
+"""Every primitive in one table: its forward value, its local derivative, its domain.
+
+A row's `value` and `slopes` are Python expressions in `x` (the input; `y` the second
+one of a binary op), `out` (the result) and the op's parameter. Each is compiled twice
+(opgen.py): over floats, with `math`'s functions, for the forward pass and its float
+local derivative; and over Values, with Value's methods, for the rule that
+`backward(create_graph=True)` builds and differentiates again. One text, two meanings,
+so the float slope and the higher-order rule cannot drift apart. Comparisons in them
+(`x > 0`) compare numbers on both; `is_zero` is there because `==` on Values is identity.
+
+Adding an op is one row (and a test tables picks it up): the method, the formula
+function, the CLI's list and the README's list all come from here. `let` runs before
+`value` and `slopes`, for a quantity both need; `domain` is the condition the input
+must meet, with `hint` saying what to do when it does not.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Unary(NamedTuple):
+    """A function of one Value: a method `x.name()` and a formula function `name(x)`."""
+
+    name: str
+    value: str
+    slope: str
+    domain: str = ""
+    hint: str = ""
+    let: str = ""
+    param: tuple[str, float] | None = None  # (keyword, default), kept on the node
+    method: str = ""                        # when the method is a dunder: "__neg__"
+    activation: bool = False                # offered by nn as an activation
+
+
+class Binary(NamedTuple):
+    """An operator of two operands: its symbol, and the slope for each operand."""
+
+    symbol: str
+    slopes: tuple[str, str]
+    method: str
+
+
+# exp(-|x|) without abs's kink: e in (0, 1] never overflows, and 1 - s = e / (1 + e).
+_E_ABS = "e = exp(-x) if x > 0 else exp(x)"
+
+UNARY: tuple[Unary, ...] = (
+    Unary("neg", "-x", "-1.0", method="__neg__"),
+    # sign(0) = 0, as PyTorch: the kink takes the derivative of neither side
+    Unary("abs", "abs(x)", "1.0 if x > 0 else -1.0 if x < 0 else 0.0", method="__abs__"),
+    Unary("exp", "exp(x)", "out", hint="scale the input down"),
+    Unary("log", "log(x)", "1.0 / x", "x > 0", "log needs x > 0; clamp or shift the input"),
+    Unary("sqrt", "sqrt(x)", "0.5 / out if out > 0 else INF", "x >= 0",
+          "sqrt needs x >= 0; clamp the input or use abs()"),
+    Unary("log1p", "log1p(x)", "1.0 / (1.0 + x)", "x > -1",
+          "log1p needs x > -1; clamp or shift the input"),
+    Unary("expm1", "expm1(x)", "exp(x)", hint="scale the input down"),
+    Unary("sin", "sin(x)", "cos(x)"),
+    Unary("cos", "cos(x)", "-sin(x)"),
+    # math.tan is exact for every float; the nearest float to pi/2 is not a pole
+    Unary("tan", "tan(x)", "1.0 + out * out"),
+    Unary("atan", "atan(x)", "1.0 / (1.0 + x * x) if -1e150 < x < 1e150 else (r := 1.0 / x) * r"),
+    Unary("sinh", "sinh(x)", "cosh(x)", hint="scale the input down"),
+    Unary("cosh", "cosh(x)", "sinh(x)", hint="scale the input down"),
+    # sech^2 = 1 - tanh^2 cancels as |tanh| -> 1; 4e/(1+e)^2 with e = exp(-2|x|) does not
+    Unary("tanh", "tanh(x)", "1.0 - out * out if -0.5 < out < 0.5 else 0.0 if abs(x) > 400.0 "
+          "else 4.0 * (e := exp(-2.0 * abs(x))) / ((1.0 + e) * (1.0 + e))", activation=True),
+    Unary("sigmoid", "1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)",
+          "e / ((1.0 + e) * (1.0 + e))", let=_E_ABS, activation=True),
+    Unary("erf", "erf(x)", "0.0 if abs(x) > 30.0 else TWO_OVER_SQRT_PI * exp(-x * x)"),
+    Unary("relu", "x if x > 0 else 0.0", "1.0 if x > 0 else 0.0", activation=True),
+    Unary("leaky_relu", "x if x > 0 else slope * x", "1.0 if x > 0 else slope",
+          param=("slope", 0.01), activation=True),
+    Unary("elu", "x if x > 0 else alpha * expm1(x)", "1.0 if x > 0 else alpha * exp(x)",
+          param=("alpha", 1.0), activation=True),
+    # log(1 + e^x), never overflowing: x + log1p(e^-x) for x > 0; the slope is sigmoid(x)
+    Unary("softplus", "x + log1p(e) if x > 0 else log1p(e)",
+          "1.0 / (1.0 + e) if x > 0 else e / (1.0 + e)", let=_E_ABS, activation=True),
+    # x * sigmoid(x); its slope s (1 + x (1 - s)) with 1 - s = sigmoid(-x), not cancelled
+    Unary("silu", "x * s", "s * (1.0 + x * r)", activation=True,
+          let=f"{_E_ABS}; s = 1.0 / (1.0 + e) if x > 0 else e / (1.0 + e); "
+              "r = e / (1.0 + e) if x > 0 else 1.0 / (1.0 + e)"),
+    # the exact erf form, PyTorch's default: x * Phi(x)
+    Unary("gelu", "x * cdf", "cdf + x * INV_SQRT_2PI * exp(-0.5 * x * x) if abs(x) < 40.0 "
+          "else cdf", let="cdf = 0.5 * (1.0 + erf(x * SQRT1_2))", activation=True),
+)
+
+# x ** y at the edges: 0 ** 0 is flat in the base; y / x ** (1 - y) is the base slope at
+# y = 0 without x ** -1 overflowing; a negative power of 0 never gets here (refused).
+_POW_BASE_SLOPE = ("0.0 if is_zero(x) and is_zero(y) else y / x ** (1.0 - y) if is_zero(y) "
+                   "else INF if is_zero(x) and y < 1 else y * x ** (y - 1.0)")
+BINARY: tuple[Binary, ...] = (
+    Binary("+", ("1.0", "1.0"), "__add__"),
+    Binary("-", ("1.0", "-1.0"), "__sub__"),
+    Binary("*", ("y", "x"), "__mul__"),
+    Binary("/", ("1.0 / y", "-out / y"), "__truediv__"),
+    # 0 ** y is flat in y for y > 0; a negative base has no real slope in y (refused)
+    Binary("**", (_POW_BASE_SLOPE, "out * log(x) if x > 0 else 0.0"), "__pow__"),
+)
+
+UNARY_BY_NAME = {row.name: row for row in UNARY}
+BINARY_BY_SYMBOL = {row.symbol: row for row in BINARY}
+# What formulas may call: every unary op but the operator-only ones.
+FUNCTIONS = tuple(row.name for row in UNARY if row.name != "neg")
+ACTIVATIONS = tuple(row.name for row in UNARY if row.activation) + ("linear",)
