@@ -1,0 +1,313 @@
+"""jacobian, hessian, jvp and vjp of plain functions, HIPS autograd / JAX style.
+
+Shapes follow JAX. A differentiated argument is a number or a list (or tuple) of
+numbers; f returns a number (a Value or float) or a list of them. A derivative has f's
+output shape followed by the argument's: a number, a list, or a list of lists whose
+rows are f's outputs. An int argnums gives that one block; a tuple gives a tuple of
+blocks, one per argument, as grad gives a tuple of partials (hessian: a tuple of
+tuples, block [a][b] for arguments a and b). Called with floats they return floats;
+called with Values, or inside a function that grad (or one of these) differentiates,
+they return Values (or float constants), differentiable again to any order: the rule
+of functional.value_and_grad.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from numbers import Real
+from typing import Any, Callable, NamedTuple, Sequence, Union
+
+from .backprop import gradients, topological_order
+from .engine import Value
+from .functional import _check_argnums, _depth, _name
+from .nonfinite import describe
+from .numeric import to_float
+
+__all__ = ["jacobian", "hessian", "jvp", "vjp"]
+
+Shape = Union[int, None]  # None: one number; n: a list of n numbers
+_OPT_OUT = "or pass allow_nonfinite=True to get IEEE inf/NaN instead of this error"
+
+
+class _Inputs(NamedTuple):
+    args: list           # f's arguments, each differentiated number replaced by a fresh Value
+    leaves: list         # those fresh Values, flattened in argument order
+    shapes: list         # per differentiated argument, its Shape
+    nested: bool         # derivatives must be Values: inside a transform, or given Values
+
+
+def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
+             allow_nonfinite: bool = False) -> Callable[..., Any]:
+    """Wrap f so that it returns d f(*args) / d args[argnums]: rows are outputs (reverse mode)."""
+    positions = _check_argnums(argnums)
+
+    @wraps(f)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        inputs = _prepare("jacobian", f, args, positions)
+        roots, out_shape = _outputs("jacobian", f, _call(f, inputs.args, kwargs))
+        matrix = [_row(root, inputs.leaves, inputs.nested, allow_nonfinite) for root in roots]
+        blocks = [_block(matrix, 0, out_shape, start, shape) for start, shape in _spans(inputs.shapes)]
+        return blocks[0] if isinstance(argnums, int) else tuple(blocks)
+
+    return wrapped
+
+
+def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
+            allow_nonfinite: bool = False) -> Callable[..., Any]:
+    """Wrap f (one number out) so that it returns its second derivatives, exactly symmetric."""
+    positions = _check_argnums(argnums)
+
+    @wraps(f)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        inputs = _prepare("hessian", f, args, positions)
+        roots, out_shape = _outputs("hessian", f, _call(f, inputs.args, kwargs))
+        if out_shape is not None:
+            raise TypeError(f"hessian needs {_name(f)} to return one number; it returned a list of "
+                            f"{out_shape}. For several outputs use jacobian(jacobian(f))")
+        first = _row(roots[0], inputs.leaves, True, allow_nonfinite)
+        matrix = [_row(slope, inputs.leaves, inputs.nested, allow_nonfinite) for slope in first]
+        for i, row in enumerate(matrix):
+            # d2f/dxi dxj and d2f/dxj dxi may differ in the last bit: mirror the upper triangle
+            row[:i] = [matrix[j][i] for j in range(i)]
+        spans = _spans(inputs.shapes)
+        blocks = tuple(tuple(_block(matrix, row_start, row_shape, start, shape) for start, shape in spans)
+                       for row_start, row_shape in spans)
+        return blocks[0][0] if isinstance(argnums, int) else blocks
+
+    return wrapped
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], *,
+        allow_nonfinite: bool = False) -> tuple[Any, Any]:
+    """(f(*primals), f's derivative along tangents), by one forward pass over f's graph.
+
+    A zero tangent does not move its input, so an infinite slope there is no error.
+    """
+    primals, tangents = _arguments("primals", primals), _arguments("tangents", tangents)
+    if len(tangents) != len(primals):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents; pass one "
+                         "tangent per primal, e.g. jvp(f, (x, y), (1.0, 0.0))")
+    inputs = _prepare("jvp", f, primals, range(len(primals)))
+    seeds = []
+    for i, (tangent, shape) in enumerate(zip(tangents, inputs.shapes)):
+        seeds += _directions(tangent, shape, f"jvp: tangents[{i}]", f"primals[{i}]")
+    nested = inputs.nested or any(isinstance(seed, Value) for seed in seeds)
+    roots, out_shape = _outputs("jvp", f, _call(f, inputs.args, {}))
+    tangent_of: dict[Value, Any] = dict(zip(inputs.leaves, seeds))
+    step = _tangent_building_graph if nested else _tangent
+    for root in roots:
+        if isinstance(root, Value):
+            # Shared nodes keep the tangent an earlier output's order gave them.
+            for node in topological_order(root, inputs.leaves):
+                if node not in tangent_of:
+                    tangent_of[node] = 0.0 if node.parent1 is None else step(
+                        node, tangent_of, allow_nonfinite)
+    values = [_value(root, nested) for root in roots]
+    outs = [tangent_of[root] if isinstance(root, Value) else 0.0 for root in roots]
+    return _shaped(values, out_shape), _shaped(outs, out_shape)
+
+
+def vjp(f: Callable[..., Any], *primals: Any,
+        allow_nonfinite: bool = False) -> tuple[Any, Callable[[Any], tuple]]:
+    """(f(*primals), pullback): pullback(cotangent) is the tuple cotangent . df/d(primal)."""
+    inputs = _prepare("vjp", f, primals, range(len(primals)))
+    roots, out_shape = _outputs("vjp", f, _call(f, inputs.args, {}))
+
+    def pullback(cotangent: Any) -> tuple:
+        """cotangent (shaped as f's output) . df/d(primal), one entry per primal, shaped as it."""
+        weights = _directions(cotangent, out_shape, "vjp: the cotangent", "f's output")
+        nested = inputs.nested or any(isinstance(weight, Value) for weight in weights)
+        row = _row(_weighted_sum(roots, weights), inputs.leaves, nested, allow_nonfinite)
+        return tuple(_block([row], 0, None, start, shape) for start, shape in _spans(inputs.shapes))
+
+    return _shaped([_value(root, inputs.nested) for root in roots], out_shape), pullback
+
+
+# -- arguments and outputs ------------------------------------------------------
+def _prepare(name: str, f: Callable, args: Sequence, positions: Sequence[int]) -> _Inputs:
+    """f's arguments with fresh Values where it is differentiated, as value_and_grad does."""
+    _refuse_no_grad(name)
+    for i in positions:
+        if i >= len(args):
+            raise TypeError(f"{name}: argnums asks for positional argument {i}, but {_name(f)} "
+                            f"was called with {len(args)}; pass it positionally")
+    args, leaves, shapes, given_values = list(args), [], [], False
+    for i in positions:
+        arg = args[i]
+        many = isinstance(arg, (list, tuple))
+        items = list(arg) if many else [arg]
+        given_values = given_values or any(isinstance(item, Value) for item in items)
+        fresh = [_leaf(item, f"{name}: argument {i}" + (f"[{k}]" if many else ""),
+                       f"arg{i}" + (f"[{k}]" if many else "")) for k, item in enumerate(items)]
+        args[i] = (tuple(fresh) if isinstance(arg, tuple) else fresh) if many else fresh[0]
+        leaves += fresh
+        shapes.append(len(fresh) if many else None)
+    return _Inputs(args, leaves, shapes, _depth.get() > 0 or given_values)
+
+
+def _leaf(x: Any, where: str, label: str) -> Value:
+    if isinstance(x, Value):
+        return x + 0.0  # a fresh node on the caller's Value, where this pass stops
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{where} must be a real number, a Value or a list of them; got "
+                        f"{type(x).__name__} {x!r} (convert an array with .tolist())")
+    number = to_float(x, where)
+    if number - number:  # nonzero only for inf and NaN
+        raise ValueError(f"{where} is {number!r}; derivatives are taken at finite points, pass one")
+    return Value(number, label=label)
+
+
+def _refuse_no_grad(name: str) -> None:
+    if (Value(0.0) + 0.0).parent1 is None:  # no_grad records nothing: every slope would be 0
+        raise ValueError(f"{name} was called inside no_grad(), which records no graph, so every "
+                         "derivative would be 0; call it outside the no_grad block")
+
+
+def _call(f: Callable, args: list, kwargs: dict) -> Any:
+    """f(*args), counted as nested so that a grad inside it returns Values."""
+    depth = _depth.set(_depth.get() + 1)
+    try:
+        return f(*args, **kwargs)
+    finally:
+        _depth.reset(depth)
+
+
+def _outputs(name: str, f: Callable, out: Any) -> tuple[list, Shape]:
+    """f's output as a list of Values and floats, and its Shape."""
+    many = isinstance(out, (list, tuple))
+    items = list(out) if many else [out]
+    for k, item in enumerate(items):
+        if isinstance(item, Value):
+            continue
+        if isinstance(item, bool) or not isinstance(item, Real):
+            what = f"a list whose entry {k} is " if many else ""
+            raise TypeError(f"{name} needs {_name(f)} to return a number (a Value or float) or a "
+                            f"list of them; it returned {what}{type(item).__name__} {item!r}")
+        items[k] = to_float(item, f"{name}: {_name(f)}'s output")
+    return items, (len(items) if many else None)
+
+
+def _arguments(what: str, given: Any) -> list:
+    if not isinstance(given, (list, tuple)):
+        raise TypeError(f"jvp: {what} must be a tuple with one entry per argument of f, e.g. "
+                        f"(0.3,) for one; got {type(given).__name__} {given!r}")
+    return list(given)
+
+
+def _directions(given: Any, shape: Shape, where: str, partner: str) -> list:
+    """A tangent or cotangent shaped like its partner, flattened, each a finite float or a Value."""
+    many = isinstance(given, (list, tuple))
+    if many != (shape is not None) or (many and len(given) != shape):
+        like = "one number" if shape is None else f"a list of {shape} numbers"
+        raise ValueError(f"{where} must be {like}, shaped as {partner}; got {given!r}")
+    items = list(given) if many else [given]
+    for k, item in enumerate(items):
+        at = f"{where}[{k}]" if many else where
+        if isinstance(item, Value):
+            continue  # a direction that is itself differentiated (nested)
+        if isinstance(item, bool) or not isinstance(item, Real):
+            raise TypeError(f"{at} must be a real number, got {type(item).__name__} {item!r}")
+        items[k] = to_float(item, at)
+        if items[k] - items[k]:
+            raise ValueError(f"{at} is {items[k]!r}; a direction must be finite (NaN or infinity "
+                             "would poison every derivative): pass a finite number")
+    return items
+
+
+# -- derivatives ----------------------------------------------------------------
+def _row(root: Value | float, leaves: list[Value], create_graph: bool, allow_nonfinite: bool) -> list:
+    if isinstance(root, Value):
+        return gradients(root, leaves, create_graph, allow_nonfinite)
+    return [0.0] * len(leaves)  # a constant output (or derivative) moves with nothing
+
+
+def _weighted_sum(roots: list, weights: list) -> Value | float:
+    """sum(weight * root): one root, so that the pullback is one reverse pass."""
+    _refuse_no_grad("vjp's pullback")
+    total: Value | float = 0.0
+    for root, weight in zip(roots, weights):
+        if isinstance(root, Value) and not (weight.__class__ is float and weight == 0.0):
+            term = root if weight.__class__ is float and weight == 1.0 else root * weight
+            total = term if total.__class__ is float else total + term
+    return total
+
+
+def _tangent(node: Value, tangent_of: dict, allow_nonfinite: bool) -> float:
+    """Sum over node's parents of local slope * parent's tangent, in floats."""
+    tangent = tangent_of[node.parent1]
+    total = node.local_grad1 * tangent if tangent else 0.0  # a zero tangent moves nothing
+    parent = node.parent2
+    if parent is not None:
+        tangent = tangent_of[parent]
+        if tangent:
+            total += node.local_grad2 * tangent
+    if total - total and not allow_nonfinite:  # nonzero only for inf and NaN
+        raise ValueError(_explain(node, tangent_of))
+    return total
+
+
+def _tangent_building_graph(node: Value, tangent_of: dict, allow_nonfinite: bool) -> Any:
+    """The same sum with the slopes rebuilt as Values by node's rule, for higher orders."""
+    moving = [tangent_of[parent] for parent in node.parents]
+    if all(t.__class__ is float and t == 0.0 for t in moving):
+        return 0.0
+    slopes = node.local_grads
+    infinite = any(s - s for s, t in zip(slopes, moving) if not (t.__class__ is float and t == 0.0))
+    if infinite and not allow_nonfinite:
+        raise ValueError(_explain(node, tangent_of))
+    try:
+        # An allowed infinite slope has no derivative: it enters as a constant.
+        locals_ = ([Value(s, allow_nonfinite=True) for s in slopes] if infinite
+                   else node.local_grads_fn(node, *node.parents))
+        total: Any = 0.0
+        for local, t in zip(locals_, moving):
+            if (t.__class__ is float and t == 0.0) or (local.__class__ is float and local == 0.0):
+                continue
+            term = t if local.__class__ is float and local == 1.0 else local * t
+            total = term if total.__class__ is float and total == 0.0 else total + term
+    except ValueError as error:
+        raise ValueError(f"jvp through {describe(node)}: {error}") from error
+    data = total if total.__class__ is float else total.data
+    if data - data and not allow_nonfinite:
+        raise ValueError(_explain(node, tangent_of))
+    return total
+
+
+def _explain(node: Value, tangent_of: dict) -> str:
+    terms = ", ".join(f"slope {slope!r} times tangent {_value(tangent_of[parent], False)!r}"
+                      for parent, slope in zip(node.parents, node.local_grads))
+    return (f"jvp: the tangent became non-finite at {describe(node)}: {terms}. Move the point "
+            f"away from there or scale the tangents down, {_OPT_OUT}")
+
+
+# -- shapes -----------------------------------------------------------------------
+def _value(x: Any, nested: bool) -> Any:
+    return x if nested or not isinstance(x, Value) else x.data
+
+
+def _shaped(items: list, shape: Shape) -> Any:
+    return items[0] if shape is None else items
+
+
+def _width(shape: Shape) -> int:
+    return 1 if shape is None else shape
+
+
+def _spans(shapes: list[Shape]) -> list[tuple[int, Shape]]:
+    """(first flat column, Shape) of each argument."""
+    spans, start = [], 0
+    for shape in shapes:
+        spans.append((start, shape))
+        start += _width(shape)
+    return spans
+
+
+def _block(matrix: list[list], row_start: int, row_shape: Shape, col_start: int,
+           col_shape: Shape) -> Any:
+    """The rows and columns of the flat matrix for one output and one argument, shaped."""
+    def row(r: int) -> Any:
+        cells = matrix[r][col_start:col_start + _width(col_shape)]
+        return cells[0] if col_shape is None else cells
+
+    if row_shape is None:
+        return row(row_start)
+    return [row(row_start + k) for k in range(row_shape)]
