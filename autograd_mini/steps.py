@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.render import RenderableDigraph, write_svg
-from autograd_mini.viz import check_size, draw_dot
+from autograd_mini.render import RenderableDigraph
+from autograd_mini.viz import check_size, draw_dot, printable
 
 STEPS_MAX_NODES = 100  # each step is a separate layout, so the useful limit is lower
 
@@ -54,20 +54,35 @@ def write_steps(root: Value, directory: str | os.PathLike, max_nodes: int = STEP
                 **draw_options: object) -> Path:
     """Write step-001.svg ... and a self-contained index.html player; return the page's path.
 
+    Every frame is rendered before any file is written, so a failing renderer leaves the
+    folder as it was; frames left over from an earlier, longer run are removed.
     Needs a renderer (see autograd_mini.render); draw_options go to draw_dot.
     """
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     svgs, captions = [], []
     for step, (node, graph) in enumerate(_frames(root, max_nodes, draw_options), start=1):
-        path = write_svg(graph, folder / f"step-{step:03d}.svg")
-        svgs.append(_svg_element(path.read_text(encoding="utf-8")))
+        svgs.append(graph.pipe(format="svg", encoding="utf-8"))
         grad = float(getattr(node.grad, "data", node.grad))
         captions.append(f"Step {step}: the gradient of {_describe(node, root)} is complete: "
                         f"d({root.label or 'output'})/d({node.label or 'node'}) = {grad:.4g}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for step, svg in enumerate(svgs, start=1):
+        (folder / _frame_name(step)).write_text(svg, encoding="utf-8")
+    _remove_stale_frames(folder, len(svgs))
     page = folder / "index.html"
-    page.write_text(_page(svgs, captions, root), encoding="utf-8")
+    page.write_text(_page([_svg_element(svg) for svg in svgs], captions, root), encoding="utf-8")
     return page
+
+
+def _frame_name(step: int) -> str:
+    return f"step-{step:03d}.svg"
+
+
+def _remove_stale_frames(folder: Path, count: int) -> None:
+    for path in folder.glob("step-*.svg"):
+        number = path.name[len("step-"):-len(".svg")]
+        if number.isdigit() and int(number) > count and path.name == _frame_name(int(number)):
+            path.unlink()
 
 
 def _script_json(data: object) -> str:
@@ -76,7 +91,8 @@ def _script_json(data: object) -> str:
 
 
 def _page(svgs: list[str], captions: list[str], root: Value) -> str:
-    title = f"Backward pass of {root.label}" if root.label else "Backward pass, step by step"
+    label = printable(root.label)
+    title = f"Backward pass of {label}" if label else "Backward pass, step by step"
     return _PAGE.format(title=html.escape(title), last=len(svgs) - 1,
                         frames=_script_json(svgs), captions=_script_json(captions))
 

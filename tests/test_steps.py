@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from autograd_mini import render
 from autograd_mini.engine import Value, topological_order
 from autograd_mini.steps import backward_steps, write_steps
 from autograd_mini.viz import GraphTooLargeError
@@ -83,6 +84,39 @@ def test_the_page_holds_every_frame_inline(tmp_path):
     page = write_steps(neuron(), tmp_path).read_text()
     frames = json.loads(re.search(r"const frames = (\[.*?\]);\n", page)[1].replace("<\\/", "</"))
     assert len(frames) == 6 and all(frame.startswith("<svg") for frame in frames)
+
+
+def test_writing_fewer_steps_into_the_same_folder_leaves_no_stale_frames(tmp_path):
+    write_steps(neuron(), tmp_path)  # 6 frames
+    (tmp_path / "notes.txt").write_text("mine")
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    write_steps(a * b, tmp_path)     # 3 frames
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "index.html", "notes.txt", "step-001.svg", "step-002.svg", "step-003.svg"]
+
+
+def test_a_renderer_failing_midway_leaves_an_earlier_run_as_it_was(tmp_path, monkeypatch):
+    write_steps(neuron(), tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    # Renders the first frame with the real renderer, then fails.
+    calls, flaky = tmp_path.parent / "calls", tmp_path.parent / "flaky-dot"
+    flaky.write_text(f"#!/bin/sh\necho >> '{calls}'\n"
+                     f"[ $(wc -l < '{calls}') -ge 2 ] && {{ echo 'out of memory' >&2; exit 1; }}\n"
+                     f"exec '{render.find_renderer()}' \"$@\"\n")
+    flaky.chmod(0o755)
+    monkeypatch.setenv(render.ENV_VAR, str(flaky))
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    with pytest.raises(render.RenderError, match="out of memory"):
+        write_steps(a * b, tmp_path)
+    assert calls.read_text() == "\n\n"
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_an_unprintable_label_on_the_output_still_gives_a_page(tmp_path):
+    root = neuron()
+    root.label = "out\x00\ud800"
+    page = write_steps(root, tmp_path).read_text(encoding="utf-8")
+    assert "<title>Backward pass of out\\x00\\ud800</title>" in page
 
 
 # -- the page in a real browser ---------------------------------------------------
