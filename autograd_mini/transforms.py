@@ -1,14 +1,10 @@
 """jacobian, hessian, jvp and vjp of plain functions, HIPS autograd / JAX style.
 
-Shapes follow JAX. A differentiated argument is a number or a list (or tuple) of
-numbers; f returns a number (a Value or float) or a list of them. A derivative has f's
-output shape followed by the argument's: a number, a list, or a list of lists whose
-rows are f's outputs. An int argnums gives that one block; a tuple gives a tuple of
-blocks, one per argument, as grad gives a tuple of partials (hessian: a tuple of
-tuples, block [a][b] for arguments a and b). Called with floats they return floats;
-called with Values, or inside a function that grad (or one of these) differentiates,
-they return Values (or float constants), differentiable again to any order: the rule
-of functional.value_and_grad.
+Shapes follow JAX. An argument is a number or a list of numbers, and so is f's output;
+a derivative has the output's shape, then the argument's (rows are outputs). An int
+argnums gives that block; a tuple gives one block per argument, as grad gives a tuple of
+partials (hessian: a tuple of tuples). Floats in, floats out; called with Values or
+inside a differentiated function, Values, differentiable again (as value_and_grad).
 """
 from __future__ import annotations
 
@@ -45,7 +41,8 @@ def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
         inputs = _prepare("jacobian", f, args, positions)
         roots, out_shape = _outputs("jacobian", f, _call(f, inputs.args, kwargs))
         matrix = [_row(root, inputs.leaves, inputs.nested, allow_nonfinite) for root in roots]
-        blocks = [_block(matrix, 0, out_shape, start, shape) for start, shape in _spans(inputs.shapes)]
+        rows = (out_shape, range(len(roots)))
+        blocks = [_block(matrix, rows, columns) for columns in _spans(inputs.shapes)]
         return blocks[0] if isinstance(argnums, int) else tuple(blocks)
 
     return wrapped
@@ -69,8 +66,7 @@ def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
             # d2f/dxi dxj and d2f/dxj dxi may differ in the last bit: mirror the upper triangle
             row[:i] = [matrix[j][i] for j in range(i)]
         spans = _spans(inputs.shapes)
-        blocks = tuple(tuple(_block(matrix, row_start, row_shape, start, shape) for start, shape in spans)
-                       for row_start, row_shape in spans)
+        blocks = tuple(tuple(_block(matrix, rows, columns) for columns in spans) for rows in spans)
         return blocks[0][0] if isinstance(argnums, int) else blocks
 
     return wrapped
@@ -82,7 +78,10 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
 
     A zero tangent does not move its input, so an infinite slope there is no error.
     """
-    primals, tangents = _arguments("primals", primals), _arguments("tangents", tangents)
+    for what, given in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(given, (list, tuple)):
+            raise TypeError(f"jvp: {what} must be a tuple with one entry per argument of f, "
+                            f"e.g. (0.3,) for one; got {type(given).__name__} {given!r}")
     if len(tangents) != len(primals):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents; pass one "
                          "tangent per primal, e.g. jvp(f, (x, y), (1.0, 0.0))")
@@ -93,14 +92,13 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
     nested = inputs.nested or any(isinstance(seed, Value) for seed in seeds)
     roots, out_shape = _outputs("jvp", f, _call(f, inputs.args, {}))
     tangent_of: dict[Value, Any] = dict(zip(inputs.leaves, seeds))
-    step = _tangent_building_graph if nested else _tangent
     for root in roots:
         if isinstance(root, Value):
             # Shared nodes keep the tangent an earlier output's order gave them.
             for node in topological_order(root, inputs.leaves):
                 if node not in tangent_of:
-                    tangent_of[node] = 0.0 if node.parent1 is None else step(
-                        node, tangent_of, allow_nonfinite)
+                    tangent_of[node] = 0.0 if node.parent1 is None else _tangent(
+                        node, tangent_of, nested, allow_nonfinite)
     values = [_value(root, nested) for root in roots]
     outs = [tangent_of[root] if isinstance(root, Value) else 0.0 for root in roots]
     return _shaped(values, out_shape), _shaped(outs, out_shape)
@@ -117,7 +115,7 @@ def vjp(f: Callable[..., Any], *primals: Any,
         weights = _directions(cotangent, out_shape, "vjp: the cotangent", "f's output")
         nested = inputs.nested or any(isinstance(weight, Value) for weight in weights)
         row = _row(_weighted_sum(roots, weights), inputs.leaves, nested, allow_nonfinite)
-        return tuple(_block([row], 0, None, start, shape) for start, shape in _spans(inputs.shapes))
+        return tuple(_block([row], (None, range(1)), columns) for columns in _spans(inputs.shapes))
 
     return _shaped([_value(root, inputs.nested) for root in roots], out_shape), pullback
 
@@ -132,28 +130,36 @@ def _prepare(name: str, f: Callable, args: Sequence, positions: Sequence[int]) -
                             f"was called with {len(args)}; pass it positionally")
     args, leaves, shapes, given_values = list(args), [], [], False
     for i in positions:
-        arg = args[i]
-        many = isinstance(arg, (list, tuple))
-        items = list(arg) if many else [arg]
+        items, shape = _flat(args[i])
         given_values = given_values or any(isinstance(item, Value) for item in items)
-        fresh = [_leaf(item, f"{name}: argument {i}" + (f"[{k}]" if many else ""),
-                       f"arg{i}" + (f"[{k}]" if many else "")) for k, item in enumerate(items)]
-        args[i] = (tuple(fresh) if isinstance(arg, tuple) else fresh) if many else fresh[0]
+        fresh = []
+        for k, item in enumerate(items):
+            at = f"{i}" if shape is None else f"{i}[{k}]"
+            item = _number(item, f"{name}: argument {at}", ", a Value or a list of them "
+                           "(an array: .tolist())")
+            # A caller's Value gets a fresh node on top, where this pass stops.
+            fresh.append(item + 0.0 if isinstance(item, Value) else Value(item, label=f"arg{at}"))
+        args[i] = fresh[0] if shape is None else tuple(fresh) if isinstance(args[i], tuple) else fresh
         leaves += fresh
-        shapes.append(len(fresh) if many else None)
+        shapes.append(shape)
     return _Inputs(args, leaves, shapes, _depth.get() > 0 or given_values)
 
 
-def _leaf(x: Any, where: str, label: str) -> Value:
+def _flat(x: Any) -> tuple[list, Shape]:
+    return (list(x), len(x)) if isinstance(x, (list, tuple)) else ([x], None)
+
+
+def _number(x: Any, where: str, also: str = " or a Value") -> Any:
+    """x as a finite float, or x itself if a Value; else TypeError or ValueError naming where."""
     if isinstance(x, Value):
-        return x + 0.0  # a fresh node on the caller's Value, where this pass stops
+        return x
     if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{where} must be a real number, a Value or a list of them; got "
-                        f"{type(x).__name__} {x!r} (convert an array with .tolist())")
+        raise TypeError(f"{where} must be a real number{also}; got {type(x).__name__} {x!r}")
     number = to_float(x, where)
     if number - number:  # nonzero only for inf and NaN
-        raise ValueError(f"{where} is {number!r}; derivatives are taken at finite points, pass one")
-    return Value(number, label=label)
+        raise ValueError(f"{where} is {number!r}; NaN and infinity would poison every "
+                         "derivative: pass a finite number")
+    return number
 
 
 def _refuse_no_grad(name: str) -> None:
@@ -173,44 +179,25 @@ def _call(f: Callable, args: list, kwargs: dict) -> Any:
 
 def _outputs(name: str, f: Callable, out: Any) -> tuple[list, Shape]:
     """f's output as a list of Values and floats, and its Shape."""
-    many = isinstance(out, (list, tuple))
-    items = list(out) if many else [out]
+    items, shape = _flat(out)
     for k, item in enumerate(items):
-        if isinstance(item, Value):
-            continue
-        if isinstance(item, bool) or not isinstance(item, Real):
-            what = f"a list whose entry {k} is " if many else ""
-            raise TypeError(f"{name} needs {_name(f)} to return a number (a Value or float) or a "
-                            f"list of them; it returned {what}{type(item).__name__} {item!r}")
-        items[k] = to_float(item, f"{name}: {_name(f)}'s output")
-    return items, (len(items) if many else None)
-
-
-def _arguments(what: str, given: Any) -> list:
-    if not isinstance(given, (list, tuple)):
-        raise TypeError(f"jvp: {what} must be a tuple with one entry per argument of f, e.g. "
-                        f"(0.3,) for one; got {type(given).__name__} {given!r}")
-    return list(given)
+        if not isinstance(item, Value):
+            if isinstance(item, bool) or not isinstance(item, Real):
+                what = "" if shape is None else f"a list whose entry {k} is "
+                raise TypeError(f"{name} needs {_name(f)} to return a number (a Value or float) or "
+                                f"a list of them; it returned {what}{type(item).__name__} {item!r}")
+            items[k] = to_float(item, f"{name}: {_name(f)}'s output")
+    return items, shape
 
 
 def _directions(given: Any, shape: Shape, where: str, partner: str) -> list:
-    """A tangent or cotangent shaped like its partner, flattened, each a finite float or a Value."""
-    many = isinstance(given, (list, tuple))
-    if many != (shape is not None) or (many and len(given) != shape):
+    """A tangent or cotangent shaped like its partner, flattened into finite floats or Values."""
+    items, given_shape = _flat(given)
+    if given_shape != shape:
         like = "one number" if shape is None else f"a list of {shape} numbers"
         raise ValueError(f"{where} must be {like}, shaped as {partner}; got {given!r}")
-    items = list(given) if many else [given]
-    for k, item in enumerate(items):
-        at = f"{where}[{k}]" if many else where
-        if isinstance(item, Value):
-            continue  # a direction that is itself differentiated (nested)
-        if isinstance(item, bool) or not isinstance(item, Real):
-            raise TypeError(f"{at} must be a real number, got {type(item).__name__} {item!r}")
-        items[k] = to_float(item, at)
-        if items[k] - items[k]:
-            raise ValueError(f"{at} is {items[k]!r}; a direction must be finite (NaN or infinity "
-                             "would poison every derivative): pass a finite number")
-    return items
+    return [_number(item, where if shape is None else f"{where}[{k}]")
+            for k, item in enumerate(items)]
 
 
 # -- derivatives ----------------------------------------------------------------
@@ -225,49 +212,36 @@ def _weighted_sum(roots: list, weights: list) -> Value | float:
     _refuse_no_grad("vjp's pullback")
     total: Value | float = 0.0
     for root, weight in zip(roots, weights):
-        if isinstance(root, Value) and not (weight.__class__ is float and weight == 0.0):
+        if isinstance(root, Value) and not _is_zero(weight):
             term = root if weight.__class__ is float and weight == 1.0 else root * weight
             total = term if total.__class__ is float else total + term
     return total
 
 
-def _tangent(node: Value, tangent_of: dict, allow_nonfinite: bool) -> float:
-    """Sum over node's parents of local slope * parent's tangent, in floats."""
-    tangent = tangent_of[node.parent1]
-    total = node.local_grad1 * tangent if tangent else 0.0  # a zero tangent moves nothing
-    parent = node.parent2
-    if parent is not None:
-        tangent = tangent_of[parent]
-        if tangent:
-            total += node.local_grad2 * tangent
-    if total - total and not allow_nonfinite:  # nonzero only for inf and NaN
-        raise ValueError(_explain(node, tangent_of))
-    return total
-
-
-def _tangent_building_graph(node: Value, tangent_of: dict, allow_nonfinite: bool) -> Any:
-    """The same sum with the slopes rebuilt as Values by node's rule, for higher orders."""
+def _tangent(node: Value, tangent_of: dict, nested: bool, allow_nonfinite: bool) -> Any:
+    """Sum over node's parents of local slope * parent's tangent; nested, with the slopes
+    rebuilt as Values by node's rule, so that the tangent is differentiable again."""
     moving = [tangent_of[parent] for parent in node.parents]
-    if all(t.__class__ is float and t == 0.0 for t in moving):
+    if all(map(_is_zero, moving)):
         return 0.0
     slopes = node.local_grads
-    infinite = any(s - s for s, t in zip(slopes, moving) if not (t.__class__ is float and t == 0.0))
+    # A zero tangent does not move its input, so an infinite slope there is no error.
+    infinite = any(s - s for s, t in zip(slopes, moving) if not _is_zero(t))
     if infinite and not allow_nonfinite:
         raise ValueError(_explain(node, tangent_of))
+    total: Any = 0.0
     try:
-        # An allowed infinite slope has no derivative: it enters as a constant.
-        locals_ = ([Value(s, allow_nonfinite=True) for s in slopes] if infinite
-                   else node.local_grads_fn(node, *node.parents))
-        total: Any = 0.0
-        for local, t in zip(locals_, moving):
-            if (t.__class__ is float and t == 0.0) or (local.__class__ is float and local == 0.0):
-                continue
-            term = t if local.__class__ is float and local == 1.0 else local * t
-            total = term if total.__class__ is float and total == 0.0 else total + term
-    except ValueError as error:
+        if nested:  # an allowed infinite slope has no derivative: it enters as a constant
+            slopes = ([Value(s, allow_nonfinite=True) for s in slopes] if infinite
+                      else node.local_grads_fn(node, *node.parents))
+        for slope, t in zip(slopes, moving):
+            if not (_is_zero(t) or nested and _is_zero(slope)):
+                term = t if slope.__class__ is float and slope == 1.0 else slope * t
+                total = term if _is_zero(total) else total + term
+    except ValueError as error:  # a rule stepped outside its op's domain
         raise ValueError(f"jvp through {describe(node)}: {error}") from error
     data = total if total.__class__ is float else total.data
-    if data - data and not allow_nonfinite:
+    if data - data and not allow_nonfinite:  # nonzero only for inf and NaN
         raise ValueError(_explain(node, tangent_of))
     return total
 
@@ -280,6 +254,10 @@ def _explain(node: Value, tangent_of: dict) -> str:
 
 
 # -- shapes -----------------------------------------------------------------------
+def _is_zero(x: Any) -> bool:
+    return x.__class__ is float and x == 0.0  # a Value is never a structural zero
+
+
 def _value(x: Any, nested: bool) -> Any:
     return x if nested or not isinstance(x, Value) else x.data
 
@@ -288,26 +266,18 @@ def _shaped(items: list, shape: Shape) -> Any:
     return items[0] if shape is None else items
 
 
-def _width(shape: Shape) -> int:
-    return 1 if shape is None else shape
-
-
-def _spans(shapes: list[Shape]) -> list[tuple[int, Shape]]:
-    """(first flat column, Shape) of each argument."""
+def _spans(shapes: list[Shape]) -> list[tuple[Shape, range]]:
+    """Each argument's Shape and its columns in the flat matrix."""
     spans, start = [], 0
     for shape in shapes:
-        spans.append((start, shape))
-        start += _width(shape)
+        width = 1 if shape is None else shape
+        spans.append((shape, range(start, start + width)))
+        start += width
     return spans
 
 
-def _block(matrix: list[list], row_start: int, row_shape: Shape, col_start: int,
-           col_shape: Shape) -> Any:
-    """The rows and columns of the flat matrix for one output and one argument, shaped."""
-    def row(r: int) -> Any:
-        cells = matrix[r][col_start:col_start + _width(col_shape)]
-        return cells[0] if col_shape is None else cells
-
-    if row_shape is None:
-        return row(row_start)
-    return [row(row_start + k) for k in range(row_shape)]
+def _block(matrix: list[list], rows: tuple[Shape, range], columns: tuple[Shape, range]) -> Any:
+    """The cells of matrix at rows x columns, shaped as JAX does: a number for a number."""
+    (row_shape, row_range), (column_shape, column_range) = rows, columns
+    return _shaped([_shaped([matrix[r][c] for c in column_range], column_shape)
+                    for r in row_range], row_shape)
