@@ -1,5 +1,7 @@
 # Two entry points, each creating its own virtual environment so that no root and
-# no system pip (PEP 668) is needed: `make demo` and `make test`.
+# no system pip (PEP 668) is needed: `make demo` and `make test`. Each extra is
+# installed once and again only when pyproject.toml changes (a stamp file per extra),
+# so a second `make demo` starts at once.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,16 +12,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-demo: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[plot]"
+$(VENV)/installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[$*]"
+	touch $@
+
+demo: $(VENV)/installed-plot
 	$(BIN)/autograd-mini demo
 
-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+test: $(VENV)/installed-dev
 	$(BIN)/python -m pytest -n 2 tests
 
-bench: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[bench]"
+bench: $(VENV)/installed-bench
 	$(BIN)/python benchmarks/run.py
 
 clean:
