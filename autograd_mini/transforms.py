@@ -139,7 +139,11 @@ def _prepare(name: str, f: Callable, args: Sequence, positions: Sequence[int]) -
                            "(an array: .tolist())")
             # A caller's Value gets a fresh node on top, where this pass stops.
             fresh.append(item + 0.0 if isinstance(item, Value) else Value(item, label=f"arg{at}"))
-        args[i] = fresh[0] if shape is None else tuple(fresh) if isinstance(args[i], tuple) else fresh
+        if shape is None:
+            fresh_arg: Any = fresh[0]
+        else:
+            fresh_arg = tuple(fresh) if isinstance(args[i], tuple) else fresh
+        args[i] = fresh_arg
         leaves += fresh
         shapes.append(shape)
     return _Inputs(args, leaves, shapes, _depth.get() > 0 or given_values)
@@ -201,7 +205,8 @@ def _directions(given: Any, shape: Shape, where: str, partner: str) -> list:
 
 
 # -- derivatives ----------------------------------------------------------------
-def _row(root: Value | float, leaves: list[Value], create_graph: bool, allow_nonfinite: bool) -> list:
+def _row(root: Value | float, leaves: list[Value], create_graph: bool,
+         allow_nonfinite: bool) -> list:
     if isinstance(root, Value):
         return gradients(root, leaves, create_graph, allow_nonfinite)
     return [0.0] * len(leaves)  # a constant output (or derivative) moves with nothing
