@@ -8,11 +8,13 @@ are bit-identical to those on lists.
 """
 from __future__ import annotations
 
-import math
+import sys
 from collections.abc import Mapping, Set
 from numbers import Real
 from operator import index
 from typing import Any
+
+_LARGEST_FLOAT = sys.float_info.max
 
 
 def plain(x: Any) -> Any:
@@ -30,8 +32,8 @@ def check_int(value: Any, what: str, least: int) -> int:
             raise TypeError(f"{what} must be an int >= {least}, got {_describe(value)}")
         raise ValueError(f"{what} must be an int >= {least}, got {value!r}")
     value = index(value)
-    if value < least:
-        raise ValueError(f"{what} must be an int >= {least}, got {value!r}")
+    if value < least or value > _LARGEST_FLOAT:  # a count past a float's range means nothing
+        raise ValueError(f"{what} must be an int >= {least}, got {short_repr(value)}")
     return value
 
 
@@ -58,8 +60,9 @@ def check_real(value: Any, what: str, *, least: float | None = None,
             raise ValueError(f"{what} must be a number, not the bool {value!r}")
         return int(value)
     number = _as_python_real(value, what)
-    if not -math.inf < number < math.inf:
-        raise ValueError(f"{what} must be finite, got {number!r}")
+    if not -_LARGEST_FLOAT <= number <= _LARGEST_FLOAT:
+        size = " (too large for a float)" if isinstance(number, int) else ""
+        raise ValueError(f"{what} must be finite{size}, got {short_repr(number)}")
     if least is not None and number < least:
         raise ValueError(f"{what} must be >= {least}, got {number!r}")
     return number
@@ -98,7 +101,10 @@ def _as_python_real(value: Any, what: str) -> int | float:
 
 
 def _describe(x: Any) -> str:
+    return f"{type(x).__name__} {short_repr(x)}"
+
+
+def short_repr(x: Any) -> str:
+    """repr(x), cut to 60 characters for an error message."""
     text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(x).__name__} {text}"
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -50,6 +50,9 @@ def spiral(n: int = 100, classes: int = 3, seed: int = 0, noise: float = 0.2) ->
     """`classes` interleaved spiral arms (CS231n's toy data), `n` points in all, split evenly."""
     n, noise, seed = _check(n, noise, seed, "spiral")
     classes = check_int(classes, "spiral: classes", 1)
+    if classes > n:
+        raise ValueError(f"spiral: classes ({classes}) must be at most n ({n}), so that every "
+                         f"class has a point")
     rng = random.Random(seed)
     points = []
     for label in range(classes):

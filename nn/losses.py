@@ -9,7 +9,7 @@ from operator import add, index
 from typing import Any, Callable, Iterable, Sequence, Union
 
 from autograd_mini import Value
-from nn._checks import as_list, check_int, check_real, is_number, plain
+from nn._checks import as_list, check_int, check_real, is_number, plain, short_repr
 
 Scalar = Union[int, float, Value]
 
@@ -50,11 +50,11 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
     """-log softmax(logits)[target] for a list of logits and a class index, or the mean over
     a list of such lists and a list of indices; stable for logits of any size."""
     target = plain(target)
-    if not hasattr(target, "__len__") or isinstance(target, str):  # one sample
+    if not hasattr(target, "__len__") or isinstance(target, (str, bytes)):  # one sample
         row = _logit_row(logits, "cross_entropy: logits")
         return _softmax_cross_entropy(row, _class_index(target, len(row), "cross_entropy: target"))
     pairs = _pairs(logits, target, "cross_entropy", _keep, prediction_name="logits",
-                   check_prediction=_logit_row)
+                   check_prediction=_logit_row, targets="a class index or a list of them")
     classes = len(pairs[0][0])
     samples = []
     for i, (row, label) in enumerate(pairs):
@@ -136,7 +136,8 @@ def _is_single(x: Any) -> bool:
 
 def _pairs(prediction: Any, target: Any, name: str, check_target: Callable[[Any, str], Any], *,
            prediction_name: str = "prediction",
-           check_prediction: Callable[[Any, str], Any] | None = None) -> list[tuple[Any, Any]]:
+           check_prediction: Callable[[Any, str], Any] | None = None,
+           targets: str = "a number or a list of numbers") -> list[tuple[Any, Any]]:
     """(prediction, target) pairs, each checked, from one of each or from equal-length lists
     (numpy arrays and scalars are read as the lists and numbers they hold)."""
     check_prediction = check_prediction or _prediction
@@ -149,7 +150,7 @@ def _pairs(prediction: Any, target: Any, name: str, check_target: Callable[[Any,
         prediction = as_list(prediction, f"{name}: {prediction_name}",
                              "a Value, a number or a list of them")
     if not _is_single(target):
-        target = as_list(target, f"{name}: target", "a number or a list of numbers")
+        target = as_list(target, f"{name}: target", targets)
     if single or _is_single(target):
         raise ValueError(f"{name}: {prediction_name} and target must both be single numbers "
                          f"or both lists, got {_kind(prediction)} and {_kind(target)}")
@@ -209,12 +210,12 @@ def _class_index(target: Any, classes: int, where: str) -> int:
     target = plain(target)
     if not is_number(target):
         raise TypeError(f"{where} must be a class index (an int in 0..{classes - 1}), got "
-                        f"{type(target).__name__} {target!r}")
+                        f"{type(target).__name__} {short_repr(target)}")
     integer = not isinstance(target, bool) and hasattr(target, "__index__")
     if not integer or not 0 <= target < classes:
         hint = "" if integer else "; pass an int"
         raise ValueError(f"{where} must be a class index in 0..{classes - 1}, got "
-                         f"{target!r}{hint}")
+                         f"{short_repr(target)}{hint}")
     return index(target)
 
 

@@ -7,7 +7,8 @@ from operator import mul
 from typing import Any, Iterator, Sequence, Union
 
 from autograd_mini import Value
-from nn._checks import as_list, check_int, check_real, check_seed, is_number, plain
+from nn._checks import (as_list, check_int, check_real, check_seed, is_number, plain,
+                         short_repr)
 
 Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
@@ -226,10 +227,10 @@ def _layer_sizes(nouts: Any) -> list[int]:
     """`nouts` as a list of ints >= 1 (a numpy array of them too)."""
     expected = "a non-empty list of layer sizes such as [16, 16, 1]"
     nouts = plain(nouts)
-    if is_number(nouts) or not nouts:
-        raise ValueError(f"MLP nouts must be {expected}, got {nouts!r}")
-    return [check_int(size, f"MLP nouts[{i}]", 1)
-            for i, size in enumerate(as_list(nouts, "MLP nouts", expected))]
+    sizes = [] if is_number(nouts) else as_list(nouts, "MLP nouts", expected)
+    if not sizes:
+        raise ValueError(f"MLP nouts must be {expected}, got {short_repr(nouts)}")
+    return [check_int(size, f"MLP nouts[{i}]", 1) for i, size in enumerate(sizes)]
 
 
 def _check_activation(activation: str) -> str:

@@ -114,3 +114,13 @@ def test_circles_factor_that_is_not_a_number_is_a_type_error():
 def test_spiral_classes_must_be_a_positive_int(classes, error):
     with pytest.raises(error, match=r"spiral: classes must be an int >= 1"):
         spiral(30, classes=classes)
+
+
+def test_spiral_needs_a_point_for_every_class():
+    with pytest.raises(ValueError, match=r"spiral: classes \(6\) must be at most n \(5\)"):
+        spiral(5, classes=6)
+
+
+def test_a_size_beyond_any_float_is_a_value_error_not_an_overflow():
+    with pytest.raises(ValueError, match=r"make_moons: n \(the number of points\) must be an int"):
+        make_moons(10 ** 400)

@@ -248,3 +248,18 @@ def test_l2_penalty_lam_that_is_not_a_number_is_a_type_error():
 
 def test_l2_penalty_lam_zero_is_allowed():
     assert l2_penalty(values(3.0), 0).data == 0.0
+
+
+@pytest.mark.parametrize("huge", [10 ** 400, -10 ** 400])
+def test_an_int_too_large_for_a_float_is_a_value_error_naming_the_argument(huge):
+    with pytest.raises(ValueError, match=r"l2_penalty: lam .*must be finite \(too large for a "
+                                         r"float\)"):
+        l2_penalty(values(1.0), huge)
+    with pytest.raises(ValueError, match=r"mse_loss: target\[0\] must be finite \(too large"):
+        mse_loss(values(1.0), [huge])
+
+
+def test_cross_entropy_refuses_an_unordered_batch_of_targets():
+    with pytest.raises(TypeError, match="cross_entropy: target must be a class index or a list "
+                                        "of them, got a set"):
+        cross_entropy([[1.0, 2.0], [3.0, 4.0]], {0, 1})

@@ -217,3 +217,14 @@ def test_nn_runs_where_numpy_cannot_be_imported():
                "print(mse_loss(model(X[0])[0], 1.0).data > 0)\n")
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")
+
+
+def test_an_int_input_too_large_for_a_float_is_named_by_position():
+    with pytest.raises(ValueError, match=r"input\[0\] must be finite \(too large for a float\)"):
+        MLP(2, [1], seed=0)([10 ** 400, 1.0])
+
+
+@pytest.mark.parametrize("nouts", [None, Value(1.0), {4: 1}])
+def test_layer_sizes_that_are_no_list_are_a_type_error(nouts):
+    with pytest.raises(TypeError, match="MLP nouts must be a non-empty list of layer sizes"):
+        MLP(2, nouts)
