@@ -97,7 +97,7 @@ def _as_python_real(value: Any, what: str) -> int | float:
     try:
         return float(value)
     except OverflowError:
-        raise ValueError(f"{what}: {value!r} is too large for a float") from None
+        raise ValueError(f"{what}: {short_repr(value)} is too large for a float") from None
 
 
 def _describe(x: Any) -> str:

@@ -202,7 +202,8 @@ def _logit_row(logits: Any, where: str) -> list[Scalar]:
     logits = plain(logits)
     row = [] if _is_single(logits) else as_list(logits, where, "a list of logits")
     if not row:
-        raise ValueError(f"{where} must be a non-empty list (one per class), got {logits!r}")
+        raise ValueError(f"{where} must be a non-empty list (one per class), got "
+                         f"{short_repr(logits)}")
     return [_prediction(z, f"{where}[{j}]") for j, z in enumerate(row)]
 
 
