@@ -9,6 +9,7 @@ from typing import Any, Iterator, Sequence, Union
 from autograd_mini import Value
 from nn._checks import (as_list, check_int, check_real, check_seed, is_number, plain,
                          short_repr)
+from nn._state_checks import short_repr, some_names, state_number
 
 Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
@@ -52,7 +53,8 @@ class Module:
         return {name: _to_floats(tensor) for name, tensor in self.named_tensors().items()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Copy values from `state` into the parameters; checks every key and shape first."""
+        """Copy values from `state` into the parameters. Every key, shape and number is checked
+        first (finite, not a bool; errors name the parameter), so a bad state changes nothing."""
         if not isinstance(state, dict):
             raise TypeError(f"load_state_dict expects a dict, got {type(state).__name__}")
         tensors = self.named_tensors()
@@ -60,7 +62,8 @@ class Module:
         unexpected = [k for k in state if k not in tensors]
         if missing or unexpected:
             raise ValueError(f"load_state_dict: state does not match {self.describe()}: "
-                             f"missing keys {missing}, unexpected keys {unexpected}")
+                             f"missing keys {some_names(missing)}, "
+                             f"unexpected keys {some_names(unexpected)}")
         pairs: list[tuple[Value, float]] = []
         for name, tensor in tensors.items():
             _collect(tensor, state[name], name, pairs)
@@ -257,12 +260,13 @@ def _to_floats(tensor: Tensor) -> Any:
 def _collect(tensor: Tensor, data: Any, where: str, pairs: list[tuple[Value, float]]) -> None:
     """Pair each Value of `tensor` with the number at the same place in `data`, checking shape."""
     if isinstance(tensor, Value):
-        if isinstance(data, bool) or not isinstance(data, (int, float)) or not math.isfinite(data):
-            raise ValueError(f"load_state_dict: {where} must be a finite number, got {data!r}")
-        pairs.append((tensor, float(data)))
+        # a finite float is taken as it is; anything else is checked, by name, in state_number
+        finite = data.__class__ is float and -_INF < data < _INF
+        pairs.append((tensor, data if finite else state_number(data, where)))
         return
+    data = plain(data)  # a numpy array as nested lists
     if not isinstance(data, list) or len(data) != len(tensor):
-        got = f"a list of {len(data)}" if isinstance(data, list) else repr(data)
+        got = f"a list of {len(data)}" if isinstance(data, list) else short_repr(data)
         raise ValueError(f"load_state_dict: {where} must be a list of {len(tensor)} entries, "
                          f"got {got}")
     for i, (item, sub) in enumerate(zip(tensor, data)):
