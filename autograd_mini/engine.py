@@ -425,3 +425,17 @@ def no_grad() -> Iterator[None]:
         with _no_grad_count_lock:
             _open_no_grad_blocks -= 1
         _recording_paused.reset(token)
+
+
+@contextmanager
+def recording() -> Iterator[None]:
+    """Inside this block ops record again, even within an outer no_grad().
+
+    For function transforms (grad, jacobian, ...), which differentiate whatever block
+    they are called in, as torch.func.grad ignores an outer no_grad.
+    """
+    token = _recording_paused.set(False)
+    try:
+        yield
+    finally:
+        _recording_paused.reset(token)

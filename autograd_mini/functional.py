@@ -5,7 +5,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import Any, Callable, Sequence
 
-from .engine import Value, gradients, no_grad
+from .engine import Value, gradients, no_grad, recording
 from .numeric import to_float
 
 __all__ = ["grad", "value_and_grad", "gradcheck", "GradcheckError"]
@@ -31,40 +31,48 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
 
     @wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> tuple:
-        for i in positions:
-            if i >= len(args):
-                raise TypeError(
-                    f"argnums={argnums!r} asks for positional argument {i}, but "
-                    f"{_name(f)} was called with {len(args)}; pass it positionally")
-        args = list(args)
-        nested = _depth.get() > 0 or any(isinstance(args[i], Value) for i in positions)
-        inputs = []
-        for i in positions:
-            # A caller's Value (an outer grad's variable) gets a fresh node on top, where
-            # this pass stops; the derivatives then come back as Values of it.
-            arg = args[i]
-            x = arg + 0.0 if isinstance(arg, Value) else Value(arg, label=f"arg{i}")
-            args[i] = x
-            inputs.append(x)
-        depth = _depth.set(_depth.get() + 1)
-        try:
-            out = f(*args, **kwargs)
-        finally:
-            _depth.reset(depth)
-        if isinstance(out, Value):
-            derivatives = tuple(gradients(out, inputs, nested, allow_nonfinite))
-            value = out if nested else out.data
-        elif isinstance(out, (int, float)) and not isinstance(out, bool):
-            derivatives = (0.0,) * len(inputs)  # f does not depend on its inputs
-            value = float(out)
-        else:
-            raise TypeError(
-                f"grad only applies to functions returning one real number (a Value or "
-                f"float); {_name(f)} returned {type(out).__name__}. For several outputs, "
-                "differentiate each one, e.g. grad(lambda x: f(x)[0])")
-        return value, (derivatives[0] if isinstance(argnums, int) else derivatives)
+        with recording():  # an outer no_grad() would leave nothing to differentiate
+            return _value_and_grad(f, argnums, positions, allow_nonfinite, args, kwargs)
 
     return wrapped
+
+
+def _value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...],
+                    positions: tuple[int, ...], allow_nonfinite: bool, args: tuple,
+                    kwargs: dict) -> tuple:
+    """value_and_grad's work, once recording is on."""
+    for i in positions:
+        if i >= len(args):
+            raise TypeError(
+                f"argnums={argnums!r} asks for positional argument {i}, but "
+                f"{_name(f)} was called with {len(args)}; pass it positionally")
+    args = list(args)
+    nested = _depth.get() > 0 or any(isinstance(args[i], Value) for i in positions)
+    inputs = []
+    for i in positions:
+        # A caller's Value (an outer grad's variable) gets a fresh node on top, where
+        # this pass stops; the derivatives then come back as Values of it.
+        arg = args[i]
+        x = arg + 0.0 if isinstance(arg, Value) else Value(arg, label=f"arg{i}")
+        args[i] = x
+        inputs.append(x)
+    depth = _depth.set(_depth.get() + 1)
+    try:
+        out = f(*args, **kwargs)
+    finally:
+        _depth.reset(depth)
+    if isinstance(out, Value):
+        derivatives = tuple(gradients(out, inputs, nested, allow_nonfinite))
+        value = out if nested else out.data
+    elif isinstance(out, (int, float)) and not isinstance(out, bool):
+        derivatives = (0.0,) * len(inputs)  # f does not depend on its inputs
+        value = float(out)
+    else:
+        raise TypeError(
+            f"grad only applies to functions returning one real number (a Value or "
+            f"float); {_name(f)} returned {type(out).__name__}. For several outputs, "
+            "differentiate each one, e.g. grad(lambda x: f(x)[0])")
+    return value, (derivatives[0] if isinstance(argnums, int) else derivatives)
 
 
 def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,

@@ -13,7 +13,7 @@ from numbers import Real
 from typing import Any, Callable, NamedTuple, Sequence, Union
 
 from .backprop import gradients, topological_order
-from .engine import Value
+from .engine import Value, recording
 from .functional import _check_argnums, _depth, _name
 from .nonfinite import describe
 from .numeric import to_float
@@ -37,6 +37,7 @@ def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
     positions = _check_argnums(argnums)
 
     @wraps(f)
+    @recording()
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         inputs = _prepare("jacobian", f, args, positions)
         roots, out_shape = _outputs("jacobian", f, _call(f, inputs.args, kwargs))
@@ -54,6 +55,7 @@ def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
     positions = _check_argnums(argnums)
 
     @wraps(f)
+    @recording()
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         inputs = _prepare("hessian", f, args, positions)
         roots, out_shape = _outputs("hessian", f, _call(f, inputs.args, kwargs))
@@ -72,6 +74,7 @@ def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
     return wrapped
 
 
+@recording()
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], *,
         allow_nonfinite: bool = False) -> tuple[Any, Any]:
     """(f(*primals), f's derivative along tangents), by one forward pass over f's graph.
@@ -104,12 +107,14 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
     return _shaped(values, out_shape), _shaped(outs, out_shape)
 
 
+@recording()
 def vjp(f: Callable[..., Any], *primals: Any,
         allow_nonfinite: bool = False) -> tuple[Any, Callable[[Any], tuple]]:
     """(f(*primals), pullback): pullback(cotangent) is the tuple cotangent . df/d(primal)."""
     inputs = _prepare("vjp", f, primals, range(len(primals)))
     roots, out_shape = _outputs("vjp", f, _call(f, inputs.args, {}))
 
+    @recording()
     def pullback(cotangent: Any) -> tuple:
         """cotangent (shaped as f's output) . df/d(primal), one entry per primal, shaped as it."""
         weights = _directions(cotangent, out_shape, "vjp: the cotangent", "f's output")
@@ -123,7 +128,6 @@ def vjp(f: Callable[..., Any], *primals: Any,
 # -- arguments and outputs ------------------------------------------------------
 def _prepare(name: str, f: Callable, args: Sequence, positions: Sequence[int]) -> _Inputs:
     """f's arguments with fresh Values where it is differentiated, as value_and_grad does."""
-    _refuse_no_grad(name)
     for i in positions:
         if i >= len(args):
             raise TypeError(f"{name}: argnums asks for positional argument {i}, but {_name(f)} "
@@ -164,12 +168,6 @@ def _number(x: Any, where: str, also: str = " or a Value") -> Any:
         raise ValueError(f"{where} is {number!r}; NaN and infinity would poison every "
                          "derivative: pass a finite number")
     return number
-
-
-def _refuse_no_grad(name: str) -> None:
-    if (Value(0.0) + 0.0).parent1 is None:  # no_grad records nothing: every slope would be 0
-        raise ValueError(f"{name} was called inside no_grad(), which records no graph, so every "
-                         "derivative would be 0; call it outside the no_grad block")
 
 
 def _call(f: Callable, args: list, kwargs: dict) -> Any:
@@ -214,7 +212,6 @@ def _row(root: Value | float, leaves: list[Value], create_graph: bool,
 
 def _weighted_sum(roots: list, weights: list) -> Value | float:
     """sum(weight * root): one root, so that the pullback is one reverse pass."""
-    _refuse_no_grad("vjp's pullback")
     total: Value | float = 0.0
     for root, weight in zip(roots, weights):
         if isinstance(root, Value) and not _is_zero(weight):
