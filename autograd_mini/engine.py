@@ -13,10 +13,14 @@ object per node instead of three, which halves the cyclic collector's work while
 graph is built. No node references itself (local derivatives are floats, rules are
 module functions, a constant operand is a float on the node), so graphs are freed by
 reference counting alone.
+
+no_grad lives here, not in a module of its own, because the node constructors read its
+count of open blocks on every op: a module global is the cheapest read there is.
 """
 from __future__ import annotations
 
 import math
+import operator
 import threading
 from numbers import Real
 from contextlib import contextmanager
@@ -27,7 +31,7 @@ from .backprop import backpropagate, gradients, topological_order
 from .numeric import (nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
                       refuse_overflow, to_float)
 from .opgen import LEAF, Op, install, register
-from .persist import deep_copy, restore_value, value_state
+from .persist import deep_copy, restore_value, set_state, value_state
 
 Number = Union[int, float]
 
@@ -40,6 +44,14 @@ _no_grad_count_lock = threading.Lock()
 # What an op makes under no_grad: a leaf that remembers it was computed, so that
 # backward() on it can say why there is nothing to backpropagate through.
 NO_GRAD_RESULT = register(Op("", None, key="no_grad"))
+
+
+def _comparison(compare: Callable[[float, object], bool]) -> Callable:
+    """A comparison method: compare(self.data, the other's number)."""
+    def method(self: Value, other: object) -> bool:
+        b = _compared(other)
+        return NotImplemented if b is None else compare(self.data, b)
+    return method
 
 
 class Value:
@@ -145,22 +157,8 @@ class Value:
 
     # Comparisons compare the numbers, with a number or a Value on either side, so that
     # max(a, b), sorted() and `if a > 0:` work; == stays identity, so Values hash.
-    def __lt__(self, other: Value | Number) -> bool:
-        b = _compared(other)
-        return NotImplemented if b is None else self.data < b
-
-    def __le__(self, other: Value | Number) -> bool:
-        b = _compared(other)
-        return NotImplemented if b is None else self.data <= b
-
-    def __gt__(self, other: Value | Number) -> bool:
-        b = _compared(other)
-        return NotImplemented if b is None else self.data > b
-
-    def __ge__(self, other: Value | Number) -> bool:
-        b = _compared(other)
-        return NotImplemented if b is None else self.data >= b
-
+    __lt__, __le__, __gt__, __ge__ = map(_comparison, (operator.lt, operator.le, operator.gt,
+                                                       operator.ge))
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
@@ -171,18 +169,7 @@ class Value:
     def __deepcopy__(self, memo: dict) -> Value:
         return deep_copy(self, memo)
 
-    def __setstate__(self, state: tuple) -> None:
-        _ancestors, self.data, self.grad, self._op, label, parents, local_grads, constant = state
-        if constant is not None:
-            self._constant = constant
-        self.parent1, self.parent2 = (parents + (None, None))[:2]
-        if local_grads:
-            self.local_grad1 = local_grads[0]
-        if len(local_grads) > 1:
-            self.local_grad2 = local_grads[1]
-        if label:
-            self._label = label
-        self._seen_by = None
+    __setstate__ = set_state
 
     # -- operators: the rows of ops.BINARY, float slopes written out for speed ----
     # `if out - out:` is true only for inf or NaN (x - x is 0.0 for every finite x):

@@ -23,7 +23,7 @@ from .backprop import topological_order
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["value_state", "restore_value", "deep_copy"]
+__all__ = ["value_state", "restore_value", "set_state", "deep_copy"]
 
 
 class Ancestors(list):
@@ -45,6 +45,21 @@ def restore_value() -> Value:
     """An empty Value for pickle to fill with Value.__setstate__."""
     from .engine import Value
     return object.__new__(Value)
+
+
+def set_state(node: Value, state: tuple) -> None:
+    """Value.__setstate__: fill an empty node from what value_state saved."""
+    _ancestors, node.data, node.grad, node._op, label, parents, local_grads, constant = state
+    node.parent1, node.parent2 = (parents + (None, None))[:2]
+    if local_grads:
+        node.local_grad1 = local_grads[0]
+    if len(local_grads) > 1:
+        node.local_grad2 = local_grads[1]
+    if label:
+        node._label = label
+    if constant is not None:
+        node._constant = constant
+    node._seen_by = None
 
 
 def _ancestors(node: Value) -> Ancestors | None:
