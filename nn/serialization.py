@@ -1,31 +1,47 @@
 """Model files: JSON with a format version, the architecture and every parameter exactly.
 
 Python writes a float as its shortest repr, which reads back to the same bits, so a
-saved model loads back bit for bit. Files are written to a temporary file in the same
-folder and then renamed over the target, so a crash never leaves half a file.
+saved model loads back bit for bit. Files are written atomically (nn/_files.py).
+
+A model file may come from anywhere, so loading trusts nothing in it: only regular
+files of at most MAX_MODEL_BYTES are read, and the declared architecture is checked
+against the parameters actually present in the file before anything is built. A
+490-byte file declaring a billion units is refused at once, instead of allocating
+gigabytes; the memory a file can cost is bounded by its size.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
-import tempfile
-from typing import Any, Union
+from typing import Any, Callable, Union
 
+from nn._files import ModelFileError, read_regular_file, write_atomically
+from nn._state_checks import short_repr, some_names
 from nn.modules import MLP, Layer, Module, Neuron
 
+__all__ = ["ModelFileError", "save_module", "load_module", "FORMAT", "VERSION",
+           "MAX_MODEL_BYTES"]
+
 PathLike = Union[str, "os.PathLike[str]"]
+Shapes = list[tuple[str, tuple[int, ...]]]
 
 FORMAT = "autograd-mini-model"
 VERSION = 1
 BUILTIN_MODULES = {cls.__name__: cls for cls in (Neuron, Layer, MLP)}
-
-
-class ModelFileError(ValueError):
-    """A model file that cannot be loaded; the message names the path and the problem."""
+# save writes about 30 bytes per parameter, so this is some 4 million parameters: more
+# than a scalar pure-Python network can train. Raise it to load a bigger trusted file.
+MAX_MODEL_BYTES = 128 * 2**20
+# No model file holds an integer this long (a float's range ends at 309 digits); the
+# limit keeps int() linear and under every sys.set_int_max_str_digits setting.
+_MAX_INT_DIGITS = 600
+# Constructor arguments that a file must never set: they would override load's own.
+_RESERVED_ARGUMENTS = ("seed", "rng")
 
 
 def save_module(module: Module, path: PathLike) -> None:
     """Write `module` (architecture and parameters) to `path` as JSON, atomically."""
+    path = _path_text(path, "save")
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -35,28 +51,32 @@ def save_module(module: Module, path: PathLike) -> None:
     try:
         text = json.dumps(document, indent=1, allow_nan=False)
     except ValueError:
-        raise ValueError(f"cannot save to {os.fspath(path)}: the model has a NaN or infinite "
+        raise ValueError(f"cannot save to {path}: the model has a NaN or infinite "
                          f"parameter (training diverged?); lower the learning rate") from None
-    _write_atomically(os.fspath(path), text)
+    if len(text) > MAX_MODEL_BYTES:  # ASCII: one byte per character
+        raise ModelFileError(f"cannot save to {path}: the file would take {len(text)} bytes, "
+                             f"over the {MAX_MODEL_BYTES} that load accepts "
+                             f"(nn.serialization.MAX_MODEL_BYTES); raise that limit first")
+    write_atomically(path, text.encode("ascii"))
 
 
 def load_module(cls: type[Module], path: PathLike) -> Module:
     """Read a file written by `save_module`; `cls` is Module (any built-in) or the class expected."""
-    path = os.fspath(path)
-    document = _read_json(path)
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not an autograd-mini model file "
-                             f"(no \"format\": \"{FORMAT}\" entry)")
-    version = document.get("version")
-    if version != VERSION:
-        raise ModelFileError(f"{path}: model file format version {version!r} is not supported; "
-                             f"this autograd-mini reads version {VERSION}")
+    path = _path_text(path, "load")
+    document = _parse(path, read_regular_file(path, MAX_MODEL_BYTES))
+    _check_header(path, document)
     klass, config = _architecture(cls, path, document.get("architecture"))
+    parameters = document.get("parameters")
+    if not isinstance(parameters, dict):
+        raise ModelFileError(f"{path}: missing or malformed \"parameters\" entry (needs an "
+                             f"object of parameter lists)")
+    _check_config_keys(path, klass, config)
+    _check_declared_shapes(path, klass, config, parameters)  # before building anything
     try:
         module = klass(**config, seed=0)
     except (TypeError, ValueError) as error:
-        raise ModelFileError(f"{path}: invalid architecture {config!r}: {error}") from None
-    parameters = document.get("parameters")
+        raise ModelFileError(f"{path}: invalid architecture {short_repr(config)}: "
+                             f"{error}") from None
     try:
         module.load_state_dict(parameters)
     except (TypeError, ValueError) as error:
@@ -65,58 +85,183 @@ def load_module(cls: type[Module], path: PathLike) -> Module:
     return module
 
 
+def _path_text(path: Any, action: str) -> str:
+    try:
+        return os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{action}: the path must be a str or os.PathLike, got "
+                        f"{type(path).__name__} {short_repr(path)}") from None
+
+
+class _IntTooLong(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > _MAX_INT_DIGITS:
+        raise _IntTooLong(len(text))
+    return int(text)
+
+
+def _parse(path: str, data: bytearray) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelFileError(f"{path}: not a text file (corrupt model file?)") from None
+    try:
+        # NaN, Infinity and 1e400 (which reads as inf) are let through: load_state_dict
+        # refuses them naming the parameter, and they fail the version check elsewhere.
+        return json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path}: not valid JSON, the file is truncated or corrupt "
+                             f"({error})") from None
+    except _IntTooLong as error:
+        raise ModelFileError(f"{path}: holds an integer of {error.digits} digits, which no "
+                             f"model file has (corrupt file?)") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: lists or objects nested too deeply for a model file "
+                             f"(corrupt file?)") from None
+
+
+def _check_header(path: str, document: Any) -> None:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not an autograd-mini model file "
+                             f"(no \"format\": \"{FORMAT}\" entry)")
+    version = document.get("version")
+    if version.__class__ is not int or version != VERSION:  # true and 1.0 are not version 1
+        raise ModelFileError(f"{path}: model file format version {short_repr(version)} is not "
+                             f"supported; this autograd-mini reads version {VERSION}")
+
+
 def _architecture(cls: type[Module], path: str, architecture: Any) -> tuple[type[Module], dict]:
     if (not isinstance(architecture, dict) or not isinstance(architecture.get("class"), str)
             or not isinstance(architecture.get("config"), dict)):
         raise ModelFileError(f"{path}: missing or malformed \"architecture\" entry "
                              f"(needs \"class\" and \"config\")")
     name = architecture["class"]
+    shown = short_repr(name)[1:-1]  # the name, shortened if huge, without its quotes
     if cls is Module:
         if name not in BUILTIN_MODULES:
-            raise ModelFileError(f"{path}: unknown module class {name!r}; load it with "
-                                 f"{name}.load(path) from the class that saved it")
+            raise ModelFileError(f"{path}: unknown module class {shown!r}; load it with "
+                                 f"{shown}.load(path) from the class that saved it")
         return BUILTIN_MODULES[name], architecture["config"]
     if name != cls.__name__:
-        raise ModelFileError(f"{path}: the file holds a saved {name}, not {cls.__name__}; "
-                             f"use {name}.load(path) or Module.load(path)")
+        raise ModelFileError(f"{path}: the file holds a saved {shown}, not {cls.__name__}; "
+                             f"use {shown}.load(path) or Module.load(path)")
     return cls, architecture["config"]
 
 
-def _read_json(path: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such model file; write one with "
-                                f"model.save(path)") from None
-    except UnicodeDecodeError:
-        raise ModelFileError(f"{path}: not a text file (corrupt model file?)") from None
-    except OSError as error:
-        raise ModelFileError(f"{path}: cannot read model file: {error.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{path}: not valid JSON, the file is truncated or corrupt "
-                             f"({error})") from None
+def _check_config_keys(path: str, klass: type[Module], config: dict) -> None:
+    """The config names only constructor arguments, and all the required ones."""
+    arguments = inspect.signature(klass).parameters
+    named = [name for name, argument in arguments.items()
+             if argument.kind in (argument.POSITIONAL_OR_KEYWORD, argument.KEYWORD_ONLY)
+             and name not in _RESERVED_ARGUMENTS]
+    takes_any = any(argument.kind is argument.VAR_KEYWORD for argument in arguments.values())
+    unexpected = [key for key in config
+                  if key in _RESERVED_ARGUMENTS or not (takes_any or key in named)]
+    missing = [name for name in named
+               if arguments[name].default is arguments[name].empty and name not in config]
+    if unexpected or missing:
+        raise ModelFileError(f"{path}: invalid architecture for {klass.__name__}: "
+                             f"{_key_problems(missing, unexpected, 'config keys')}; the file "
+                             f"is corrupt or was not written by {klass.__name__}.save")
 
 
-def _write_atomically(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.",
-                                             suffix=".tmp", dir=directory)
+def _check_declared_shapes(path: str, klass: type[Module], config: dict,
+                           parameters: dict) -> None:
+    """For a built-in class, every parameter the config declares is in the file with its
+    full shape: so the model that gets built is no bigger than the file."""
+    shapes_of = _DECLARED_SHAPES.get(klass)
+    if shapes_of is None:
+        return  # a user's class: its constructor is trusted with the config it saved
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        # mkstemp makes the file private (0600); give it the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+        shapes = shapes_of(config)
+    except (TypeError, ValueError) as error:
+        raise ModelFileError(f"{path}: invalid architecture {short_repr(config)}: "
+                             f"{error}") from None
+    try:
+        _check_shapes(shapes, parameters)
+    except ValueError as error:
+        raise ModelFileError(f"{path}: parameters do not fit the architecture "
+                             f"{_declared(klass, config)}: {error}") from None
+
+
+def _check_shapes(shapes: Shapes, parameters: dict) -> None:
+    declared = dict(shapes)
+    missing = [name for name in declared if name not in parameters]
+    unexpected = [name for name in parameters if name not in declared]
+    if missing or unexpected:
+        raise ValueError(_key_problems(missing, unexpected, "keys"))
+    for name, shape in shapes:
+        _check_shape(parameters[name], shape, name)
+
+
+def _check_shape(data: Any, shape: tuple[int, ...], where: str) -> None:
+    if not shape:
+        if isinstance(data, (list, dict)):
+            raise ValueError(f"{where} must be a number, got a {type(data).__name__}")
+        return  # which numbers are acceptable is load_state_dict's to say
+    if not isinstance(data, list) or len(data) != shape[0]:
+        got = f"a list of {len(data)}" if isinstance(data, list) else short_repr(data)
+        raise ValueError(f"{where} must be a list of {shape[0]} entries, got {got}")
+    for i, item in enumerate(data):
+        _check_shape(item, shape[1:], f"{where}[{i}]")
+
+
+def _key_problems(missing: list, unexpected: list, noun: str) -> str:
+    problems = [f"missing {noun} {some_names(missing)}"] if missing else []
+    if unexpected:
+        problems.append(f"unexpected {noun} {some_names(unexpected)}")
+    return ", ".join(problems)
+
+
+def _declared(klass: type[Module], config: dict) -> str:
+    arguments = ", ".join(f"{key}={short_repr(value)}" for key, value in config.items())
+    return f"{klass.__name__}({arguments})"
+
+
+def _size(value: Any, what: str) -> int:
+    if value.__class__ is not int or value < 1:
+        raise ValueError(f"{what} must be an int >= 1, got {short_repr(value)}")
+    return value
+
+
+def _check_names(config: dict, owner: str) -> None:
+    # the constructor checks the names; this keeps a huge or deep value out of its message
+    for key in ("activation", "output_activation"):
+        if key in config and not isinstance(config[key], str):
+            raise ValueError(f"{owner} {key} must be the name of an activation, got "
+                             f"{short_repr(config[key])}")
+
+
+def _neuron_shapes(config: dict) -> Shapes:
+    _check_names(config, "Neuron")
+    nin = _size(config["nin"], "Neuron nin")
+    return [("weight", (nin,)), ("bias", ())]
+
+
+def _layer_shapes(config: dict) -> Shapes:
+    _check_names(config, "Layer")
+    nin, nout = _size(config["nin"], "Layer nin"), _size(config["nout"], "Layer nout")
+    return [("weight", (nout, nin)), ("bias", (nout,))]
+
+
+def _mlp_shapes(config: dict) -> Shapes:
+    _check_names(config, "MLP")
+    nouts = config["nouts"]
+    if not isinstance(nouts, list) or not nouts:
+        raise ValueError(f"MLP nouts must be a non-empty list of layer sizes such as "
+                         f"[16, 16, 1], got {short_repr(nouts)}")
+    sizes = [_size(config["nin"], "MLP nin")]
+    sizes += [_size(size, f"MLP nouts[{i}]") for i, size in enumerate(nouts)]
+    shapes: Shapes = []
+    for i, (fan_in, units) in enumerate(zip(sizes, sizes[1:])):
+        shapes += [(f"layers.{i}.weight", (units, fan_in)), (f"layers.{i}.bias", (units,))]
+    return shapes
+
+
+_DECLARED_SHAPES: dict[type, Callable[[dict], Shapes]] = {
+    Neuron: _neuron_shapes, Layer: _layer_shapes, MLP: _mlp_shapes}
