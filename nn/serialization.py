@@ -61,7 +61,8 @@ def save_module(module: Module, path: PathLike) -> None:
 
 
 def load_module(cls: type[Module], path: PathLike) -> Module:
-    """Read a file written by `save_module`; `cls` is Module (any built-in) or the class expected."""
+    """Read a file written by `save_module`; `cls` is Module (any built-in) or the class
+    expected. Raises ModelFileError, naming the path, for anything else."""
     path = _path_text(path, "load")
     document = _parse(path, read_regular_file(path, MAX_MODEL_BYTES))
     _check_header(path, document)
@@ -174,9 +175,9 @@ def _check_declared_shapes(path: str, klass: type[Module], config: dict,
                            parameters: dict) -> None:
     """For a built-in class, every parameter the config declares is in the file with its
     full shape: so the model that gets built is no bigger than the file."""
-    shapes_of = _DECLARED_SHAPES.get(klass)
+    shapes_of = _shapes_function(klass)
     if shapes_of is None:
-        return  # a user's class: its constructor is trusted with the config it saved
+        return  # a user's own architecture: its constructor is trusted with its config
     try:
         shapes = shapes_of(config)
     except (TypeError, ValueError) as error:
@@ -200,15 +201,15 @@ def _check_shapes(shapes: Shapes, parameters: dict) -> None:
 
 
 def _check_shape(data: Any, shape: tuple[int, ...], where: str) -> None:
+    """`data` is nested lists of `shape`; the numbers in them are load_state_dict's to check."""
     if not shape:
-        if isinstance(data, (list, dict)):
-            raise ValueError(f"{where} must be a number, got a {type(data).__name__}")
-        return  # which numbers are acceptable is load_state_dict's to say
+        return
     if not isinstance(data, list) or len(data) != shape[0]:
         got = f"a list of {len(data)}" if isinstance(data, list) else short_repr(data)
         raise ValueError(f"{where} must be a list of {shape[0]} entries, got {got}")
-    for i, item in enumerate(data):
-        _check_shape(item, shape[1:], f"{where}[{i}]")
+    if len(shape) > 1:
+        for i, item in enumerate(data):
+            _check_shape(item, shape[1:], f"{where}[{i}]")
 
 
 def _key_problems(missing: list, unexpected: list, noun: str) -> str:
@@ -265,3 +266,14 @@ def _mlp_shapes(config: dict) -> Shapes:
 
 _DECLARED_SHAPES: dict[type, Callable[[dict], Shapes]] = {
     Neuron: _neuron_shapes, Layer: _layer_shapes, MLP: _mlp_shapes}
+
+
+def _shapes_function(klass: type[Module]) -> Callable[[dict], Shapes] | None:
+    """The shapes of a built-in class, or of a subclass that builds the same parameters
+    (say, one that only overrides __call__); None for any other class."""
+    for builtin, shapes_of in _DECLARED_SHAPES.items():
+        if issubclass(klass, builtin) and all(
+                getattr(klass, method) is getattr(builtin, method)
+                for method in ("__init__", "named_tensors", "config")):
+            return shapes_of
+    return None

@@ -57,8 +57,10 @@ def config(**changes):
 
 @pytest.mark.parametrize("change, problem", [
     (config(nouts=[10**9]), "unexpected keys"),
-    (config(nouts=[10**9, 1]), "layers.0.weight must be a list of 1000000000 entries, got a list of 2"),
-    (config(nin=10**9), r"layers.0.weight\[0\] must be a list of 1000000000 entries, got a list of 2"),
+    (config(nouts=[10**9, 1]),
+     r"layers.0.weight must be a list of 1000000000 entries, got a list of 2"),
+    (config(nin=10**9),
+     r"layers.0.weight\[0\] must be a list of 1000000000 entries, got a list of 2"),
     (config(nouts=[2] * 10**5), r"missing keys \['layers.2.weight', .*and 199988 more\]"),
 ], ids=["nouts", "nouts-and-output", "nin", "many-layers"])
 def test_a_declared_size_beyond_the_parameters_present_is_refused_before_building(
@@ -96,11 +98,47 @@ def test_a_malformed_size_or_name_is_refused_before_building(path, nothing_is_bu
     assert problem in refusal(path)
 
 
+class Wide(MLP):
+    """A user's MLP that only changes what calling it returns."""
+
+    def __call__(self, x):
+        return super().__call__(x) * 2
+
+
+class Custom(Module):
+    """A user's own architecture."""
+
+    def __init__(self, size, seed=None):
+        self.size, self.weights = size, [Neuron(1, seed=seed) for _ in range(size)]
+
+    def named_tensors(self):
+        return {"weight": [neuron.w for neuron in self.weights]}
+
+    def config(self):
+        return {"size": self.size}
+
+
+def test_a_subclass_that_builds_the_same_parameters_is_checked_before_building(
+        tmp_path, monkeypatch):
+    path = tmp_path / "wide.json"
+    Wide(2, [2, 1], seed=0).save(path)
+    assert Wide.load(path)([1.0, 2.0]).data == Wide(2, [2, 1], seed=0)([1.0, 2.0]).data
+    rewrite(path, config(nin=10**9))
+    forbid_building(monkeypatch)
+    assert "layers.0.weight[0] must be a list of 1000000000 entries" in refusal(path, Wide)
+
+
+def test_a_users_own_architecture_still_loads(tmp_path):
+    Custom(3, seed=0).save(tmp_path / "custom.json")
+    assert Custom.load(tmp_path / "custom.json").state_dict() == Custom(3, seed=0).state_dict()
+
+
 @pytest.mark.parametrize("cls, key", [(MLP, "rng"), (Layer, "rng"), (Neuron, "rng"),
                                       (MLP, "seed"), (Layer, "bias")])
 def test_a_config_key_that_is_no_architecture_argument_is_refused(tmp_path, cls, key):
     path = tmp_path / "module.json"
-    {MLP: MLP(2, [1], seed=0), Layer: Layer(2, 3, seed=0), Neuron: Neuron(2, seed=0)}[cls].save(path)
+    examples = {MLP: MLP(2, [1], seed=0), Layer: Layer(2, 3, seed=0), Neuron: Neuron(2, seed=0)}
+    examples[cls].save(path)
     rewrite(path, config(**{key: 5}))
     assert f"unexpected config keys ['{key}']" in refusal(path, cls)
 
@@ -142,7 +180,7 @@ def test_a_parameter_too_large_for_a_float_is_named(path):
 @pytest.mark.parametrize("literal, shown", [
     ("NaN", "got nan"), ("Infinity", "got inf"), ("-Infinity", "got -inf"), ("1e400", "got inf"),
     ("true", "not the bool True"), ('"0.5"', "got str '0.5'"), ("null", "got NoneType"),
-    ("{}", "got a dict"),
+    ("{}", "got dict {}"),
 ])
 def test_a_parameter_that_is_not_a_finite_number_is_named(path, literal, shown):
     path.write_text(path.read_text().replace('"layers.0.bias": [\n   0.0',
@@ -159,7 +197,7 @@ def test_deep_nesting_is_refused_with_the_path(path):
 def test_deep_nesting_inside_a_parameter_is_refused_briefly(path):
     path.write_text(path.read_text().replace('"layers.0.bias": [\n   0.0',
                                              '"layers.0.bias": [\n   ' + "[" * 500 + "]" * 500, 1))
-    assert "layers.0.bias[0] must be a number, got a list" in refusal(path)
+    assert "layers.0.bias[0] must be a finite number, got list [[[[...]]]]" in refusal(path)
 
 
 def test_a_huge_class_name_is_shown_shortened(path):
@@ -205,7 +243,8 @@ def test_a_folder_is_refused(tmp_path):
 def test_a_file_over_the_byte_limit_is_refused_before_reading(path, monkeypatch):
     monkeypatch.setattr(nn.serialization, "MAX_MODEL_BYTES", 100)
     message = refusal(path)
-    assert f"larger ({path.stat().st_size} bytes) than the 100 bytes a model file may hold" in message
+    size = path.stat().st_size
+    assert f"larger ({size} bytes) than the 100 bytes a model file may hold" in message
     assert "MAX_MODEL_BYTES" in message
 
 

@@ -160,7 +160,8 @@ def test_the_folder_is_synced_after_the_rename(path, monkeypatch):
     events, real_fsync, real_replace = [], os.fsync, os.replace
 
     def fsync(descriptor):
-        events.append("fsync folder" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "fsync file")
+        folder = stat.S_ISDIR(os.fstat(descriptor).st_mode)
+        events.append("fsync folder" if folder else "fsync file")
         real_fsync(descriptor)
 
     def replace(source, target):

@@ -76,7 +76,8 @@ def test_a_huge_int_where_a_list_belongs_is_described_by_size(model):
 def test_a_long_list_of_unexpected_keys_is_shortened():
     state = Neuron(1, seed=0).state_dict()
     state.update({f"extra{i}": 0.0 for i in range(100_000)})
-    with pytest.raises(ValueError, match=r"unexpected keys \['extra0', .*and 99992 more\]") as caught:
+    with pytest.raises(ValueError,
+                       match=r"unexpected keys \['extra0', .*and 99992 more\]") as caught:
         Neuron(1).load_state_dict(state)
     assert len(str(caught.value)) < 300
 
