@@ -8,6 +8,8 @@ are bit-identical to those on lists.
 """
 from __future__ import annotations
 
+import math
+import reprlib
 import sys
 from collections.abc import Mapping, Set
 from numbers import Real
@@ -104,7 +106,28 @@ def _describe(x: Any) -> str:
     return f"{type(x).__name__} {short_repr(x)}"
 
 
+# Ints longer than this are described by size: repr would be long, and above 4300
+# digits (or a user's lower sys.set_int_max_str_digits, at least 640) it raises.
+_MAX_SHOWN_INT_BITS = 2000
+
+
+class _ShortRepr(reprlib.Repr):
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > _MAX_SHOWN_INT_BITS:
+            return f"<an int of about {digits(x)} digits>"
+        return super().repr_int(x, level)
+
+
+_SHORT = _ShortRepr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 6
+_SHORT.maxstring, _SHORT.maxlong, _SHORT.maxother = 60, 40, 60
+
+
 def short_repr(x: Any) -> str:
-    """repr(x), cut to 60 characters for an error message."""
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """repr(x), shortened: bounded in length and depth, and safe for ints of any size."""
+    return _SHORT.repr(x)
+
+
+def digits(x: int) -> int:
+    # log10 works on ints of any size, where str(x) may raise or take quadratic time
+    return int(math.log10(abs(x))) + 1

@@ -9,33 +9,10 @@ string, nor trips Python's limit on int-to-string conversion.
 from __future__ import annotations
 
 import math
-import reprlib
 from numbers import Real
 from typing import Any
 
-from nn._checks import plain
-
-# Ints longer than this are described by size: repr would be long, and above 4300
-# digits (or a user's lower sys.set_int_max_str_digits, at least 640) it raises.
-_MAX_SHOWN_INT_BITS = 2000
-
-
-class _ShortRepr(reprlib.Repr):
-    def repr_int(self, x: int, level: int) -> str:
-        if x.bit_length() > _MAX_SHOWN_INT_BITS:
-            return f"<an int of about {_digits(x)} digits>"
-        return super().repr_int(x, level)
-
-
-_SHORT = _ShortRepr()
-_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 6
-_SHORT.maxstring, _SHORT.maxlong, _SHORT.maxother = 60, 40, 60
-
-
-def short_repr(x: Any) -> str:
-    """repr(x), shortened: bounded in length and depth, and safe for ints of any size."""
-    return _SHORT.repr(x)
-
+from nn._checks import digits, plain, short_repr
 
 def some_names(names: list, limit: int = 8) -> str:
     """`names` as a list literal, the first `limit` of them and how many more."""
@@ -59,12 +36,7 @@ def state_number(data: Any, where: str) -> float:
         number = float(data)
     except OverflowError:
         raise ValueError(f"load_state_dict: {where} must be a finite number, got an int of "
-                         f"about {_digits(int(data))} digits, too large for a float") from None
+                         f"about {digits(int(data))} digits, too large for a float") from None
     if not math.isfinite(number):
         raise ValueError(f"load_state_dict: {where} must be a finite number, got {number!r}")
     return number
-
-
-def _digits(x: int) -> int:
-    # log10 works on ints of any size, where str(x) may raise or take quadratic time
-    return int(math.log10(abs(x))) + 1

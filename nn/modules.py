@@ -9,7 +9,7 @@ from typing import Any, Iterator, Sequence, Union
 from autograd_mini import Value
 from nn._checks import (as_list, check_int, check_real, check_seed, is_number, plain,
                          short_repr)
-from nn._state_checks import short_repr, some_names, state_number
+from nn._state_checks import some_names, state_number
 
 Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
