@@ -7,6 +7,7 @@ from operator import mul
 from typing import Any, Iterator, Sequence, Union
 
 from autograd_mini import Value
+from autograd_mini.ops import ACTIVATIONS
 from nn._checks import (as_list, check_int, check_real, check_seed, is_number, plain,
                          short_repr)
 from nn._state_checks import some_names, state_number
@@ -16,7 +17,8 @@ Input = Union[Number, Value, Sequence[Union[Number, Value]]]
 # A parameter "tensor": one Value, or a (nested) list of them.
 Tensor = Union[Value, list]
 
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+# Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged.
+_RELU_LIKE = ("relu", "leaky_relu", "elu", "softplus", "silu", "gelu")
 _INF = math.inf
 
 
@@ -96,7 +98,7 @@ class Neuron(Module):
         rng = random.Random(check_seed(seed, "Neuron seed")) if rng is None else rng
         # LeCun (variance 1/nin) for saturating units, He (2/nin) for relu: a uniform
         # draw on [-a, a] has variance a*a/3.
-        bound = math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
+        bound = math.sqrt((6.0 if activation in _RELU_LIKE else 3.0) / nin)
         self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(nin)]
         self.b = Value(0.0, label="b")
         self._act = None if activation == "linear" else getattr(Value, activation)
@@ -129,6 +131,8 @@ class Layer(Module):
         nin, nout = check_int(nin, "Layer nin", 1), check_int(nout, "Layer nout", 1)
         rng = random.Random(check_seed(seed, "Layer seed")) if rng is None else rng
         self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
+        for j, neuron in enumerate(self.neurons):
+            _prefix_labels(neuron, f"N{j}.")
         self.nin, self.nout, self.activation = nin, nout, activation
 
     def __call__(self, x: Input) -> list[Value]:
@@ -166,6 +170,8 @@ class MLP(Module):
         self.layers = [Layer(sizes[i], sizes[i + 1],
                              output_activation if i == last else activation, rng=rng)
                        for i in range(len(nouts))]
+        for i, layer in enumerate(self.layers):
+            _prefix_labels(layer, f"L{i}.")  # L0.N2.w1: layer, neuron, input (as layers.0)
         self.nin, self.nouts = nin, list(nouts)
         self.activation, self.output_activation = activation, output_activation
 
@@ -234,6 +240,12 @@ def _layer_sizes(nouts: Any) -> list[int]:
     if not sizes:
         raise ValueError(f"MLP nouts must be {expected}, got {short_repr(nouts)}")
     return [check_int(size, f"MLP nouts[{i}]", 1) for i, size in enumerate(sizes)]
+
+
+def _prefix_labels(module: Module, prefix: str) -> None:
+    """Put where they live in front of the labels of module's parameters."""
+    for parameter in module.parameters():
+        parameter.label = prefix + parameter.label
 
 
 def _check_activation(activation: str) -> str:

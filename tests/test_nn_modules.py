@@ -110,8 +110,28 @@ def test_wrong_input_length_names_the_model_and_the_lengths():
 
 
 def test_unknown_activation_lists_the_choices():
-    with pytest.raises(ValueError, match="unknown activation 'gelu'; choose one of tanh, relu"):
-        MLP(2, [4, 1], activation="gelu")
+    with pytest.raises(ValueError, match="unknown activation 'swish'; choose one of tanh, sigmoid"):
+        MLP(2, [4, 1], activation="swish")
+
+
+def test_every_activation_of_the_op_table_is_offered():
+    from autograd_mini.ops import UNARY
+    x = [0.5, -1.0]
+    for row in UNARY:
+        if row.activation:
+            neuron = Neuron(2, activation=row.name, seed=0)
+            total = sum((w * xi for w, xi in zip(neuron.w, x)), neuron.b)
+            assert neuron(x).data == getattr(Value, row.name)(total).data
+
+
+def test_parameter_labels_say_where_they_live():
+    model = MLP(3, [4, 2], seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert labels[:4] == ["L0.N0.w0", "L0.N0.w1", "L0.N0.w2", "L0.N1.w0"]
+    assert "L0.N3.b" in labels and labels[-1] == "L1.N1.b"
+    assert len(set(labels)) == len(labels)
+    assert [p.label for p in Layer(2, 2, seed=0).parameters()] == ["N0.w0", "N0.w1", "N1.w0",
+                                                                 "N1.w1", "N0.b", "N1.b"]
 
 
 def test_layer_sizes_must_be_a_list():
