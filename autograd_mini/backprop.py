@@ -10,6 +10,7 @@ Every pass either completes or leaves each .grad as it found it.
 from __future__ import annotations
 
 import threading
+import weakref
 from operator import attrgetter
 from typing import TYPE_CHECKING, Iterable
 
@@ -18,10 +19,19 @@ from .nonfinite import backward_failed, check_local_grads, explain_nonfinite, fi
 if TYPE_CHECKING:  # annotations only: the engine imports this module
     from .engine import Value
 
-__all__ = ["topological_order", "backpropagate", "gradients"]
+__all__ = ["topological_order", "backpropagate", "gradients", "last_root"]
 
 # Re-entrant: a create_graph pass builds Values, and a pass may sort while holding it.
 pass_lock = threading.RLock()
+# The root of this thread's latest backward(), weakly held (explain() reads it; a strong
+# reference would keep the last graph alive until the next pass).
+_latest = threading.local()
+
+
+def last_root() -> Value | None:
+    """The root of the latest backward() in this thread, if it is still alive."""
+    ref = getattr(_latest, "root", None)
+    return None if ref is None else ref()
 
 
 def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
@@ -91,6 +101,7 @@ def backpropagate(root: Value, seed, create_graph: bool = False,
         except BaseException:
             _restore(order, before)
             raise
+        _latest.root = weakref.ref(root)
         if create_graph:  # the contract: every .grad of the graph is a Value then
             value_type = root.__class__
             for node in order:

@@ -112,7 +112,7 @@ def _method_source(row: Unary) -> str:
 
 
 def _unary_rule_source(row: Unary) -> str:
-    param = f"    {row.param[0]} = out._constant\n" if row.param else ""
+    param = f"    {row.param[0]} = out.constant\n" if row.param else ""
     return (f"def rule(out, x):\n{param}{_lines(row.let, '    ')}"
             f"    return ({row.slope},)\n")
 
@@ -139,9 +139,9 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
     for row in BINARY:
         left, right = row.slopes
         sources = {row.symbol: f"def rule(out, x, y):\n    return ({left}, {right})\n",
-                   f"{row.symbol}:right": f"def rule(out, x):\n    y = out._constant\n"
+                   f"{row.symbol}:right": f"def rule(out, x):\n    y = out.constant\n"
                                           f"    return ({left},)\n",
-                   f"{row.symbol}:left": f"def rule(out, y):\n    x = out._constant\n"
+                   f"{row.symbol}:left": f"def rule(out, y):\n    x = out.constant\n"
                                          f"    return ({right},)\n"}
         for key, source in sources.items():
             side = key.partition(":")[2]

@@ -55,10 +55,7 @@ def set_state(node: Value, state: tuple) -> None:
         node.local_grad1 = local_grads[0]
     if len(local_grads) > 1:
         node.local_grad2 = local_grads[1]
-    if label:
-        node._label = label
-    if constant is not None:
-        node._constant = constant
+    _set_extra(node, label, constant)
     node._seen_by = None
 
 
@@ -100,8 +97,13 @@ def deep_copy(root: Value, memo: dict) -> Value:
             twin.parent1, twin.local_grad1 = memo[id(node.parent1)], node.local_grad1
             if node.parent2 is not None:
                 twin.parent2, twin.local_grad2 = memo[id(node.parent2)], node.local_grad2
-        if node.label:
-            twin._label = node.label
-        if node.constant is not None:
-            twin._constant = node.constant
+        _set_extra(twin, node.label, node.constant)
     return memo[id(root)]
+
+
+def _set_extra(node: Value, label: str, constant: float | None) -> None:
+    """Store label and constant as Value keeps them (one slot, set only when needed)."""
+    if label and constant is not None:
+        node._extra = (label, constant)
+    elif label or constant is not None:
+        node._extra = label or constant

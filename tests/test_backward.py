@@ -224,3 +224,20 @@ def test_create_graph_after_a_float_pass_makes_the_sums_values() -> None:
     y.backward(create_graph=True)
     assert isinstance(x.grad, Value) and x.grad.data == 8.0
     assert isinstance(y.grad, Value) and y.grad.data == 2.0
+
+
+def test_the_latest_root_is_remembered_per_thread_but_not_kept_alive() -> None:
+    from autograd_mini.backprop import last_root
+    x = Value(2.0)
+    root = x * x
+    root.backward()
+    assert last_root() is root
+    del root
+    assert last_root() is None  # a weak reference: the graph is freed as before
+
+
+def test_a_node_stays_in_112_bytes() -> None:
+    import sys
+    labelled = Value(1.0, label="x") * 3
+    labelled.label = "y"
+    assert sys.getsizeof(Value(1.0)) <= 112 and (labelled.label, labelled.constant) == ("y", 3.0)
