@@ -204,3 +204,14 @@ def test_a_renderer_that_cannot_be_started_is_a_render_error_naming_it(tmp_path,
 def test_a_label_with_any_character_renders_with_the_unprintables_escaped(label, shown, tmp_path):
     svg = write_svg(draw_dot(Value(1.0, label=label)), tmp_path / "g.svg").read_text()
     assert f">{shown}</text>" in svg
+
+
+def test_a_value_used_by_two_hundred_ops_lays_out_in_seconds_not_minutes():
+    a = Value(1.0, label="a")
+    out = sum([a] * 200)  # 200 edges from one record: Graphviz's default effort took minutes
+    out.backward()
+    source = draw_dot(out).source.encode()
+    result = subprocess.run([find_renderer(), "-Tsvg"], input=source, capture_output=True,
+                            timeout=60)
+    # a, 200 sums and 200 op nodes
+    assert result.returncode == 0 and result.stdout.count(b'class="node') == 401
