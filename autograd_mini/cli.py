@@ -2,100 +2,234 @@
 from __future__ import annotations
 
 import argparse
+import inspect
+import math
+import re
 import sys
 from pathlib import Path
 
-from autograd_mini.formula import FormulaError, build, parse_assignment
-from autograd_mini.render import RendererNotFoundError, write_dot, write_graph
-from autograd_mini.viz import GraphTooLargeError, draw_dot
+import autograd_mini
+from autograd_mini.cli_paths import (UsageError, WriteError, check_output_file,
+                                     check_output_folder, output_format, reporting_write_errors)
+from autograd_mini.engine import Value, topological_order
+from autograd_mini.formula import FUNCTIONS, FormulaError, build, parse_assignment
+from autograd_mini.render import RenderError, RendererNotFoundError, write_dot, write_graph
+from autograd_mini.steps import STEPS_MAX_NODES, write_steps
+from autograd_mini.viz import MAX_NODES, draw_dot
 
-USAGE_ERROR = 2  # argparse's code for bad arguments; a refused formula is one too
-RENDER_ERROR = 1
+USAGE_ERROR = 2  # argparse's code for bad arguments; a refused formula or path is one too
+RENDER_ERROR = 1  # the values were printed but the picture could not be made
+
+EXIT_CODES = ("exit status: 0 done; 1 the values were printed but the graph could not be "
+              "rendered or written; 2 bad arguments, a refused formula or output path, or no "
+              "finite value or gradient at the given values")
+DASH_HINT = ("A formula that starts with - goes after --, with the options before it: "
+             "autograd-mini graph -o g.svg -- \"-a*b\" a=2 b=3")
+# The engine's error says how to opt out in Python; the command line has no such option.
+_OPT_OUT = re.compile(r",? or pass allow_nonfinite=True[^.]*")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a hint when a formula starting with - was taken for an option."""
+
+    def error(self, message: str):
+        if re.search(r"unrecognized arguments: -|expected one argument", message):
+            message += f"\n({DASH_HINT})"
+        super().error(message)
+
+
+class _DemoHelpFormatter(argparse.HelpFormatter):
+    """Shows nn.demo's defaults, read from run_demo's signature only when help is shown."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        default = _demo_defaults().get(action.dest)
+        return action.help if default is None else f"{action.help} (default: {default})"
+
+
+def _demo_defaults() -> dict[str, object]:
+    try:
+        from nn.demo import run_demo as train_demo
+    except ImportError:
+        return {}
+    return {name: parameter.default
+            for name, parameter in inspect.signature(train_demo).parameters.items()}
+
+
+def _count(minimum: int):
+    """An argparse type: an int of at least `minimum`."""
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"{number} is too small; the least is {minimum}")
+        return number
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograd-mini", description=__doc__)
+    parser = _Parser(prog="autograd-mini", epilog=EXIT_CODES,
+                     description="Differentiate a formula and draw its graph, or train a "
+                                 "small network: autograd-mini COMMAND --help tells more.")
+    parser.add_argument("--version", action="version",
+                        version=f"autograd-mini {autograd_mini.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     graph = commands.add_parser(
         "graph", help="print a formula's value and gradients and draw its graph",
         description="Print the value of EXPR and d(EXPR)/d(name) for each variable, "
                     "and write its computation graph. Example: "
-                    "autograd-mini graph \"tanh(a*b + c)\" a=2 b=-3 c=1")
+                    "autograd-mini graph \"tanh(a*b + c)\" a=2 b=-3 c=1",
+        epilog=f"{EXIT_CODES}. {DASH_HINT}.")
     graph.add_argument("expr", metavar="EXPR",
-                       help="numbers, variables, + - * / **, and exp log tanh sigmoid relu "
-                            "leaky_relu sin cos sqrt abs")
+                       help=f"numbers, variables, + - * / **, and {' '.join(FUNCTIONS)}")
     graph.add_argument("variables", nargs="*", metavar="name=value")
     graph.add_argument("-o", "--output", metavar="FILE",
-                       help="where to write the graph (default: graph.FORMAT)")
+                       help="where to write the graph: a .svg, .png or .dot file "
+                            "(default: graph.FORMAT)")
     graph.add_argument("--format", choices=("svg", "png", "dot"),
                        help="file format (default: from FILE's suffix, else svg)")
     graph.add_argument("--steps", metavar="DIR",
                        help="also write the backward pass step by step (SVGs and index.html)")
+    graph.add_argument("--max-nodes", type=_count(1), metavar="N",
+                       help=f"draw graphs of up to N Values (default: {MAX_NODES}, and "
+                            f"{STEPS_MAX_NODES} for --steps, which draws one picture per Value)")
 
-    demo = commands.add_parser("demo", help="train an MLP on moons and write plots and a graph")
-    demo.add_argument("--out", metavar="DIR", help="output folder")
-    demo.add_argument("--samples", type=int, metavar="N", help="number of training points")
-    demo.add_argument("--epochs", type=int, metavar="N", help="number of epochs")
+    demo = commands.add_parser(
+        "demo", help="train an MLP on moons and write plots and a graph",
+        formatter_class=_DemoHelpFormatter,
+        description="Train a small MLP on the two-moons data set, printing the progress and "
+                    "the final accuracy, then write into DIR the decision boundary and the "
+                    "loss curve (PNG, with the plot extra), the model (model.json) and the "
+                    "graph of one neuron (SVG).")
+    demo.add_argument("--out", metavar="DIR", help="output folder, created if missing")
+    demo.add_argument("--samples", type=_count(2), metavar="N",
+                      help="number of training points")
+    demo.add_argument("--epochs", type=_count(1), metavar="N", help="number of epochs")
     demo.add_argument("--seed", type=int, metavar="S", help="random seed")
     return parser
-
-
-def _output_path(output: str | None, format: str | None) -> tuple[Path, str]:
-    if output is None:
-        format = format or "svg"
-        return Path(f"graph.{format}"), format
-    suffix = Path(output).suffix.lstrip(".").lower()
-    return Path(output), format or (suffix if suffix in ("svg", "png", "dot") else "svg")
 
 
 def _error(message: str) -> None:
     print(f"autograd-mini: error: {message}", file=sys.stderr)
 
 
-def run_graph(expr: str, variables: list[str], output: str | None = None,
-              format: str | None = None, steps: str | None = None) -> int:
-    """The `graph` command: print value and gradients, write the graph; return the exit code."""
+def _one_line(error: Exception) -> str:
+    return " ".join(_OPT_OUT.sub("", str(error)).split())
+
+
+def _read_values(variables: list[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for text in variables:
+        name, number = parse_assignment(text)
+        if name in values:
+            raise FormulaError(f"{name!r} is given twice; give each variable one value")
+        values[name] = number
+    return values
+
+
+def _differentiate(expr: str, values: dict[str, float]) -> tuple[Value, dict[str, Value]]:
+    """The formula's root and leaves after backward; UsageError if a gradient is not finite."""
+    root, leaves = build(expr, values)
+    at = ", ".join(f"{name}={number:g}" for name, number in values.items()) or "these values"
     try:
-        values: dict[str, float] = {}
-        for text in variables:
-            name, number = parse_assignment(text)
-            if name in values:
-                raise FormulaError(f"{name!r} is given twice; give each variable one value")
-            values[name] = number
-        root, leaves = build(expr, values)
         root.backward()
-        graph = draw_dot(root)
-    except (FormulaError, GraphTooLargeError) as error:
-        _error(str(error))
-        return USAGE_ERROR
+    except ValueError as error:  # the engine names the node where a gradient broke
+        raise UsageError(f"no finite gradient at {at}: {_one_line(error)}") from None
+    for name, leaf in leaves.items():  # in case an engine lets one through
+        if not math.isfinite(leaf.grad):
+            raise UsageError(f"no finite gradient at {at}: d/d{name} is {leaf.grad!r}")
+    return root, leaves
+
+
+def _print_results(root: Value, leaves: dict[str, Value]) -> None:
     print(f"value = {root.data:.10g}")
     width = max((len(name) for name in leaves), default=0)
     for name, leaf in leaves.items():
         print(f"d/d{name:<{width}} = {leaf.grad:.10g}")
 
-    path, chosen = _output_path(output, format)
-    try:
-        print(f"graph written to {write_graph(graph, path, chosen)}")
-        if steps is not None:
-            from autograd_mini.steps import write_steps
 
-            print(f"backward steps written to {write_steps(root, steps)}")
-    except RendererNotFoundError as error:
+def _check_size(root: Value, max_nodes: int | None, format: str,
+                steps: str | None) -> tuple[int, int]:
+    """The node limits for the graph and the steps, after refusing a graph over either."""
+    count = len(topological_order(root))
+    limits = (max_nodes or MAX_NODES, max_nodes or STEPS_MAX_NODES)
+    if format == "dot" and max_nodes is None:  # no layout: any size is written at once
+        limits = (max(count, limits[0]), limits[1])
+    if count > limits[0]:
+        raise UsageError(f"the graph has {count} Values, more than the drawing limit of "
+                         f"{limits[0]}, so it was not drawn; pass --max-nodes {count} to draw "
+                         "it anyway (Graphviz may take long)")
+    if steps is not None and count > limits[1]:
+        raise UsageError(f"--steps draws one picture per Value and the graph has {count} "
+                         f"Values, more than the limit of {limits[1]}, so nothing was drawn; "
+                         f"pass --max-nodes {count} to draw them anyway")
+    return limits
+
+
+def _draw(root: Value, path: Path, format: str, steps: str | None,
+          limits: tuple[int, int]) -> int:
+    graph = draw_dot(root, max_nodes=limits[0])
+    try:
+        with reporting_write_errors(path):
+            written = write_graph(graph, path, format)
+        print(f"graph written to {written}")
+        if steps is not None:
+            with reporting_write_errors(Path(steps)):
+                page = write_steps(root, steps, limits[1])
+            print(f"backward steps written to {page}")
+    except (RendererNotFoundError, RenderError) as error:
         _error(str(error))
-        print(f"DOT source written to {write_dot(graph, path.with_suffix('.dot'))}",
-              file=sys.stderr)
+        _write_fallback_dot(graph, path.with_suffix(".dot"))
         return RENDER_ERROR
-    except GraphTooLargeError as error:
+    except WriteError as error:
+        _error(str(error))
+        return RENDER_ERROR
+    return 0
+
+
+def _write_fallback_dot(graph, path: Path) -> None:
+    try:
+        with reporting_write_errors(path):
+            written = write_dot(graph, path)
+        print(f"DOT source written to {written}", file=sys.stderr)
+    except WriteError as error:
+        _error(str(error))
+
+
+def run_graph(expr: str, variables: list[str], output: str | None = None,
+              format: str | None = None, steps: str | None = None,
+              max_nodes: int | None = None) -> int:
+    """The `graph` command: print value and gradients, write the graph; return the exit code."""
+    try:
+        chosen = output_format(output, format)
+        path = check_output_file(output if output is not None else f"graph.{chosen}", "-o")
+        if steps is not None:
+            check_output_folder(steps, "--steps", "steps")
+        root, leaves = _differentiate(expr, _read_values(variables))
+    except (FormulaError, UsageError) as error:
         _error(str(error))
         return USAGE_ERROR
-    return 0
+    _print_results(root, leaves)
+    try:
+        limits = _check_size(root, max_nodes, chosen, steps)
+    except UsageError as error:  # the values above are complete: only the picture is missing
+        _error(str(error))
+        return USAGE_ERROR
+    return _draw(root, path, chosen, steps, limits)
 
 
 def run_demo(options: argparse.Namespace) -> int:
     """The `demo` command: nn.demo's run_demo, or a small graph while nn.demo is missing."""
     given = {name: getattr(options, name) for name in ("out", "samples", "epochs", "seed")
              if getattr(options, name) is not None}
+    if "out" in given:  # before training, which takes seconds
+        try:
+            check_output_folder(given["out"], "--out", "autograd-mini-demo")
+        except UsageError as error:
+            _error(str(error))
+            return USAGE_ERROR
     try:
         from nn.demo import run_demo as train_demo
     except ImportError as error:
@@ -115,4 +249,4 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "demo":
         return run_demo(options)
     return run_graph(options.expr, options.variables, options.output, options.format,
-                     options.steps)
+                     options.steps, options.max_nodes)

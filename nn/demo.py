@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from nn.training import accuracy, fit
 BATCH_SIZE = 10
 HIDDEN = [16, 16]
 GRID_STEPS = 60  # the decision-boundary picture evaluates the model on GRID_STEPS ** 2 points
+OUTPUTS = ("model.json", "neuron_graph.svg", "neuron_graph.dot", "decision_boundary.png",
+           "loss_curve.png")
 
 
 def run_demo(out: str = "autograd-mini-demo", samples: int = 200, epochs: int = 30,
@@ -30,6 +34,10 @@ def run_demo(out: str = "autograd-mini-demo", samples: int = 200, epochs: int = 
         print(f"autograd-mini demo: {error}")
         return 2
     folder = Path(out)
+    problem = _cannot_write_into(folder)
+    if problem:  # found before training, not after it
+        print(f"autograd-mini demo: --out {out}: {problem}", file=sys.stderr)
+        return 2
     X, y = make_moons(samples, noise=0.1, seed=seed)
     model = MLP(2, [*HIDDEN, 1], seed=seed)
     steps = epochs * math.ceil(samples / BATCH_SIZE)
@@ -45,14 +53,39 @@ def run_demo(out: str = "autograd-mini-demo", samples: int = 200, epochs: int = 
     final = accuracy(model, X, y, loss=hinge_loss)
     print(f"Train accuracy {final:.1%} after {len(history)} epochs ({elapsed:.1f} s)")
 
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / "model.json"]
-    model.save(written[0])
-    written.append(_write_neuron_graph(model, X[0], folder))
-    written += _write_plots(model, X, y, history, folder)
+    try:
+        written = [folder / "model.json"]
+        model.save(written[0])
+        written.append(_write_neuron_graph(model, X[0], folder))
+        written += _write_plots(model, X, y, history, folder)
+    except (OSError, ValueError) as error:  # the model file's errors name the path already
+        print(f"autograd-mini demo: {_write_problem(error, folder)}", file=sys.stderr)
+        return 1
     for path in written:
         print(f"  wrote {path}")
     return 0
+
+
+def _write_problem(error: Exception, folder: Path) -> str:
+    if not isinstance(error, OSError):
+        return str(error)
+    return f"could not write {error.filename or folder}: {error.strerror or error}"
+
+
+def _cannot_write_into(folder: Path) -> str | None:
+    """Why the demo's files cannot be written into `folder`, or None; creates it if missing."""
+    try:
+        if folder.exists() and not folder.is_dir():
+            return "exists and is not a folder; give a folder name (it is created if missing)"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot create this folder: {error.strerror or error}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "cannot create files in this folder (permission denied)"
+    taken = [name for name in OUTPUTS if (folder / name).is_dir()]
+    if taken:
+        return f"{taken[0]} in it is a folder, where the demo writes a file"
+    return None
 
 
 def _write_neuron_graph(model: MLP, sample: list[float], folder: Path) -> Path:
