@@ -19,6 +19,7 @@ from autograd_mini.viz import MAX_NODES, draw_dot
 
 USAGE_ERROR = 2  # argparse's code for bad arguments; a refused formula or path is one too
 RENDER_ERROR = 1  # the values were printed but the picture could not be made
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 
 EXIT_CODES = ("exit status: 0 done; 1 the values were printed but the graph could not be "
               "rendered or written; 2 bad arguments, a refused formula or output path, or no "
@@ -246,7 +247,11 @@ def main(argv: list[str] | None = None) -> int:
         options = _parser().parse_args(argv)
     except SystemExit as exit:  # argparse exits on --help and bad usage; return its code
         return exit.code if isinstance(exit.code, int) else USAGE_ERROR
-    if options.command == "demo":
-        return run_demo(options)
-    return run_graph(options.expr, options.variables, options.output, options.format,
-                     options.steps, options.max_nodes)
+    try:
+        if options.command == "demo":
+            return run_demo(options)
+        return run_graph(options.expr, options.variables, options.output, options.format,
+                         options.steps, options.max_nodes)
+    except KeyboardInterrupt:  # e.g. Ctrl-C while Graphviz lays out a large graph
+        _error("interrupted")
+        return INTERRUPTED

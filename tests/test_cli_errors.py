@@ -303,6 +303,15 @@ def test_nn_demo_refuses_a_folder_where_it_writes_a_file(no_training, capsys, tm
     assert "model.json in it is a folder" in capsys.readouterr().err
 
 
+def test_ctrl_c_while_drawing_is_one_line_and_exit_130(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "write_graph", interrupted)
+    assert main(["graph", "a*b", "a=2", "b=3"]) == 130
+    assert error_line(capsys.readouterr().err) == "autograd-mini: error: interrupted"
+
+
 # -- --version, help, usage errors ------------------------------------------------------------
 
 def test_version_prints_the_installed_version(capsys):
