@@ -1,4 +1,4 @@
-"""The command line's output paths: refused up front with the path and the problem, before any work."""
+"""The command line's output paths, refused before any work with the path and the problem."""
 from __future__ import annotations
 
 import os

@@ -21,7 +21,7 @@ COLORS = {
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more Values than draw_dot's max_nodes allows; `count` and `limit` say how many."""
+    """The graph has more Values (`count`) than draw_dot's max_nodes (`limit`) allows."""
 
     def __init__(self, message: str, count: int = 0, limit: int = 0) -> None:
         super().__init__(message)

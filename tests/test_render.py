@@ -171,12 +171,12 @@ def test_the_renderer_is_executable():
     lambda g, folder: write_svg(g, folder / "g.svg"),
     lambda g, folder: write_png(graphviz.Digraph(body=g.body), folder / "g.png"),  # a plain Digraph
 ])
-def test_a_failing_renderer_is_a_render_error_naming_it_and_quoting_its_stderr(how, failing_renderer,
-                                                                             tmp_path):
+def test_a_failing_renderer_is_a_render_error_naming_it_and_quoting_its_stderr(
+        how, failing_renderer, tmp_path):
     with pytest.raises(RenderError) as error:
         how(graph(), tmp_path)
-    assert str(error.value) == (f"the Graphviz renderer {failing_renderer} failed with exit status 3: "
-                                "Error: syntax error in line 1")
+    assert str(error.value) == (f"the Graphviz renderer {failing_renderer} failed with exit "
+                                "status 3: Error: syntax error in line 1")
     assert not isinstance(error.value, subprocess.CalledProcessError)
     assert not (tmp_path / "g.svg").exists() and not (tmp_path / "g.png").exists()
 
@@ -192,7 +192,8 @@ def test_a_renderer_that_cannot_be_started_is_a_render_error_naming_it(tmp_path,
     not_a_program.write_bytes(b"\x7fELF garbage")
     not_a_program.chmod(0o755)
     monkeypatch.setenv(ENV_VAR, str(not_a_program))
-    with pytest.raises(RenderError, match=re.escape(f"could not run the Graphviz renderer {not_a_program}")):
+    said = f"could not run the Graphviz renderer {not_a_program}"
+    with pytest.raises(RenderError, match=re.escape(said)):
         graph().pipe(format="svg")
 
 
