@@ -1,8 +1,8 @@
 """A safe formula parser for the CLI: Python's `ast` with a whitelist, never `eval`.
 
 Allowed: numbers, names given a value, `+ - * / **`, unary minus and plus, and calls
-of the Value functions in API.md (exp, log, tanh, sigmoid, relu, leaky_relu, sin,
-cos, sqrt, abs). Everything else raises FormulaError, which points at the culprit.
+of the functions in ops.py's table (exp, log, tanh, ..., leaky_relu(x, 0.1), abs).
+Everything else raises FormulaError, which points at the culprit.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import operator
 from collections.abc import Mapping
 
 from autograd_mini.engine import Value
+from autograd_mini.ops import FUNCTIONS, UNARY_BY_NAME
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 100
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "sin", "cos", "sqrt", "abs")
 
 _OPERATORS = {
     ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
@@ -220,22 +220,24 @@ class _Evaluator:
             shown = ast.get_source_segment(self.text, function) or "this"
             raise self.fail(f"{shown!r} is not a known function; use one of "
                             f"{', '.join(FUNCTIONS)}", function)
+        param = UNARY_BY_NAME[function.id].param
         if node.keywords:
-            raise self.fail("keyword arguments are not allowed; write leaky_relu(x, 0.1)",
+            example = f"{function.id}(x, {param[1]:g})" if param else f"{function.id}(x)"
+            raise self.fail(f"keyword arguments are not allowed; write {example}",
                             node.keywords[0].value)
-        arity = (1, 2) if function.id == "leaky_relu" else (1,)
+        arity = (1, 2) if param else (1,)
         if len(node.args) not in arity:
             raise self.fail(f"{function.id}() takes {' or '.join(map(str, arity))} "
                             f"argument(s), got {len(node.args)}", node)
         return list(node.args)
 
     def call(self, node: ast.Call, arguments: list[Value | float]) -> Value:
-        name = node.func.id
+        row = UNARY_BY_NAME[node.func.id]
         argument, *extra = arguments
         if extra and not isinstance(extra[0], float):
-            raise self.fail("the slope of leaky_relu must be a number", node.args[1])
-        method = abs if name == "abs" else operator.methodcaller(name, *extra)
-        return self.apply(node, name, method, argument)
+            raise self.fail(f"the {row.param[0]} of {row.name} must be a number", node.args[1])
+        method = operator.methodcaller(row.method or row.name, *extra)  # abs: x.__abs__()
+        return self.apply(node, row.name, method, argument)
 
 
 def _number_label(number: float) -> str:

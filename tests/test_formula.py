@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from autograd_mini.engine import Value
 from autograd_mini.formula import (MAX_DEPTH, MAX_LENGTH, FormulaError, build, evaluate,
                                    parse_assignment)
+from autograd_mini.ops import FUNCTIONS, UNARY_BY_NAME
 
 VALUES = {"a": 2.0, "b": -3.0, "c": 1.0}
 
@@ -59,6 +60,21 @@ def test_good_formulas_give_the_right_value(formula, expected):
     assert evaluate(formula, VALUES) == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_in_the_ops_table_can_be_called_in_a_formula(name):
+    row = UNARY_BY_NAME[name]
+    expected = getattr(Value(0.5), row.method or name)()
+    assert evaluate(f"{name}(a)", {"a": 0.5}) == expected.data
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("leaky_relu(b, 0.2)", -0.6),
+    ("elu(b, 2)", 2.0 * math.expm1(-3.0)),
+])
+def test_a_functions_parameter_is_its_second_argument(formula, expected):
+    assert evaluate(formula, VALUES) == pytest.approx(expected, rel=1e-12)
+
+
 def test_a_constant_formula_gives_a_value_too():
     root, leaves = build("2 * 3", {})
     assert (root.data, leaves) == (6.0, {})
@@ -87,6 +103,8 @@ def test_a_constant_formula_gives_a_value_too():
     ("exp(a, b)", "takes 1 argument", 1),
     ("leaky_relu(a, slope=0.1)", "keyword", 21),
     ("leaky_relu(a, b)", "slope", 15),
+    ("elu(a, b)", "the alpha of elu must be a number", 8),
+    ("softplus(a, b)", "takes 1 argument", 1),
     ("a +", "not a valid formula", 4),
     ("a + * b", "not a valid formula", 5),
     ("a ** 1e999", "too large", 6),
