@@ -83,6 +83,25 @@ def check_size(order: list[Value], max_nodes: int) -> None:
             len(order), max_nodes)
 
 
+def op_label(value: Value, digits: int = 4) -> str:
+    """The op as shown on its node, with its constant: "* 3", "2 /", "leaky_relu slope=0.2"."""
+    symbol, constant = value.op, value.constant
+    if constant is None:
+        return symbol
+    number = format_number(constant, digits)
+    side = value._op.constant
+    if side == "right":
+        return f"{symbol} {number}"
+    if side == "left":
+        return f"{number} {symbol}"
+    return f"{symbol} {side}={number}"
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """x to `digits` significant digits, as the pictures show it (-0 shown as 0)."""
+    return f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
+
+
 def draw_dot(
     root: Value,
     rankdir: str = "LR",
@@ -100,7 +119,8 @@ def draw_dot(
     `digits` significant digits are shown; `params` (e.g. model.parameters()) are
     coloured apart from other leaves; `color_by_grad` shades each Value by |grad|
     relative to the largest; `highlight` marks one Value; Values in `pending` show a
-    blank gradient. Graphs with more than `max_nodes` Values raise GraphTooLargeError.
+    blank gradient. An op with a constant shows it ("* 3", "2 /"). Graphs with more
+    than `max_nodes` Values raise GraphTooLargeError.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot needs a Value (the root of a computation), not "
@@ -108,9 +128,32 @@ def draw_dot(
                         "Value(3.0)")
     order = topological_order(root)
     check_size(order, max_nodes)
+    return digraph(order, rankdir=rankdir, show_grad=show_grad, digits=digits, params=params,
+                   color_by_grad=color_by_grad, highlight=highlight, pending=pending)
+
+
+def digraph(
+    order: list[Value],
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    digits: int = 4,
+    params: Collection[Value] = (),
+    color_by_grad: bool = False,
+    highlight: Value | None = None,
+    pending: Collection[Value] = (),
+    names: list[str] | None = None,
+) -> RenderableDigraph:
+    """draw_dot's Digraph of a graph given in topological order (root last).
+
+    With `names` (one per Value, in order), every Value shows its name and every node
+    and edge gets an SVG id: v3 for the Value at order[3], v3_op for its op, v3_in0 and
+    v3_in1 for the edges of its arguments and v3_out for the op's edge to it.
+    """
+    root = order[-1]
     param_ids = {id(p) for p in params}
     pending_ids = {id(v) for v in pending}
-    names = {id(v): f"v{i}" for i, v in enumerate(order)}
+    node_ids = {id(v): f"v{i}" for i, v in enumerate(order)}
     largest = 0.0
     if color_by_grad:  # the scale is set by the finite gradients alone
         largest = max((abs(g) for g in map(_grad_number, order) if math.isfinite(g)),
@@ -122,12 +165,13 @@ def draw_dot(
         graph_attr={"rankdir": rankdir, "nslimit": "1"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
     )
-    for value in order:
-        name = names[id(value)]
-        fields = [_escape(value.label), f"data {value.data:.{digits}g}"]
+    for index, value in enumerate(order):
+        name = node_ids[id(value)]
+        shown = names[index] if names else value.label
+        fields = [_escape(shown), f"data {format_number(value.data, digits)}"]
         if show_grad:
-            blank = id(value) in pending_ids
-            fields.append("grad " if blank else f"grad {_grad_number(value):.{digits}g}")
+            grad = "" if id(value) in pending_ids else format_number(_grad_number(value), digits)
+            fields.append(f"grad {grad}")
         kind = _kind(value, root, param_ids)
         fill = COLORS[kind]
         if color_by_grad and id(value) not in pending_ids:
@@ -136,13 +180,19 @@ def draw_dot(
         if value is highlight:
             attrs.update(fillcolor=COLORS["highlight"], penwidth="3", color="#c0392b",
                          **{"class": f"{kind} highlight"})
-        graph.node(name, label="{ " + " | ".join(fields) + " }", **attrs)
+        graph.node(name, label="{ " + " | ".join(fields) + " }", **attrs, **_svg_id(names, name))
         if value.parents:
             op_name = name + "_op"
-            graph.node(op_name, label=value.op, shape="ellipse", style="filled",
-                       fillcolor=COLORS["op"], height="0.3", width="0.3", margin="0.04",
-                       fontsize="10", ordering="in", **{"class": "op"})
-            for parent in value.parents:  # argument order; a*a gives two edges
-                graph.edge(names[id(parent)], op_name)
-            graph.edge(op_name, name)
+            graph.node(op_name, label=op_label(value, digits), shape="ellipse",
+                       style="filled", fillcolor=COLORS["op"], height="0.3", width="0.3",
+                       margin="0.04", fontsize="10", ordering="in", **{"class": "op"},
+                       **_svg_id(names, op_name))
+            for position, parent in enumerate(value.parents):  # a*a gives two edges
+                graph.edge(node_ids[id(parent)], op_name, **_svg_id(names, f"{name}_in{position}"))
+            graph.edge(op_name, name, **_svg_id(names, name + "_out"))
     return graph
+
+
+def _svg_id(names: list[str] | None, element: str) -> dict[str, str]:
+    """The id attribute of a node or edge, when ids are asked for (see digraph)."""
+    return {"id": element} if names else {}

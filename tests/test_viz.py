@@ -8,8 +8,8 @@ import re
 import graphviz
 import pytest
 
-from autograd_mini.engine import Value
-from autograd_mini.viz import COLORS, GraphTooLargeError, draw_dot
+from autograd_mini.engine import Value, topological_order
+from autograd_mini.viz import COLORS, GraphTooLargeError, digraph, draw_dot
 
 NODE = re.compile(r"^\t(\w+) \[(.*)\]$")
 EDGE = re.compile(r"^\t(\w+) -> (\w+)$")
@@ -227,3 +227,44 @@ def _name_of(graph: graphviz.Digraph, label: str) -> str:
     [name] = [name for name, attrs in records(graph).items()
               if label_of(attrs).startswith("{ " + label + " |")]
     return name
+
+
+# -- constants and the player's ids ------------------------------------------------
+
+@pytest.mark.parametrize("make, shown", [
+    (lambda x: x * 3, "* 3"),
+    (lambda x: 3 * x, "* 3"),
+    (lambda x: x + 0.1, "+ 0.1"),
+    (lambda x: 2 / x, "2 /"),
+    (lambda x: 1 - x, "1 -"),
+    (lambda x: x ** 2, "** 2"),
+    (lambda x: x.leaky_relu(0.2), "leaky_relu slope=0.2"),
+    (lambda x: x.elu(alpha=0.5), "elu alpha=0.5"),
+    (lambda x: x * Value(3.0), "*"),  # a Value operand is a node of its own, not a constant
+])
+def test_an_op_with_a_plain_number_shows_the_number_on_its_node(make, shown):
+    graph = draw_dot(make(Value(2.0, label="x")))
+    ops = [label_of(attrs) for name, attrs in nodes(graph).items() if name.endswith("_op")]
+    assert ops == [shown]
+
+
+def test_constants_are_shown_to_the_digits_asked_for():
+    graph = draw_dot(Value(2.0) * 3.14159, digits=2)
+    assert label_of(nodes(graph)["v1_op"]) == "* 3.1"
+
+
+def test_negative_zero_is_shown_as_zero():
+    assert label_of(records(draw_dot(Value(-0.0)))["v0"]) == "{  | data 0 | grad 0 }"
+
+
+def test_digraph_with_names_shows_them_and_gives_every_node_and_edge_an_svg_id():
+    a = Value(3.0, label="a")
+    graph = digraph(topological_order(a * a), names=["a", "v1"])
+    assert label_of(records(graph)["v1"]).startswith("{ v1 |")
+    ids = re.findall(r'\bid=(\w+)', graph.source)
+    assert ids == ["v0", "v1", "v1_op", "v1_in0", "v1_in1", "v1_out"]
+
+
+def test_draw_dot_gives_no_ids():
+    a = Value(3.0, label="a")
+    assert "id=" not in draw_dot(a * a).source
