@@ -71,6 +71,23 @@ OPS = [
     Op("sin", 1, lambda a, c: a.sin(), lambda a, c: math.sin(a), lambda a, c: True),
     Op("cos", 1, lambda a, c: a.cos(), lambda a, c: math.cos(a), lambda a, c: True),
     Op("sqrt", 1, lambda a, c: a.sqrt(), lambda a, c: math.sqrt(a), lambda a, c: a > MARGIN),
+    # issue 9's ops; references written from math independently of ops.py's formulas
+    Op("log1p", 1, lambda a, c: a.log1p(), lambda a, c: math.log1p(a),
+       lambda a, c: a > -1.0 + MARGIN),
+    Op("expm1", 1, lambda a, c: a.expm1(), lambda a, c: math.expm1(a), lambda a, c: a < 3),
+    Op("tan", 1, lambda a, c: a.tan(), lambda a, c: math.tan(a),
+       lambda a, c: abs(math.cos(a)) > MARGIN),  # |cos| is about the distance to a pole
+    Op("atan", 1, lambda a, c: a.atan(), lambda a, c: math.atan(a), lambda a, c: True),
+    Op("sinh", 1, lambda a, c: a.sinh(), lambda a, c: math.sinh(a), lambda a, c: abs(a) < 3),
+    Op("cosh", 1, lambda a, c: a.cosh(), lambda a, c: math.cosh(a), lambda a, c: abs(a) < 3),
+    Op("erf", 1, lambda a, c: a.erf(), lambda a, c: math.erf(a), lambda a, c: True),
+    Op("softplus", 1, lambda a, c: a.softplus(), lambda a, c: math.log1p(math.exp(a)),
+       lambda a, c: True),
+    Op("silu", 1, lambda a, c: a.silu(), lambda a, c: a * _sigmoid(a), lambda a, c: True),
+    Op("gelu", 1, lambda a, c: a.gelu(), lambda a, c: 0.5 * a * math.erfc(-a / math.sqrt(2.0)),
+       lambda a, c: True),
+    Op("elu", 1, lambda a, c: a.elu(c), lambda a, c: a if a > 0 else c * math.expm1(a),
+       lambda a, c: _away_from_zero(a), (1.0, 0.5)),
 ]
 OPS_BY_NAME = {op.name: op for op in OPS}
 
