@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from autograd_mini import Value
 from autograd_mini.chain_rule import explain
 from autograd_mini.engine import topological_order
-from tests.strategies import programs
+from strategies import programs
 
 TERM = re.compile(r"^  via (?P<child>\S+) = .*: grad\((?P=child)\) × \S+ = (?P<grad>\S+) × "
                   r"\(?(?P<local>[^()\s]+)\)? = (?P<product>\S+)( \(operand (?P<operand>\d)\))?$")

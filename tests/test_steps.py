@@ -1,6 +1,8 @@
-"""The backward pass step by step: frames, the files, and the HTML page in a real Chromium."""
+"""The passes step by step: backward_steps' frames, write_steps' page and its files, and the
+headless Chromium that tests/test_player*.py drive the page in."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -14,6 +16,7 @@ import time
 import pytest
 
 from autograd_mini import render
+from autograd_mini.render import RenderableDigraph
 from autograd_mini.engine import Value, topological_order
 from autograd_mini.steps import backward_steps, write_steps
 from autograd_mini.viz import GraphTooLargeError
@@ -69,10 +72,10 @@ def test_a_graph_over_the_steps_limit_is_refused_before_any_gradient_changes():
     assert x.grad == 0.0
 
 
-def test_write_steps_writes_numbered_svgs_and_an_index(tmp_path):
+def test_write_steps_writes_one_self_contained_page(tmp_path):
     page = write_steps(neuron(), tmp_path)
     assert page == tmp_path / "index.html"
-    assert sorted(p.name for p in tmp_path.glob("*.svg")) == [f"step-00{i}.svg" for i in range(1, 7)]
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
 
 
 def test_the_page_loads_nothing_from_outside(tmp_path):
@@ -80,43 +83,56 @@ def test_the_page_loads_nothing_from_outside(tmp_path):
     assert not re.search(r"<script[^>]*\ssrc=|<link\b|<img\b|@import|url\(", page)
 
 
-def test_the_page_holds_every_frame_inline(tmp_path):
+def test_the_graph_is_laid_out_once(tmp_path, monkeypatch):
+    layouts = []
+    real_pipe = RenderableDigraph.pipe
+    monkeypatch.setattr(RenderableDigraph, "pipe",
+                        lambda self, *a, **k: layouts.append(self) or real_pipe(self, *a, **k))
     page = write_steps(neuron(), tmp_path).read_text()
-    frames = json.loads(re.search(r"const frames = (\[.*?\]);\n", page)[1].replace("<\\/", "</"))
-    assert len(frames) == 6 and all(frame.startswith("<svg") for frame in frames)
+    assert len(layouts) == 1 and page.count("<svg") == 1
 
 
-def test_writing_fewer_steps_into_the_same_folder_leaves_no_stale_frames(tmp_path):
-    write_steps(neuron(), tmp_path)  # 6 frames
-    (tmp_path / "notes.txt").write_text("mine")
-    a, b = Value(2.0, label="a"), Value(3.0, label="b")
-    write_steps(a * b, tmp_path)     # 3 frames
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "index.html", "notes.txt", "step-001.svg", "step-002.svg", "step-003.svg"]
+def test_frames_of_earlier_one_picture_per_step_pages_are_removed(tmp_path):
+    for name in ("step-001.svg", "step-002.svg", "notes.txt", "step-x.svg"):
+        (tmp_path / name).write_text("mine")
+    write_steps(neuron(), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "notes.txt", "step-x.svg"]
 
 
-def test_a_renderer_failing_midway_leaves_an_earlier_run_as_it_was(tmp_path, monkeypatch):
+def test_a_failing_renderer_leaves_an_earlier_page_as_it_was(tmp_path, monkeypatch):
     write_steps(neuron(), tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    # Renders the first frame with the real renderer, then fails.
-    calls, flaky = tmp_path.parent / "calls", tmp_path.parent / "flaky-dot"
-    flaky.write_text(f"#!/bin/sh\necho >> '{calls}'\n"
-                     f"[ $(wc -l < '{calls}') -ge 2 ] && {{ echo 'out of memory' >&2; exit 1; }}\n"
-                     f"exec '{render.find_renderer()}' \"$@\"\n")
-    flaky.chmod(0o755)
-    monkeypatch.setenv(render.ENV_VAR, str(flaky))
+    failing = tmp_path.parent / "failing-dot"
+    failing.write_text("#!/bin/sh\necho 'out of memory' >&2\nexit 1\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv(render.ENV_VAR, str(failing))
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
     with pytest.raises(render.RenderError, match="out of memory"):
         write_steps(a * b, tmp_path)
-    assert calls.read_text() == "\n\n"
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_graph_over_the_limit_is_refused_before_any_gradient_changes(tmp_path):
+    x = Value(1.0)
+    for _ in range(10):
+        x = x + 1.0
+    with pytest.raises(GraphTooLargeError, match="max_nodes=10"):
+        write_steps(x, tmp_path, max_nodes=10)
+    assert x.grad == 0.0 and list(tmp_path.iterdir()) == []
 
 
 def test_an_unprintable_label_on_the_output_still_gives_a_page(tmp_path):
     root = neuron()
     root.label = "out\x00\ud800"
     page = write_steps(root, tmp_path).read_text(encoding="utf-8")
-    assert "<title>Backward pass of out\\x00\\ud800</title>" in page
+    assert "<title>Forward and backward pass of out\\x00\\ud800</title>" in page
+
+
+def test_a_label_cannot_close_the_pages_script(tmp_path):
+    root = neuron()
+    root.label = "</script><script>alert(1)</script><!--"
+    page = write_steps(root, tmp_path).read_text(encoding="utf-8")
+    assert page.count("<script") == 2 and page.count("</script>") == 2
 
 
 # -- the page in a real browser ---------------------------------------------------
@@ -204,6 +220,19 @@ class Chromium:
             self.send("Input.dispatchMouseEvent", session, type=kind, x=x, y=y,
                       button="left", clickCount=1)
 
+    def press(self, session: str, key: str) -> None:
+        """A real key press (down and up), as a user's keyboard gives."""
+        codes = {"ArrowLeft": 37, "ArrowRight": 39, "Home": 36, "End": 35}
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", session, type=kind, key=key, code=key,
+                      windowsVirtualKeyCode=codes[key])
+
+    def screenshot(self, session: str, width: int, height: int) -> bytes:
+        """A PNG of the page as shown in a window of width x height CSS pixels."""
+        self.send("Emulation.setDeviceMetricsOverride", session, width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+        return base64.b64decode(self.send("Page.captureScreenshot", session, format="png")["data"])
+
     def close(self) -> None:
         try:
             self.send("Browser.close")
@@ -226,23 +255,9 @@ def browser():
     chromium.close()
 
 
-HIGHLIGHTED = "document.querySelector('#frame .highlight title').textContent"
-
-
 def wait_for(browser: Chromium, session: str, expression: str, timeout: float = 20.0):
     deadline = time.monotonic() + timeout
     while not (value := browser.evaluate(session, expression)):
         assert time.monotonic() < deadline, f"never true in the page: {expression}"
         time.sleep(0.05)
     return value
-
-
-def test_next_in_the_page_moves_the_highlight_to_the_next_node(browser, tmp_path):
-    out = neuron()
-    count = len(topological_order(out))
-    session = browser.open(write_steps(out, tmp_path).as_uri())
-    assert wait_for(browser, session, f"document.querySelector('#frame svg') && {HIGHLIGHTED}") \
-        == f"v{count - 1}"  # the output first
-    browser.click(session, "#next")
-    assert wait_for(browser, session, HIGHLIGHTED) == f"v{count - 2}"
-    assert browser.evaluate(session, "document.getElementById('slider').value") == "1"

@@ -1,0 +1,156 @@
+"""The step player: the forward and backward passes of a graph, one step at a time, with
+the chain rule's numbers, in one self-contained page or inline in Jupyter.
+
+The graph is laid out once (one Graphviz run, one SVG); a step is data that the page's
+script applies to that SVG (which values and gradients are shown, what is highlighted,
+the caption), so the picture stays still and the page grows linearly with the graph.
+"""
+from __future__ import annotations
+
+import html
+import json
+import operator
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+from autograd_mini.chain_rule import GraphText
+from autograd_mini.engine import Value, no_grad, topological_order
+from autograd_mini.ops import UNARY_BY_NAME
+from autograd_mini.player_page import TEMPLATE
+from autograd_mini.viz import MAX_NODES, check_size, digraph, printable
+
+__all__ = ["StepPlayer"]
+
+# The numerical check uses gradcheck's defaults: a central difference with step EPS,
+# passing when |backprop - numeric| <= ATOL + RTOL * |numeric|.
+EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-4
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+              "**": operator.pow}
+
+
+class StepPlayer:
+    """The forward and backward passes of `root`, step by step, with the chain rule's
+    numbers: shows inline in Jupyter; `.page` is the HTML page, `.save(folder)` writes it.
+
+    Runs root.zero_grad() and root.backward() first, so afterwards every .grad holds
+    d(root)/d(node) of this one pass. Needs a renderer (see autograd_mini.render).
+    """
+
+    def __init__(self, root: Value, *, max_nodes: int = MAX_NODES, rankdir: str = "LR",
+                 digits: int = 4, params: Collection[Value] = (),
+                 color_by_grad: bool = False, height: int | None = None) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(f"StepPlayer needs a Value (the root of a computation), not "
+                            f"{type(root).__name__} {root!r}")
+        order = topological_order(root)
+        check_size(order, max_nodes)  # before any gradient changes
+        root.zero_grad()
+        root.backward()
+        text = GraphText(order, digits)
+        graph = digraph(order, rankdir=rankdir, digits=digits, params=params,
+                        color_by_grad=color_by_grad, names=text.names)
+        svg = graph.pipe(format="svg", encoding="utf-8")  # the one layout
+        self.svg = svg[svg.index("<svg"):]  # without the XML prolog, for inlining
+        self.trace = _trace(text)
+        label = printable(root.label)
+        self.title = f"Forward and backward pass of {label}" if label else \
+            "Forward and backward pass, step by step"
+        self.height = height if height is not None else _height(self.svg)
+
+    @property
+    def page(self) -> str:
+        """The player as one self-contained HTML page (no network)."""
+        trace = json.dumps(self.trace, separators=(",", ":")).replace("<", "\\u003c")
+        return (TEMPLATE.replace("@TITLE@", html.escape(self.title))
+                .replace("@TRACE@", trace).replace("@SVG@", self.svg))
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the page to folder/index.html (creating the folder); return its path."""
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        page = target / "index.html"
+        page.write_text(self.page, encoding="utf-8")
+        return page
+
+    def _repr_html_(self) -> str:
+        # In an iframe: the page's ids, styles and keys stay apart from the notebook's.
+        return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
+                f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd" '
+                f'title="{html.escape(self.title, quote=True)}"></iframe>')
+
+
+def _trace(text: GraphText) -> dict:
+    """What the page's script needs, per Value in topological order: the steps as data."""
+    order = text.order
+    edges = [[text.index[id(parent)], child, position, text.number(local)]
+             for child, node in enumerate(order)
+             for position, (parent, local) in enumerate(zip(node.parents, node.local_grads))]
+    return {
+        "names": text.names,
+        "edges": edges,
+        "forward": [text.forward_lines(i) for i in range(len(order))],
+        "backward": [text.backward_lines(i, node.grad) for i, node in enumerate(order)],
+        "check": _numerical_check(text),
+        "eps": f"{EPS:g}",
+        "tolerance": f"{ATOL:g} + {RTOL:g} × |numeric|",
+    }
+
+
+def _numerical_check(text: GraphText) -> list[list]:
+    """[index, backprop, numeric, "ok" | "bad" | "na", note] for every leaf: its gradient
+    against a central difference of the root, recomputed by running every op again."""
+    rows = []
+    for i, leaf in enumerate(text.order):
+        if leaf.parents:
+            continue
+        try:
+            numeric = (_recompute(text, i, leaf.data + EPS)
+                       - _recompute(text, i, leaf.data - EPS)) / (2 * EPS)
+        except ValueError as error:  # the shifted input left an op's domain
+            rows.append([i, text.number(leaf.grad), "", "na", _first_sentence(error)])
+            continue
+        ok = abs(leaf.grad - numeric) <= ATOL + RTOL * abs(numeric)
+        note = "agree" if ok else f"differ by {abs(leaf.grad - numeric):.3g}"
+        rows.append([i, text.number(leaf.grad), f"{numeric:.6g}", "ok" if ok else "bad", note])
+    return rows
+
+
+def _recompute(text: GraphText, leaf: int, data: float) -> float:
+    """The root's value with order[leaf].data replaced by data: every op run again."""
+    values: list[Value] = []
+    with no_grad():
+        for i, node in enumerate(text.order):
+            if not node.parents:
+                values.append(Value(data if i == leaf else node.data, allow_nonfinite=True))
+            else:
+                values.append(_apply(node, [values[text.index[id(parent)]]
+                                            for parent in node.parents]))
+    return values[-1].data
+
+
+def _apply(node: Value, operands: list[Value]) -> Value:
+    """node's op applied to other operands, with node's constant."""
+    symbol, _, side = node._op.key.partition(":")
+    if symbol in _OPERATORS:
+        function = _OPERATORS[symbol]
+        if side == "right":
+            return function(operands[0], node.constant)
+        if side == "left":
+            return function(node.constant, operands[0])
+        return function(*operands)
+    row = UNARY_BY_NAME[node._op.key]
+    method = getattr(operands[0], row.method or row.name)
+    return method(node.constant) if row.param else method()
+
+
+def _first_sentence(error: Exception) -> str:
+    return str(error).split(";")[0]
+
+
+def _height(svg: str) -> int:
+    """A Jupyter frame height that shows the controls and the picture fit to ~900 px."""
+    size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    width, height = (float(size[1]), float(size[2])) if size else (600.0, 300.0)
+    picture = height * 4 / 3 * min(1.0, 900 / max(width * 4 / 3, 1.0))
+    return int(min(max(picture + 330, 420), 900))
