@@ -92,10 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("svg", "png", "dot"),
                        help="file format (default: from FILE's suffix, else svg)")
     graph.add_argument("--steps", metavar="DIR",
-                       help="also write the backward pass step by step (SVGs and index.html)")
+                       help="also write DIR/index.html, a page that plays the forward and "
+                            "backward passes step by step with the chain rule's numbers")
     graph.add_argument("--max-nodes", type=_count(1), metavar="N",
                        help=f"draw graphs of up to N Values (default: {MAX_NODES}, and "
-                            f"{STEPS_MAX_NODES} for --steps, which draws one picture per Value)")
+                            f"{STEPS_MAX_NODES} for --steps)")
 
     demo = commands.add_parser(
         "demo", help="train an MLP on moons and write plots and a graph",
@@ -163,9 +164,9 @@ def _check_size(root: Value, max_nodes: int | None, format: str,
                          f"{limits[0]}, so it was not drawn; pass --max-nodes {count} to draw "
                          "it anyway (Graphviz may take long)")
     if steps is not None and count > limits[1]:
-        raise UsageError(f"--steps draws one picture per Value and the graph has {count} "
-                         f"Values, more than the limit of {limits[1]}, so nothing was drawn; "
-                         f"pass --max-nodes {count} to draw them anyway")
+        raise UsageError(f"--steps lays out the graph and it has {count} Values, more than "
+                         f"the limit of {limits[1]}, so nothing was drawn; pass --max-nodes "
+                         f"{count} to draw it anyway (Graphviz may take long)")
     return limits
 
 
@@ -179,7 +180,7 @@ def _draw(root: Value, path: Path, format: str, steps: str | None,
         if steps is not None:
             with reporting_write_errors(Path(steps)):
                 page = write_steps(root, steps, limits[1])
-            print(f"backward steps written to {page}")
+            print(f"step player written to {page}")
     except (RendererNotFoundError, RenderError) as error:
         _error(str(error))
         _write_fallback_dot(graph, path.with_suffix(".dot"))
