@@ -175,11 +175,14 @@ class GraphText:
             return f"{name} feeds one node, so its gradient comes from that one path:"
         if len(children) == count:
             return f"{name} feeds {count} nodes, so its gradient adds {paths}:"
-        repeated = [self.names[c] for c in children if sum(t.child == c for t in terms) > 1]
-        nodes = "1 node" if len(children) == 1 else f"{len(children)} nodes"
-        return (f"{name} feeds {nodes} through {count} edges ({', '.join(repeated)} "
-                f"{'uses' if len(repeated) == 1 else 'use'} it more than once), so its "
-                f"gradient adds {paths}:")
+        uses = [(child, sum(term.child == child for term in terms)) for child in children]
+        repeated = ", ".join(f"{self.names[child]} {'twice' if times == 2 else f'{times} times'}"
+                             for child, times in uses if times > 1)
+        if len(children) == 1:
+            return (f"{name} feeds one node, {self.names[children[0]]}, through {count} edges, "
+                    f"so its gradient adds {paths}:")
+        return (f"{name} feeds {len(children)} nodes through {count} edges (it is used by "
+                f"{repeated}), so its gradient adds {paths}:")
 
     @staticmethod
     def _which_operand(parents: list[int], position: int) -> str:

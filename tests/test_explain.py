@@ -68,7 +68,7 @@ def test_a_value_used_twice_by_one_op_counts_both_edges():
     y.label = "y"
     y.backward()
     text = explain(x)
-    assert "x feeds 1 node through 2 edges (y uses it more than once), so its gradient adds " \
+    assert "x feeds one node, y, through 2 edges, so its gradient adds " \
            "both paths:" in text
     assert [t["operand"] for t in terms(text)] == ["1", "2"]
     assert text.splitlines()[-1] == "x.grad = 3 + 3 = 6"

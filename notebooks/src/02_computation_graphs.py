@@ -3,13 +3,15 @@
 #
 # Notebook 1 differentiated a five-node expression. Here the graphs grow: a neuron,
 # the same neuron written with smaller pieces, a whole (tiny) network coloured by
-# the size of its gradients, the backward pass played one step at a time, and the
-# rule that makes all of it correct when a value is used more than once: **gradients
-# add**.
+# the size of its gradients, the forward and backward passes played one step at a
+# time, and the rule that makes all of it correct when a value is used more than once:
+# **gradients add**.
 
 # %%
 from autograd_mini import Value, draw_dot
-from autograd_mini.steps import backward_steps, write_steps
+from autograd_mini.chain_rule import explain
+from autograd_mini.player import StepPlayer
+from autograd_mini.steps import write_steps
 
 # %% [markdown]
 # ## A neuron
@@ -119,43 +121,44 @@ except GraphTooLargeError as error:
     print(error)
 
 # %% [markdown]
-# ## Backward, one step at a time
+# ## Forward and backward, one step at a time
 #
 # `backward()` first sorts the graph so that every value comes after everything it
 # was computed from (a *topological order*), then walks that order **in reverse**.
 # When it reaches a node, every node that uses it has already been visited, so its
 # gradient is complete and can be passed on.
 #
-# `backward_steps(root)` draws that walk: one picture per completed gradient, the
-# current node highlighted and the ones still to come left blank. Back to the neuron:
+# `StepPlayer(root)` plays both passes on one picture. Forward, the values appear in
+# topological order, each with the local derivatives its op keeps for later (written
+# on the edges). Backward, the gradients complete in reverse order, and the caption
+# shows the chain rule with the numbers: for the current value, every node it feeds,
+# the gradient there, the edge's local derivative, their product, and the sum. Step
+# with the buttons, the slider or the arrow keys (click into the player first); click
+# a value to jump to its gradient. Back to the neuron:
 
 # %%
-frames = list(backward_steps(o))
-len(frames)
+StepPlayer(o)
 
 # %% [markdown]
-# First step: only the output's own gradient, $\partial o / \partial o = 1$, is known.
+# The last backward steps reach the leaves. At $x_1$'s step the caption reads
+# $\partial o/\partial x_1 = \text{grad}(x_1 w_1) \times w_1 = 0.5 \times (-3) = -1.5$.
+# `explain(node)` prints the same derivation, for use outside a notebook:
 
 # %%
-frames[0]
+print(explain(x1))
 
 # %% [markdown]
-# Third step: $n$ has received $1 - o^2 = 0.5$ from the $\tanh$, and the sum that made
-# $n$ has passed it on unchanged to $b$ (highlighted). Its other input, the unnamed
-# sum $x_1 w_1 + x_2 w_2$, is next.
+# The same player on the 2-3-1 network from above (a wide picture: it starts at full
+# size and scrolls to follow the step; the button switches to fit-to-width). The
+# *Check gradients numerically* button compares every parameter's gradient with a
+# central difference of the loss and colours it green when they agree.
 
 # %%
-frames[2]
+StepPlayer(loss, params=model.parameters())
 
 # %% [markdown]
-# Last step: every gradient is in place.
-
-# %%
-frames[-1]
-
-# %% [markdown]
-# `write_steps(root, folder)` writes the same frames as SVG files together with an
-# `index.html` player (buttons, a slider and the arrow keys) to open in a browser:
+# `write_steps(root, folder)` writes the same player as one self-contained
+# `index.html` to open in a browser (the command line's `--steps` does too):
 
 # %%
 import tempfile
@@ -163,7 +166,7 @@ from pathlib import Path
 
 with tempfile.TemporaryDirectory() as folder:
     page = write_steps(o, folder)
-    print(page.name, sorted(p.name for p in Path(folder).glob("*.svg")))
+    print(sorted(p.name for p in Path(folder).iterdir()), f"{page.stat().st_size:,} bytes")
 
 # %% [markdown]
 # ## Shared subexpressions: why gradients add
@@ -177,6 +180,9 @@ y = a + a
 y.label = "y"
 y.backward()
 draw_dot(y)
+
+# %%
+print(explain(a))
 
 # %% [markdown]
 # $y = 2a$, so $dy/da$ must be 2. Each edge contributes $1$; an engine that
@@ -209,7 +215,14 @@ assert z.grad == 2 * z.data + 1 and a.grad == (2 * z.data + 1) * b.data
 
 # %% [markdown]
 # `z * z` is drawn with two edges into one `*` node: the product rule gives
-# $z + z$, one term per edge.
+# $z + z$, one term per edge, and `explain` lists all three paths out of $z$:
+
+# %%
+print(explain(z))
+
+# %% [markdown]
+# Notebook 7 shows what goes wrong when an engine does not add them, or adds them in
+# the wrong order.
 #
 # ## Gradients accumulate across calls too
 #
