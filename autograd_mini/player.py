@@ -153,4 +153,4 @@ def _height(svg: str) -> int:
     size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     width, height = (float(size[1]), float(size[2])) if size else (600.0, 300.0)
     picture = height * 4 / 3 * min(1.0, 900 / max(width * 4 / 3, 1.0))
-    return int(min(max(picture + 330, 420), 900))
+    return int(min(max(picture + 400, 480), 900))  # 400 px: title, help, controls, caption

@@ -16,7 +16,7 @@ TEMPLATE = """<!DOCTYPE html>
 <style>
   body { font-family: Helvetica, Arial, sans-serif; margin: 1em 1.5em; }
   h1 { font-size: 1.3em; margin: 0 0 0.3em; }
-  .help { margin: 0 0 0.6em; color: #444; max-width: 60em; }
+  .help { margin: 0 0 0.6em; color: #444; max-width: 60em; font-size: 0.9em; }
   #controls { display: flex; flex-wrap: wrap; gap: 0.6em 1em; align-items: center;
               margin-bottom: 0.5em; }
   #slider { width: 18em; }
@@ -53,11 +53,10 @@ TEMPLATE = """<!DOCTYPE html>
 </head>
 <body>
 <h1>@TITLE@</h1>
-<p class="help">The forward pass computes each value from its inputs, in topological
-order, and keeps each edge's local derivative. The backward pass then visits the values
-in reverse: a value's gradient is the sum, over every edge out of it, of the gradient
-arriving there times that edge's local derivative. Keys: &larr; &rarr; step,
-Home / End jump; click a value to see how its gradient was computed.</p>
+<p class="help">Forward: the values in topological order, each op keeping its edges'
+local derivatives. Backward: in reverse order, each gradient is the sum over the edges
+out of a value of (gradient there) &times; (local derivative). Keys: &larr; &rarr;
+Home End; click a value to see its gradient computed.</p>
 <div id="controls">
   <button id="prev" type="button">&#9664; Previous</button>
   <input id="slider" type="range" min="0" max="0" value="0" aria-label="step">
@@ -99,7 +98,7 @@ for (const [parent, child, position, local] of T.edges) {
   inEdges[child].push(edge);
   outEdges[parent].push([edge, child]);
   const path = edge.querySelector("path");
-  const point = path.getPointAtLength(path.getTotalLength() * 0.5);
+  const point = path.getPointAtLength(path.getTotalLength() * 0.7);  // crossings are mid-way
   const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
   label.setAttribute("class", "local");
   label.setAttribute("x", point.x);

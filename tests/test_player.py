@@ -272,7 +272,7 @@ def test_the_jupyter_form_is_the_page_in_an_iframe():
     srcdoc = re.fullmatch(r'<iframe srcdoc="([^"]*)" style="[^"]*height: (\d+)px[^"]*" '
                           r'title="[^"]*"></iframe>', shown)
     assert html.unescape(srcdoc[1]) == player.page
-    assert 420 <= int(srcdoc[2]) <= 900
+    assert 480 <= int(srcdoc[2]) <= 900
 
 
 def test_the_jupyter_form_runs_the_player(browser, tmp_path):
