@@ -93,9 +93,11 @@ for (let i = 0; i < N; i++) {
   nodes[i].addEventListener("click", () => show(N + (N - 1 - i)));
 }
 const inEdges = T.names.map(() => []), outEdges = T.names.map(() => []);
+const inputs = T.names.map(() => []);
 for (const [parent, child, position, local] of T.edges) {
   const edge = $("v" + child + "_in" + position);
   inEdges[child].push(edge);
+  inputs[child].push(parent);
   outEdges[parent].push([edge, child]);
   const path = edge.querySelector("path");
   const point = path.getPointAtLength(path.getTotalLength() * 0.7);  // crossings are mid-way
@@ -162,6 +164,7 @@ function show(step) {
   mark(ops[node], "current");
   if (forward) {
     inEdges[node].forEach((edge) => mark(edge, "active"));
+    inputs[node].forEach((parent) => mark(nodes[parent], "source"));
   } else {
     for (const [edge, child] of outEdges[node]) {
       mark(edge, "active");

@@ -291,3 +291,17 @@ def test_the_trace_is_json_the_page_can_read():
     page = StepPlayer(root).page
     trace = re.search(r'<script type="application/json" id="trace">(.*?)</script>', page)[1]
     assert json.loads(trace)["names"] == [node.label for node in topological_order(root)]
+
+
+def test_a_forward_step_marks_the_inputs_and_their_edges(browser, tmp_path):
+    root = fan_out()
+    order = topological_order(root)
+    c = by_label(root)["c"]
+    session = open_player(browser, tmp_path, root)
+    browser.evaluate(session, f"show({order.index(c)})")
+    sources = browser.evaluate(session, "[...document.querySelectorAll('.node.source')]"
+                                        ".map((n) => n.id)")
+    assert sorted(sources) == sorted(f"v{order.index(p)}" for p in c.parents)
+    assert browser.evaluate(session, "[...document.querySelectorAll('.edge.active')]"
+                                     ".map((e) => e.id)") == [f"v{order.index(c)}_in0",
+                                                              f"v{order.index(c)}_in1"]
