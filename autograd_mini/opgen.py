@@ -50,9 +50,9 @@ LEAF = register(Op("", None, key="leaf"))
 
 
 _MATH = ("exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh", "cosh",
-         "tanh", "erf")
+         "tanh", "erf", "erfc")
 _CONSTANTS = {"INF": INF, "TWO_OVER_SQRT_PI": 2.0 / math.sqrt(math.pi),
-              "INV_SQRT_2PI": 1.0 / math.sqrt(2.0 * math.pi), "SQRT1_2": math.sqrt(0.5)}
+              "INV_SQRT_2PI": 1.0 / math.sqrt(2.0 * math.pi), "SQRT2": math.sqrt(2.0)}
 
 
 def _float_namespace() -> dict:
@@ -134,7 +134,7 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
         method = _compile(_method_source(row), namespace, "op_method")
         method.__name__ = row.method or row.name
         method.__qualname__ = f"{value_class.__name__}.{method.__name__}"
-        method.__doc__ = f"{row.name}(x), with d/dx = {row.slope}" if not row.method else None
+        method.__doc__ = f"{row.name}(x), with d/dx = {row.slope}"
         setattr(value_class, method.__name__, method)
     for row in BINARY:
         left, right = row.slopes

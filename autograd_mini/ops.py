@@ -67,6 +67,7 @@ UNARY: tuple[Unary, ...] = (
     Unary("sigmoid", "1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)",
           "e / ((1.0 + e) * (1.0 + e))", let=_E_ABS, activation=True),
     Unary("erf", "erf(x)", "0.0 if abs(x) > 30.0 else TWO_OVER_SQRT_PI * exp(-x * x)"),
+    Unary("erfc", "erfc(x)", "0.0 if abs(x) > 30.0 else -TWO_OVER_SQRT_PI * exp(-x * x)"),
     Unary("relu", "x if x > 0 else 0.0", "1.0 if x > 0 else 0.0", activation=True),
     Unary("leaky_relu", "x if x > 0 else slope * x", "1.0 if x > 0 else slope",
           param=("slope", 0.01), activation=True),
@@ -79,9 +80,10 @@ UNARY: tuple[Unary, ...] = (
     Unary("silu", "x * s", "s * (1.0 + x * r)", activation=True,
           let=f"{_E_ABS}; s = 1.0 / (1.0 + e) if x > 0 else e / (1.0 + e); "
               "r = e / (1.0 + e) if x > 0 else 1.0 / (1.0 + e)"),
-    # the exact erf form, PyTorch's default: x * Phi(x)
+    # the exact erf form, PyTorch's default: x * Phi(x), with Phi = erfc(-x / sqrt 2) / 2,
+    # which keeps its digits far left where 1 + erf(x / sqrt 2) cancels
     Unary("gelu", "x * cdf", "cdf + x * INV_SQRT_2PI * exp(-0.5 * x * x) if abs(x) < 40.0 "
-          "else cdf", let="cdf = 0.5 * (1.0 + erf(x * SQRT1_2))", activation=True),
+          "else cdf", let="cdf = 0.5 * erfc(-x / SQRT2)", activation=True),
 )
 
 # x ** y at the edges: 0 ** 0 is flat in the base; y / x ** (1 - y) is the base slope at

@@ -138,6 +138,10 @@ TORCH_FLOAT64 = {
 }
 
 
+def _phi(x: float) -> float:
+    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -700.0 else math.exp(x)
 
@@ -151,6 +155,8 @@ PYTORCH_APPROXIMATES = {
     ("silu", 30.0, 2): "1 - 2 sigmoid(30) by subtraction: 0.1% off",
     ("expm1", -40.0, 1): "its backward is expm1(x) + 1, which is 0.0 here; exact e^-40",
     ("expm1", -40.0, 2): "the same, once more",
+    ("gelu", -5.0, 0): "0.5 x (1 + erf(x / sqrt 2)) cancels: 4e-11 off; exact 0.5 x erfc(-x / sqrt 2)",
+    ("gelu", -5.0, 1): "the same cancellation in Phi(x) + x phi(x)",
 }
 # (value, first, second derivative) from math, where PyTorch approximates.
 EXACT = {
@@ -158,6 +164,8 @@ EXACT = {
     "silu": lambda x: (x * _sigmoid(x), _sigmoid(x) * (1.0 + x * _sigmoid(-x)),
                        _sigmoid(x) * _sigmoid(-x) * (2.0 + x * (_sigmoid(-x) - _sigmoid(x)))),
     "expm1": lambda x: (math.expm1(x), math.exp(x), math.exp(x)),
+    "gelu": lambda x: (0.5 * x * math.erfc(-x / math.sqrt(2.0)),
+                       0.5 * math.erfc(-x / math.sqrt(2.0)) + x * _phi(x), _phi(x) * (2.0 - x * x)),
 }
 # Different libms round differently: values to a few ulps, derivatives (longer
 # formulas) to a few more.
@@ -271,9 +279,7 @@ def test_erf_slope_keeps_the_gaussian_tail(x: float) -> None:
     assert grad(lambda v: v.erf())(x) == pytest.approx(expected, rel=4 * EPS, abs=0)
 
 
-@pytest.mark.xfail(strict=True, reason="gelu's 1 + erf(x / sqrt 2) cancels for x << 0 "
-                   "(PyTorch's float64 gelu gives -0.0 too); 0.5 * erfc(-x / sqrt 2) would not")
-@pytest.mark.parametrize("x", [-10.0, -30.0])
+@pytest.mark.parametrize("x", [-5.0, -10.0, -30.0])
 def test_gelu_far_left_keeps_its_tiny_value(x: float) -> None:
     exact = 0.5 * x * math.erfc(-x / math.sqrt(2.0))
     assert Value(x).gelu().data == pytest.approx(exact, rel=8 * EPS, abs=0)

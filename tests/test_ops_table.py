@@ -31,6 +31,7 @@ EDGES = {
     "atan": [1e150, -1e150, 1e160, 1e300],
     "tanh": [0.5493, 0.5494, 400.0, 401.0, -401.0, 20.0],
     "erf": [6.0, -6.0, 27.0, 30.0, 31.0],
+    "erfc": [6.0, -6.0, 27.0, 30.0, 31.0],
     "gelu": [5.0, -5.0, 39.9, 40.1, -40.1],
     "sinh": [710.0, 711.0, -711.0],
     "cosh": [710.0, 711.0, -711.0],
@@ -62,6 +63,7 @@ REFERENCE = {
     "tanh": lambda x, p: math.tanh(x),
     "sigmoid": lambda x, p: _sigmoid(x),
     "erf": lambda x, p: math.erf(x),
+    "erfc": lambda x, p: math.erfc(x),
     "relu": lambda x, p: x if x > 0 else 0.0,
     "leaky_relu": lambda x, p: x if x > 0 else p * x,
     "elu": lambda x, p: x if x > 0 else p * math.expm1(x),
@@ -73,13 +75,6 @@ REFERENCE = {
 # Points where a row's slope is not smooth (kinks, and the domain edges of the rows).
 SINGULAR = {"abs": [0.0], "relu": [0.0], "leaky_relu": [0.0], "elu": [0.0],
             "log": [0.0], "sqrt": [0.0], "log1p": [-1.0]}
-# gelu's 1 + erf(x / sqrt 2) cancels for x << 0 (PyTorch's float64 gelu gives the same
-# numbers, -0.0 at x = -10): a known inexactness, reported; these cases document it.
-# The float slope misses Phi's own share there, so its differences miss it too.
-KNOWN_INEXACT = {("gelu", x) for x in (-30.0, -10.0, -5.0, -3.0)}
-KNOWN_INEXACT_SLOPE = {("gelu", -30.0), ("gelu", -10.0)}
-
-
 def _apply(row: ops.Unary, x: float, param: float | None = None) -> Value:
     """The row's method on a fresh leaf; the leaf is the node's parent."""
     method = getattr(Value(x), row.method or row.name)
@@ -114,14 +109,6 @@ def _cases() -> list:
     return cases
 
 
-def _known_inexact(case, known: set = KNOWN_INEXACT):
-    """The case, marked as an expected failure if it is one of `known`."""
-    if case.values[:2] not in known:
-        return case
-    mark = pytest.mark.xfail(strict=True, reason="gelu's 1 + erf(x / sqrt 2) cancels for x << 0")
-    return pytest.param(*case.values, id=case.id, marks=[mark])
-
-
 ALL_CASES = _cases()
 DEFINED_CASES = [case for case in ALL_CASES
                  if _in_domain(ops.UNARY_BY_NAME[case.values[0]], case.values[1])
@@ -140,7 +127,7 @@ def test_every_row_has_parameter_values_to_test() -> None:
                 f"add {row.name}'s parameter values, its default first, to PARAMS in this file"
 
 
-@pytest.mark.parametrize("name, x, param", [_known_inexact(c) for c in ALL_CASES
+@pytest.mark.parametrize("name, x, param", [c for c in ALL_CASES
                                             if _in_domain(ops.UNARY_BY_NAME[c.values[0]],
                                                           c.values[1])])
 def test_value_matches_math_or_overflow_is_refused_naming_the_op(name, x, param) -> None:
@@ -218,7 +205,7 @@ def _second_order_cases() -> list:
     for case in DEFINED_CASES:
         name, x, _ = case.values
         if abs(x) <= 1000.0 and _step(name, x) > 1e-12 * max(1.0, abs(x)):
-            cases.append(_known_inexact(case, KNOWN_INEXACT_SLOPE))
+            cases.append(case)
     return cases
 
 
@@ -355,9 +342,7 @@ def test_every_unary_row_is_a_value_method_recording_its_op(row) -> None:
 
 
 @pytest.mark.parametrize("row", [
-    pytest.param(row, id=row.name, marks=[pytest.mark.xfail(
-        strict=True, reason="opgen leaves dunder methods (__neg__, __abs__) undocumented")]
-        if row.method else []) for row in ops.UNARY])
+    pytest.param(row, id=row.name) for row in ops.UNARY])
 def test_every_unary_method_has_a_docstring(row) -> None:
     doc = getattr(Value, row.method or row.name).__doc__
     assert doc and row.name in doc
