@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from autograd_mini.backprop import last_root, topological_order
 from autograd_mini.engine import Value
-from autograd_mini.viz import format_number, printable
+from autograd_mini.viz import check_digits, format_number, printable
 
 __all__ = ["explain", "GraphText", "Term"]
 
@@ -41,7 +41,7 @@ def explain(node: Value, root: Value | None = None, *, digits: int = DEFAULT_DIG
     """
     if not isinstance(node, Value):
         raise TypeError(f"explain needs a Value, not {type(node).__name__} {node!r}")
-    digits = _check_digits(digits)
+    digits = check_digits(digits, "explain")
     root = _root_for(node, root)
     text = GraphText(topological_order(root), digits)
     index = text.index.get(id(node))
@@ -219,11 +219,3 @@ def _root_for(node: Value, root: Value | None) -> Value:
         raise TypeError(f"explain: root must be the Value backward() was called on, not "
                         f"{type(root).__name__} {root!r}")
     return root
-
-
-def _check_digits(digits: object) -> int:
-    if not isinstance(digits, int) or isinstance(digits, bool):
-        raise TypeError(f"explain: digits must be an int, not {type(digits).__name__} {digits!r}")
-    if not 1 <= digits <= 17:
-        raise ValueError(f"explain: digits={digits}; give 1 to 17 significant digits")
-    return digits

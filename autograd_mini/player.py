@@ -18,7 +18,7 @@ from autograd_mini.chain_rule import GraphText
 from autograd_mini.engine import Value, no_grad, topological_order
 from autograd_mini.ops import UNARY_BY_NAME
 from autograd_mini.player_page import TEMPLATE
-from autograd_mini.viz import MAX_NODES, check_size, digraph, printable
+from autograd_mini.viz import MAX_NODES, check_digits, check_size, digraph, printable
 
 __all__ = ["StepPlayer"]
 
@@ -43,6 +43,7 @@ class StepPlayer:
         if not isinstance(root, Value):
             raise TypeError(f"StepPlayer needs a Value (the root of a computation), not "
                             f"{type(root).__name__} {root!r}")
+        check_digits(digits, "StepPlayer")
         order = topological_order(root)
         check_size(order, max_nodes)  # before any gradient changes
         root.zero_grad()

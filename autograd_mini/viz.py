@@ -102,6 +102,15 @@ def format_number(x: float, digits: int = 4) -> str:
     return f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
 
 
+def check_digits(digits: object, where: str) -> int:
+    """digits as a count of significant digits (1 to 17), or an error naming `where`."""
+    if not isinstance(digits, int) or isinstance(digits, bool):
+        raise TypeError(f"{where}: digits must be an int, not {type(digits).__name__} {digits!r}")
+    if not 1 <= digits <= 17:
+        raise ValueError(f"{where}: digits={digits}; give 1 to 17 significant digits")
+    return digits
+
+
 def draw_dot(
     root: Value,
     rankdir: str = "LR",
@@ -126,6 +135,7 @@ def draw_dot(
         raise TypeError(f"draw_dot needs a Value (the root of a computation), not "
                         f"{type(root).__name__} {root!r}; a number can be wrapped as "
                         "Value(3.0)")
+    check_digits(digits, "draw_dot")
     order = topological_order(root)
     check_size(order, max_nodes)
     return digraph(order, rankdir=rankdir, show_grad=show_grad, digits=digits, params=params,

@@ -305,3 +305,10 @@ def test_a_forward_step_marks_the_inputs_and_their_edges(browser, tmp_path):
     assert browser.evaluate(session, "[...document.querySelectorAll('.edge.active')]"
                                      ".map((e) => e.id)") == [f"v{order.index(c)}_in0",
                                                               f"v{order.index(c)}_in1"]
+
+
+def test_digits_out_of_range_are_refused_before_any_gradient_changes():
+    root = fan_out()
+    with pytest.raises(ValueError, match=r"StepPlayer: digits=-1; give 1 to 17"):
+        StepPlayer(root, digits=-1)
+    assert root.grad == 0.0

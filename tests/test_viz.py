@@ -268,3 +268,10 @@ def test_digraph_with_names_shows_them_and_gives_every_node_and_edge_an_svg_id()
 def test_draw_dot_gives_no_ids():
     a = Value(3.0, label="a")
     assert "id=" not in draw_dot(a * a).source
+
+
+@pytest.mark.parametrize("digits, error", [(0, ValueError), (18, ValueError), (2.5, TypeError),
+                                           (True, TypeError)])
+def test_digits_out_of_range_are_refused_naming_the_argument(digits, error):
+    with pytest.raises(error, match=r"draw_dot: digits"):
+        draw_dot(Value(1.0), digits=digits)
