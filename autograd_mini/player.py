@@ -44,6 +44,9 @@ class StepPlayer:
             raise TypeError(f"StepPlayer needs a Value (the root of a computation), not "
                             f"{type(root).__name__} {root!r}")
         check_digits(digits, "StepPlayer")
+        if height is not None and (not isinstance(height, int) or height < 1):
+            raise ValueError(f"StepPlayer: height={height!r}; give the frame's height in pixels, "
+                             "a whole number of at least 1 (or None to fit the picture)")
         order = topological_order(root)
         check_size(order, max_nodes)  # before any gradient changes
         root.zero_grad()
@@ -62,9 +65,10 @@ class StepPlayer:
     @property
     def page(self) -> str:
         """The player as one self-contained HTML page (no network)."""
-        trace = json.dumps(self.trace, separators=(",", ":")).replace("<", "\\u003c")
-        return (TEMPLATE.replace("@TITLE@", html.escape(self.title))
-                .replace("@TRACE@", trace).replace("@SVG@", self.svg))
+        parts = {"TITLE": html.escape(self.title), "SVG": self.svg,
+                 "TRACE": json.dumps(self.trace, separators=(",", ":")).replace("<", "\\u003c")}
+        # One pass over the template, so that a label reading "@SVG@" stays text.
+        return re.sub(r"@(TITLE|SVG|TRACE)@", lambda marker: parts[marker[1]], TEMPLATE)
 
     def save(self, folder: str | Path) -> Path:
         """Write the page to folder/index.html (creating the folder); return its path."""

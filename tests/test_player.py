@@ -312,3 +312,9 @@ def test_digits_out_of_range_are_refused_before_any_gradient_changes():
     with pytest.raises(ValueError, match=r"StepPlayer: digits=-1; give 1 to 17"):
         StepPlayer(root, digits=-1)
     assert root.grad == 0.0
+
+
+@pytest.mark.parametrize("height", [0, -5, 2.5, "300px"])
+def test_a_frame_height_that_is_not_a_positive_whole_number_is_refused(height):
+    with pytest.raises(ValueError, match=r"StepPlayer: height="):
+        StepPlayer(fan_out(), height=height)

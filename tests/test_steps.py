@@ -261,3 +261,11 @@ def wait_for(browser: Chromium, session: str, expression: str, timeout: float = 
         assert time.monotonic() < deadline, f"never true in the page: {expression}"
         time.sleep(0.05)
     return value
+
+
+def test_a_label_that_looks_like_a_placeholder_of_the_page_stays_text(tmp_path):
+    root = neuron()
+    root.label = "@SVG@ @TRACE@ @TITLE@"
+    page = write_steps(root, tmp_path).read_text(encoding="utf-8")
+    trace = re.search(r'<script type="application/json" id="trace">(.*?)</script>', page)[1]
+    assert page.count("<svg") == 1 and json.loads(trace)["names"][-1] == root.label
