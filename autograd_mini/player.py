@@ -44,9 +44,7 @@ class StepPlayer:
             raise TypeError(f"StepPlayer needs a Value (the root of a computation), not "
                             f"{type(root).__name__} {root!r}")
         check_digits(digits, "StepPlayer")
-        if height is not None and (not isinstance(height, int) or height < 1):
-            raise ValueError(f"StepPlayer: height={height!r}; give the frame's height in pixels, "
-                             "a whole number of at least 1 (or None to fit the picture)")
+        _check_height(height)
         order = topological_order(root)
         check_size(order, max_nodes)  # before any gradient changes
         root.zero_grad()
@@ -83,6 +81,14 @@ class StepPlayer:
         return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
                 f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd" '
                 f'title="{html.escape(self.title, quote=True)}"></iframe>')
+
+
+def _check_height(height: object) -> None:
+    wanted = "the frame's height in pixels, a whole number of at least 1 (or None to fit)"
+    if height is not None and (not isinstance(height, int) or isinstance(height, bool)):
+        raise TypeError(f"StepPlayer: height={height!r}; give {wanted}")
+    if height is not None and height < 1:
+        raise ValueError(f"StepPlayer: height={height!r}; give {wanted}")
 
 
 def _trace(text: GraphText) -> dict:
