@@ -319,3 +319,19 @@ def test_digits_out_of_range_are_refused_before_any_gradient_changes():
 def test_a_frame_height_that_is_not_a_positive_whole_number_is_refused(height, error):
     with pytest.raises(error, match=r"StepPlayer: height="):
         StepPlayer(fan_out(), height=height)
+
+
+def test_constants_are_shown_on_their_ops_and_in_the_captions():
+    x = Value(2.0, label="x")
+    half, triple = 2 / x, x * 3
+    y = half + triple
+    y.label = "y"
+    player = StepPlayer(y)
+    ops = re.findall(r'<g id="v\d+_op" class="node op">\s*<title>[^<]*</title>\s*<ellipse[^>]*/>'
+                     r'\s*<text[^>]*>([^<]*)</text>', player.svg)
+    assert sorted(ops) == ["* 3", "+", "2 /"]
+    order = topological_order(y)
+    assert player.trace["forward"][order.index(half)][0] == \
+        f"v{order.index(half)} = 2 / x = 2 / 2 = 1"
+    assert player.trace["forward"][order.index(triple)][0] == \
+        f"v{order.index(triple)} = x * 3 = 2 * 3 = 6"
