@@ -202,8 +202,6 @@ def test_every_nodes_terms_are_the_engines_and_add_up_to_its_gradient_exactly(pr
         assert total(text) == node.grad
 
 
-@pytest.mark.xfail(strict=True, reason="autograd_mini/__init__.py's _LAZY must map 'explain' to "
-                   "'.chain_rule' (lead's file); remove this mark with that change")
 def test_explain_is_the_public_name_of_api_md():
     import autograd_mini
     from autograd_mini import chain_rule

@@ -9,7 +9,7 @@
 
 # %%
 from autograd_mini import Value, draw_dot
-from autograd_mini.chain_rule import explain
+from autograd_mini import explain
 from autograd_mini.player import StepPlayer
 from autograd_mini.steps import write_steps
 

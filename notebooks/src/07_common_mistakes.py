@@ -15,7 +15,7 @@
 # %%
 from autograd_mini import GradcheckError, Value, draw_dot, gradcheck
 from autograd_mini.backprop import topological_order
-from autograd_mini.chain_rule import explain
+from autograd_mini import explain
 from autograd_mini.player import StepPlayer
 
 # %% [markdown]
