@@ -146,3 +146,93 @@ def programs(draw, max_inputs: int = 3, max_steps: int = 10, ops=tuple(OPS)) -> 
     if not steps:  # every drawn op was outside its domain: fall back to a safe one
         steps.append(("tanh", (len(values) - 1,), None))
     return Program(inputs, steps)
+
+
+# --- every op of ops.py, anywhere: for comparing two ways of computing the same graph ----
+
+ANY_INPUT = st.one_of(
+    st.floats(-3.0, 3.0, allow_nan=False),
+    st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 30.0, -30.0, 710.0, -710.0, 1e200, -1e200,
+                     1e-300, 1e308]))
+
+
+def _table_ops() -> list[tuple[str, int, tuple]]:
+    """(key, operands, constants) for every op of ops.py: methods with their parameter,
+    operators between Values and with a number on either side."""
+    from autograd_mini.ops import BINARY, UNARY
+    found = [(row.name, 1, (None,) if row.param is None else (row.param[1], 0.2, 3.0))
+             for row in UNARY]
+    for row in BINARY:
+        found += [(row.symbol, 2, (None,)), (row.symbol + ":right", 1, (2.0, -0.5, 3.0)),
+                  (row.symbol + ":left", 1, (2.0, 0.5, 0.0))]
+    return found
+
+
+TABLE_OPS = _table_ops()
+
+
+@dataclass
+class TableProgram:
+    """Steps (op key, node indices, constant) over every op of the table; nodes numbered
+    inputs first. `build` applies them with Value's own methods and operators."""
+    inputs: list[float]
+    steps: list[tuple[str, tuple[int, ...], float | None]]
+
+    def build(self, leaves: list[Value]) -> Value:
+        nodes = list(leaves)
+        for step in self.steps:
+            nodes.append(self.apply(step, nodes))
+        return nodes[-1]
+
+    def errors(self, leaves: list[Value]) -> set[tuple[type, str]]:
+        """The errors of the steps whose operands could be computed: the ones a graph may
+        raise first, depending on the order it computes them in."""
+        nodes: list[Value | None] = list(leaves)
+        found = set()
+        for step in self.steps:
+            try:
+                nodes.append(None if None in [nodes[i] for i in step[1]] else
+                             self.apply(step, nodes))
+            except Exception as error:  # noqa: BLE001 - collected for comparison
+                found.add((type(error), str(error)))
+                nodes.append(None)
+        return found
+
+    @staticmethod
+    def apply(step: tuple, nodes: list[Value]) -> Value:
+        import operator
+        from autograd_mini.ops import UNARY_BY_NAME
+        functions = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+                     "/": operator.truediv, "**": operator.pow}
+        key, args, const = step
+        symbol, _, side = key.partition(":")
+        x = nodes[args[0]]
+        if symbol in functions:
+            return (functions[symbol](x, const) if side == "right" else
+                    functions[symbol](const, x) if side == "left" else
+                    functions[symbol](x, nodes[args[1]]))
+        method = getattr(Value, UNARY_BY_NAME[key].method or UNARY_BY_NAME[key].name)
+        return method(x) if const is None else method(x, const)
+
+
+@st.composite
+def table_programs(draw, max_inputs: int = 3, max_steps: int = 12) -> TableProgram:
+    """A random DAG over every op of ops.py (shared nodes, ops used twice on one node),
+    with no promise that it is defined anywhere: building it may raise. Every step is
+    below the last one (results nothing reads are added in at the end)."""
+    inputs = draw(st.lists(ANY_INPUT, min_size=1, max_size=max_inputs))
+    count = len(inputs)
+    steps = []
+    unread = set()
+    for _ in range(draw(st.integers(1, max_steps))):
+        key, arity, constants = draw(st.sampled_from(TABLE_OPS))
+        args = tuple(draw(st.integers(max(0, count - 3), count - 1)) if draw(st.booleans())
+                     else draw(st.integers(0, count - 1)) for _ in range(arity))
+        steps.append((key, args, draw(st.sampled_from(constants))))
+        unread -= set(args)
+        unread.add(count)
+        count += 1
+    for node in sorted(unread)[:-1]:
+        steps.append(("+", (count - 1, node), None))
+        count += 1
+    return TableProgram(inputs, steps)

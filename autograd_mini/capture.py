@@ -1,0 +1,146 @@
+"""A graph captured for the compiler: its nodes in topological order, as flat arrays.
+
+The capture keeps what replaying the graph needs (each node's op, parents, constant and
+label) and drops the Values themselves, so a compiled graph does not keep the graph it
+was made from alive. Positions follow backprop's own order (the order eager `backward`
+visits), which is what makes the compiled gradients add up in eager's order, bit for bit.
+"""
+from __future__ import annotations
+
+from array import array
+from typing import Iterable
+
+from .backprop import topological_order
+from .engine import Value
+from .opgen import Op
+
+__all__ = ["OP", "INPUT", "PLACEHOLDER", "CONSTANT", "Plan", "capture"]
+
+# What sits at a position: an op's result, or a leaf that is an input (read at every run,
+# gradient wanted), a placeholder (read at every run, no gradient) or a constant.
+OP, INPUT, PLACEHOLDER, CONSTANT = 0, 1, 2, 3
+
+
+class _Join:
+    """Holds two outputs as parents, so that one sort orders several outputs (then dropped)."""
+
+    __slots__ = ("parent1", "parent2", "_seen_by")
+
+    def __init__(self, parent1: object, parent2: object) -> None:
+        self.parent1, self.parent2, self._seen_by = parent1, parent2, None
+
+
+class Plan:
+    """The captured graph. Position i holds ops[i] (None for a leaf) applied to the
+    positions parent1[i], parent2[i] (-1: none) with constants[i] (the op's constant
+    operand or parameter; a constant leaf's data), kinds[i] and labels.get(i, "")."""
+
+    __slots__ = ("ops", "parent1", "parent2", "constants", "kinds", "labels", "roots",
+                 "leaf_slots", "needs_grad", "last_use", "single_use", "chunk_size")
+
+    def __init__(self) -> None:
+        self.ops: list[Op | None] = []
+        self.parent1, self.parent2 = array("q"), array("q")
+        self.constants: list[float | None] = []
+        self.kinds = bytearray()
+        self.labels: dict[int, str] = {}
+        self.roots: list[int] = []
+        self.leaf_slots: dict[int, int] = {}  # input or placeholder position -> its index
+        self.needs_grad = bytearray()          # 1 where a gradient has to flow
+        self.last_use = array("q")             # the last position reading each node, or -1
+        self.single_use = bytearray()          # 1 where exactly one operand reads the node
+        self.chunk_size = 1
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def chunks(self) -> range:
+        """The start of each chunk: positions [start, start + chunk_size)."""
+        return range(0, len(self), self.chunk_size)
+
+    def chunk_of(self, position: int) -> int:
+        """The index of the chunk holding `position`."""
+        return position // self.chunk_size
+
+
+def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: int) -> Plan:
+    """The plan of the graph below `outputs`; `leaves[:inputs]` are the inputs, the rest
+    of `leaves` placeholders, and every other leaf a constant."""
+    order = _sorted(outputs)
+    plan = Plan()
+    plan.chunk_size = chunk_size
+    position = dict(zip(order, range(len(order))))
+    slots = {leaf: k for k, leaf in enumerate(leaves)}
+    for node in order:
+        _add(plan, node, position, slots.get(node), inputs)
+    plan.roots = [position[output] for output in outputs]
+    _mark_gradients(plan)
+    _mark_last_use(plan)
+    return plan
+
+
+def _sorted(outputs: list[Value]) -> list[Value]:
+    """backprop's order for one output; for several, the order a sort from a node over them
+    all gives, which is the order eager backward gives when a loss reads them in turn."""
+    if len(outputs) == 1:
+        return topological_order(outputs[0])
+    joint = outputs[0]
+    for output in outputs[1:]:
+        joint = _Join(joint, output)
+    return [node for node in topological_order(joint) if node.__class__ is not _Join]
+
+
+def _add(plan: Plan, node: Value, position: dict, slot: int | None, inputs: int) -> None:
+    label = node.label
+    if label:
+        plan.labels[len(plan.kinds)] = label
+    parent1 = node.parent1
+    if parent1 is None:  # a leaf: computed under no_grad or made by Value(...)
+        plan.ops.append(None)
+        plan.parent1.append(-1)
+        plan.parent2.append(-1)
+        if slot is None:
+            plan.kinds.append(CONSTANT)
+            plan.constants.append(node.data)
+        else:
+            plan.leaf_slots[len(plan.kinds)] = slot
+            plan.kinds.append(INPUT if slot < inputs else PLACEHOLDER)
+            plan.constants.append(None)
+        return
+    parent2 = node.parent2
+    plan.ops.append(node._op)
+    plan.parent1.append(position[parent1])
+    plan.parent2.append(-1 if parent2 is None else position[parent2])
+    plan.constants.append(node.constant)
+    plan.kinds.append(OP)
+
+
+def _mark_gradients(plan: Plan) -> None:
+    """A node needs a gradient when some leaf below it wants one: inputs do, and constants
+    too (eager backward computes theirs, and refuses when one is NaN or infinite)."""
+    needs = plan.needs_grad = bytearray(len(plan))
+    kinds, parent1, parent2 = plan.kinds, plan.parent1, plan.parent2
+    for i, kind in enumerate(kinds):
+        if kind == OP:
+            p2 = parent2[i]
+            needs[i] = needs[parent1[i]] or (p2 >= 0 and needs[p2])
+        else:
+            needs[i] = kind != PLACEHOLDER
+
+
+def _mark_last_use(plan: Plan) -> None:
+    last = plan.last_use = array("q", [-1]) * len(plan)
+    uses = bytearray(len(plan))  # counts 0, 1, then 2 for "more than one"
+    for i, (p1, p2) in enumerate(zip(plan.parent1, plan.parent2)):
+        if p1 >= 0:
+            last[p1] = i
+            uses[p1] = min(uses[p1] + 1, 2)
+            if p2 >= 0:
+                last[p2] = i
+                uses[p2] = min(uses[p2] + 1, 2)
+    plan.single_use = bytearray(count == 1 for count in uses)
+
+
+def distinct(values: Iterable[Value]) -> list[Value]:
+    """values in order, each once."""
+    return list(dict.fromkeys(values))

@@ -1,0 +1,270 @@
+"""Straight-line Python for a captured graph: a forward and a backward function per chunk.
+
+Each node becomes lines made from its op's templates (opforms.py), e.g. for a tanh
+
+    v7 = tanh(v3)  # tanh
+    d7 = 1.0 - v7 * v7 if -0.5 < v7 < 0.5 else ...
+
+in forward_k, and `g3 = d7 * g7` in backward_k: the chain rule, node after node in the
+reverse of backprop's order, each term added as `Value.backward` adds it. A gradient that
+passes through unchanged (a `+`) is not copied: the operand takes over the variable.
+A value read once, by an arithmetic op in the same chunk, is written inside its reader's
+line (`v9 = b + w0 * x0 + w1 * x1`): fewer lines to compile, and the same operations in
+the same order, so the same floats.
+
+Positions are cut into chunks of `plan.chunk_size`, so that no function is too large to
+compile quickly. Functions pass numbers on through lists: V (the leaves' values, then
+values read by a later chunk), S[k] (what backward_k needs from forward_k), G (gradients
+a later chunk hands to an earlier one; the seeds first) and P[k] (the gradients of chunk
+k's leaves).
+"""
+from __future__ import annotations
+
+import keyword
+import re
+
+from .capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
+from .opforms import FORMS, TEMPORARIES, Form, literal, namespace
+
+__all__ = ["Layout", "chunk_source", "names_from_labels"]
+
+_NAMESPACE = namespace()
+# Names the generated code makes (v7, g7, d7, d7_2, e7, ...) or reads: no label may take one.
+_GENERATED = re.compile(rf"(?:v|g|d|{'|'.join(TEMPORARIES)})\d+(?:_\d+)?|grad_\w*|_\w*")
+_TAKEN = {"V", "S", "G", "P", *_NAMESPACE, "abs", "sum"}
+# Deeper expressions would strain Python's compiler (a sum of many terms is one long chain).
+_MOST_NESTED = 100
+
+
+def names_from_labels(labels: dict[int, str]) -> dict[int, str]:
+    """An identifier for each labelled node whose label makes a readable, unique one
+    ("L0.N2.w1" gives L0_N2_w1); the others keep their generated names (v7)."""
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    for i, label in labels.items():
+        name = re.sub(r"\W", "_", label)
+        if (name.isidentifier() and not keyword.iskeyword(name) and name not in _TAKEN
+                and name not in used and not _GENERATED.fullmatch(name)):
+            names[i] = name
+            used.add(name)
+    return names
+
+
+class Layout:
+    """Names, and where values and gradients cross chunks (their V and G slots)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.names = names_from_labels(plan.labels)
+        self.roots = set(plan.roots)
+        self.value_slot = dict(plan.leaf_slots)  # inputs and placeholders, then handovers
+        self.grad_slot: dict[int, int] = {}      # roots first (their seeds), then handovers
+        for root in plan.roots:
+            self.grad_slot.setdefault(root, len(self.grad_slot))
+        chunk = plan.chunk_size
+        for i, (kind, last) in enumerate(zip(plan.kinds, plan.last_use)):
+            crosses = last // chunk != i // chunk
+            if kind == OP and (crosses or i in self.roots) and i not in self.value_slot:
+                self.value_slot[i] = len(self.value_slot)
+            if plan.needs_grad[i] and crosses and last >= 0 and i not in self.grad_slot:
+                self.grad_slot[i] = len(self.grad_slot)
+        self.slope_cache: dict[tuple, str] = {}
+
+    def value(self, i: int) -> str:
+        """The name of node i's value."""
+        return self.names.get(i) or f"v{i}"
+
+    def grad(self, i: int) -> str:
+        """The name of node i's gradient."""
+        name = self.names.get(i)
+        return f"grad_{name}" if name else f"g{i}"
+
+
+def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
+    """The source of forward_k and backward_k."""
+    start = k * plan.chunk_size
+    end = min(start + plan.chunk_size, len(plan))
+    saved: dict[str, None] = {}  # forward's names that backward reads, in order
+    backward = _backward_lines(plan, layout, start, end, saved)
+    forward = _forward_lines(plan, layout, start, end)
+    if saved:
+        names = _tuple(list(saved))
+        forward.insert(-1, f"    S[{k}] = {names}")
+        backward.insert(0, f"    {names[1:-1]} = S[{k}]")
+    return (f"def forward_{k}(V, S):\n" + "\n".join(forward) + "\n\n\n"
+            f"def backward_{k}(G, S, P):\n" + "\n".join(backward or ["    pass"]) + "\n")
+
+
+def _tuple(names: list[str]) -> str:
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
+
+
+def _fields(plan: Plan, layout: Layout, i: int, form: Form) -> dict[str, str]:
+    """The template fields of node i: operand and result names, constant, temporaries."""
+    fields = {"out": layout.value(i)}
+    for field, p in (("a", plan.parent1[i]), ("b", plan.parent2[i])):
+        if p >= 0:
+            fields[field] = (literal(plan.constants[p]) if plan.kinds[p] == CONSTANT
+                             else layout.value(p))
+    constant = plan.constants[i]
+    if constant is not None:
+        fields["c"] = literal(constant)
+    for name in form.temporaries:
+        fields[f"t_{name}"] = f"{name}{i}"
+    return fields
+
+
+def _forward_lines(plan: Plan, layout: Layout, start: int, end: int) -> list[str]:
+    kinds, ops, slot = plan.kinds, plan.ops, layout.value_slot
+    imports: dict[int, None] = {}
+    inlined: dict[int, tuple[str, int, int]] = {}  # node -> (expression, binding, depth)
+    body: list[str] = []
+    checked: list[str] = []
+    for i in range(start, end):
+        if kinds[i] != OP:
+            continue
+        form = FORMS[ops[i].key]
+        fields = _fields(plan, layout, i, form)
+        depth = 0
+        for field, p in (("a", plan.parent1[i]), ("b", plan.parent2[i])):
+            if p in inlined:
+                text, binding, nested = inlined.pop(p)
+                fields[field] = text if binding >= form.needs[field] else f"({text})"
+                depth = max(depth, nested + 1)
+            elif p >= 0 and (kinds[p] in (INPUT, PLACEHOLDER) or (kinds[p] == OP and p < start)):
+                imports[p] = None
+        text = form.value.format(**fields)
+        if depth < _MOST_NESTED and _fits_in_reader(plan, layout, i, form, end):
+            inlined[i] = (text, form.top, depth)
+            continue
+        for name, template in form.lets:
+            body.append(f"    {name}{i} = {template.format(**fields)}")
+        comment = f"  # {form.comment}" if form.comment else ""
+        body.append(f"    {fields['out']} = {text}{comment}")
+        checked.append(fields["out"])
+        for n, kind in enumerate(form.slope_kinds):
+            if kind == "expr":
+                body.append(f"    {_slope_name(i, form, n)} = {form.slopes[n].format(**fields)}")
+    lines = _unpacked([layout.value(p) for p in imports], [f"V[{slot[p]}]" for p in imports])
+    lines += body
+    handed = [i for i in range(start, end) if kinds[i] == OP and i in slot]
+    if handed:
+        first = slot[handed[0]]
+        lines.append(f"    V[{first}:{first + len(handed)}] = "
+                     f"{_tuple([layout.value(i) for i in handed])}")
+    # NaN or inf in any value makes the sum NaN or inf: then the caller replays the graph
+    # eagerly, which raises eager's error (or confirms the numbers).
+    lines.append(f"    return sum({_tuple(checked)})" if checked else "    return 0.0")
+    return lines
+
+
+def _fits_in_reader(plan: Plan, layout: Layout, i: int, form: Form, end: int) -> bool:
+    """Whether node i's value can be written inside the line of the one node reading it:
+    nothing else reads it (backward neither), and a NaN or inf in it would show in the
+    reader's value, which is checked."""
+    reader = plan.last_use[i]
+    if not (form.producer and plan.single_use[i] and reader < end) or i in layout.roots:
+        return False
+    field = "a" if plan.parent1[reader] == i else "b"
+    return field in FORMS[plan.ops[reader].key].consumer
+
+
+def _slope_name(i: int, form: Form, n: int) -> str:
+    return f"d{i}_{n + 1}" if len(form.slopes) == 2 else f"d{i}"
+
+
+def _slope_factor(plan: Plan, layout: Layout, i: int, n: int, form: Form,
+                  fields: dict[str, str]) -> tuple[str, bool]:
+    """What multiplies node i's gradient for its operand n, and whether it is a name
+    forward has to save: a literal ("1.0", "-1.0", "0.5"), an operand's or the result's
+    name, or the name of a slope computed forward (d7; d7_1, d7_2)."""
+    kind = form.slope_kinds[n]
+    if kind == "constant":  # the same float eager computes, computed once here
+        key = (form.slopes[n], fields.get("c"))
+        factor = layout.slope_cache.get(key)
+        if factor is None:
+            factor = layout.slope_cache[key] = literal(
+                eval(form.slopes[n].format(**fields), _NAMESPACE))  # our own row's text
+        return factor, False
+    if kind == "expr":
+        return _slope_name(i, form, n), True
+    operand = i if kind == "out" else plan.parent1[i] if kind == "a" else plan.parent2[i]
+    return fields[kind], plan.kinds[operand] != CONSTANT
+
+
+def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
+                    saved: dict[str, None]) -> list[str]:
+    """Each node's terms wait until its gradient is read (or handed on at the chunk's
+    end), then go out as one sum in the order they came, as Value.backward adds them."""
+    kinds, needs, slot = plan.kinds, plan.needs_grad, layout.grad_slot
+    lines: list[str] = []
+    acc: dict[int, str] = {}           # node -> the variable holding its gradient
+    pending: dict[int, list[str]] = {}  # node -> terms not yet added, in order
+    receivers = [p for p in _receivers(plan, start, end) if p in slot]
+    for p in sorted(receivers, key=slot.__getitem__):
+        if p in layout.roots or plan.last_use[p] >= end:  # a seed, or a sum a later chunk began
+            acc[p] = layout.grad(p)
+    if acc:
+        lines += _unpacked([acc[p] for p in acc], [f"G[{slot[p]}]" for p in acc])
+    for i in range(end - 1, start - 1, -1):
+        if kinds[i] != OP or not needs[i]:
+            continue
+        _add_pending(lines, layout, acc, pending, i)
+        g = acc[i]
+        form = FORMS[plan.ops[i].key]
+        fields = _fields(plan, layout, i, form)
+        for n, p in enumerate((plan.parent1[i], plan.parent2[i])):
+            if p < 0 or not needs[p]:
+                continue
+            factor, is_name = _slope_factor(plan, layout, i, n, form, fields)
+            if is_name:
+                saved[factor] = None
+            term = g if factor == "1.0" else f"-{g}" if factor == "-1.0" else f"{factor} * {g}"
+            if term == g and plan.single_use[p] and p not in acc:
+                acc[p] = g  # its one term, unchanged: it shares the variable, never changed
+            else:
+                pending.setdefault(p, []).append(term)
+    leaves = [i for i in range(start, end) if kinds[i] != OP and needs[i]]
+    for p in sorted(pending):
+        _add_pending(lines, layout, acc, pending, p)
+    handed = sorted((p for p in acc if p < start), key=slot.__getitem__)
+    if handed:
+        lines += _unpacked([f"G[{slot[p]}]" for p in handed], [acc[p] for p in handed])
+    if leaves:
+        lines.append(f"    P[{start // plan.chunk_size}] = {_tuple([acc[i] for i in leaves])}")
+    return lines
+
+
+def _receivers(plan: Plan, start: int, end: int) -> list[int]:
+    """The nodes whose gradient this chunk adds to or reads."""
+    needs = plan.needs_grad
+    found = {i: None for i in range(start, end) if needs[i]}
+    for i in range(start, end):
+        if plan.kinds[i] == OP and needs[i]:
+            for p in (plan.parent1[i], plan.parent2[i]):
+                if p >= 0 and needs[p]:
+                    found[p] = None
+    return list(found)
+
+
+# Terms per line: a longer sum would nest too deeply for Python's compiler.
+_TERMS_PER_LINE = 64
+
+
+def _add_pending(lines: list[str], layout: Layout, acc: dict[int, str],
+                 pending: dict[int, list[str]], p: int) -> None:
+    terms = pending.pop(p, None)
+    if not terms:
+        return
+    name = acc.get(p)
+    if name is None:
+        name = acc[p] = layout.grad(p)
+        lines.append(f"    {name} = {' + '.join(terms[:_TERMS_PER_LINE])}")
+        terms = terms[_TERMS_PER_LINE:]
+    for first in range(0, len(terms), _TERMS_PER_LINE):
+        lines.append(f"    {name} = {name} + {' + '.join(terms[first:first + _TERMS_PER_LINE])}")
+
+
+def _unpacked(targets: list[str], sources: list[str], per_line: int = 8) -> list[str]:
+    """`a, b = G[0], G[3]` lines, a few names each."""
+    return [f"    {', '.join(targets[k:k + per_line])} = {', '.join(sources[k:k + per_line])}"
+            for k in range(0, len(targets), per_line)]

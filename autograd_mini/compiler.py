@@ -1,0 +1,289 @@
+"""compile_graph: a graph captured once and replayed as one generated Python program.
+
+Training rebuilds the same graph at every step, object by object. A compiled graph
+does that work once: it writes the graph out as straight-line code (codegen.py), one
+line per value, slope and gradient term, taken from the rows of ops.py, and then each
+run is a call of that code on the inputs' current numbers. The numbers are eager's, to
+the last bit: the same expressions, in the same order (backprop's), on the same floats.
+
+The one rule, as with jax.jit: the graph's *structure* must not depend on the data.
+A branch inside an op (relu, abs, ...) is re-decided at every run, but a Python `if` on
+a value while the graph was built, a max() picking one Value, a constant computed from
+`.data`: those were decided once, at capture, and stay so.
+
+Errors are eager's too. The generated code checks nothing per op; when a run raises or
+produces a NaN or infinity anywhere, the graph is replayed op by op with real Values
+(replay.py), which raises exactly the error eager would have raised, naming the op and
+the value, or confirms the numbers.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from itertools import chain, repeat
+from operator import add, attrgetter
+from typing import Iterable, Sequence, Union
+
+from .capture import CONSTANT, INPUT, OP, Plan, capture, distinct
+from .codegen import Layout, chunk_source
+from .opforms import namespace
+from .engine import NO_GRAD_RESULT, Value
+from .nonfinite import explain_nonfinite
+from .numeric import to_float
+from .replay import first_nonfinite_gradient, replay_backward, replay_forward
+
+__all__ = ["compile_graph", "CompiledGraph"]
+
+# Positions per generated function: compile time per node is flat in this size, while
+# each chunk boundary costs a few list reads and writes per value crossing it.
+CHUNK_SIZE = 6000
+
+_get_data = attrgetter("data")
+_get_grad = attrgetter("grad")
+Seed = Union[float, Value]
+
+
+def compile_graph(root: Value | Sequence[Value], inputs: Iterable[Value], *,
+                  placeholders: Iterable[Value] = ()) -> CompiledGraph:
+    """Capture the graph below `root` once, as a program to run again and again.
+
+    `inputs` are the leaves whose `.data` may change between runs and whose gradients
+    are wanted (parameters); `placeholders` are leaves whose `.data` changes but which need
+    no gradient (a batch's data); every other leaf is a constant, frozen at its current
+    value. `root` may also be a list of Values (outputs); then forward() returns a list and
+    backward() takes one seed per output.
+    """
+    outputs = _outputs(root)
+    inputs = _leaves(inputs, "inputs")
+    placeholders = _leaves(placeholders, "placeholders")
+    both = set(inputs) & set(placeholders)
+    if both:
+        raise ValueError(f"compile_graph: {next(iter(both))!r} is in both inputs and "
+                         "placeholders; a leaf is one or the other")
+    return CompiledGraph(outputs, inputs, placeholders, single=isinstance(root, Value))
+
+
+def _outputs(root: object) -> list[Value]:
+    outputs = [root] if isinstance(root, Value) else _values(root, "root")
+    if not outputs:
+        raise ValueError("compile_graph: root is an empty list; give a Value (or a list of "
+                         "the outputs)")
+    for output in outputs:
+        if output._op is NO_GRAD_RESULT:
+            raise RuntimeError("compile_graph: the root was computed under no_grad(): it "
+                               "recorded no graph to compile; build it outside no_grad()")
+    return outputs
+
+
+def _values(items: object, what: str) -> list[Value]:
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"compile_graph: {what} must be a list of Values, got "
+                        f"{type(items).__name__}")
+    items = list(items)
+    for k, item in enumerate(items):
+        if not isinstance(item, Value):
+            raise TypeError(f"compile_graph: {what}[{k}] is {type(item).__name__} {item!r}, "
+                            f"not a Value")
+    return items
+
+
+def _leaves(items: object, what: str) -> list[Value]:
+    leaves = distinct(_values([items] if isinstance(items, Value) else items, what))
+    for k, leaf in enumerate(leaves):
+        if leaf.parent1 is not None:
+            raise ValueError(f"compile_graph: {what}[{k}] is {leaf!r}, the result of an op, not "
+                             f"a leaf; {what} are leaves whose .data you set (parameters, "
+                             f"data), and everything computed from them is recomputed")
+    return leaves
+
+
+class CompiledGraph:
+    """A graph captured once (see compile_graph): forward(), backward(), run(), source."""
+
+    def __init__(self, outputs: list[Value], inputs: list[Value], placeholders: list[Value],
+                 single: bool = True, chunk_size: int = CHUNK_SIZE) -> None:
+        self._single = single
+        self._leaves = inputs + placeholders  # by slot: V[k] is leaves[k].data
+        plan = self._plan = capture(outputs, self._leaves, len(inputs), chunk_size)
+        layout = self._layout = Layout(plan)
+        # Weak: a compiled graph must not keep the graph it was made from alive.
+        self._outputs = [weakref.ref(output) for output in outputs]
+        self._namespace = namespace()
+        self._forwards, self._backwards = [], []
+        for k in range(len(plan.chunks())):
+            exec(compile(chunk_source(plan, layout, k), f"<compiled graph, chunk {k}>", "exec"),
+                 self._namespace)
+            self._forwards.append(self._namespace.pop(f"forward_{k}"))
+            self._backwards.append(self._namespace.pop(f"backward_{k}"))
+        self._backwards.reverse()
+        chunks = len(self._forwards)
+        self._values = [0.0] * len(layout.value_slot)
+        self._saved: list = [None] * chunks
+        self._grads = [0.0] * len(layout.grad_slot)
+        self._leaf_grads: list[tuple] = [()] * chunks
+        self._root_slots = [layout.grad_slot[root] for root in plan.roots]
+        self._root_reads = [(layout.value_slot.get(root), plan.constants[root])
+                            for root in plan.roots]
+        self._wanted = self._inputs_in_order(inputs)
+        self._state: object = None  # None, _COMPILED, or the replayed Values
+        self._data: list = []       # the leaves' numbers of the last forward
+        self._lock = threading.RLock()
+
+    def _inputs_in_order(self, inputs: list[Value]) -> tuple[list[Value], list[int] | None]:
+        """The inputs in the graph, in backprop's order, and where each one's gradient is
+        in the list of leaf gradients (None when that list is exactly theirs)."""
+        plan = self._plan
+        leaves = [i for i in range(len(plan)) if plan.kinds[i] != OP and plan.needs_grad[i]]
+        found = [(k, i) for k, i in enumerate(leaves) if plan.kinds[i] == INPUT]
+        nodes = [self._leaves[plan.leaf_slots[i]] for _, i in found]
+        picks = [k for k, _ in found]
+        return nodes, (None if len(picks) == len(leaves) else picks)
+
+    # -- the public surface ---------------------------------------------------
+    @property
+    def source(self) -> str:
+        """The generated program (written again on each read; it is not kept)."""
+        plan = self._plan
+        header = (f"# A compiled graph of {len(plan):,} nodes in {len(self._forwards)} "
+                  f"chunk(s). V: the leaves' values, then values handed to later chunks;\n"
+                  f"# S: what backward needs from forward; G: gradients handed to earlier "
+                  f"chunks (the seed first); P: the leaves' gradients.\n\n")
+        return header + "\n\n".join(chunk_source(plan, self._layout, k)
+                                    for k in range(len(self._forwards)))
+
+    def forward(self) -> float | list[float]:
+        """Recompute every node from the inputs' current .data; return the root's value
+        (a list for several outputs), which is also set as the root's .data."""
+        with self._lock:
+            values = self._forward()
+        for ref, value in zip(self._outputs, values):
+            output = ref()
+            if output is not None:
+                output.data = value
+        return values[0] if self._single else values
+
+    def backward(self, grad: Seed | Sequence[Seed] = 1.0, *, allow_nonfinite: bool = False) -> None:
+        """Add d(root)/d(input) * grad into each input's .grad, for the values of the last
+        forward() (run first if there was none), as Value.backward adds: a NaN or infinite
+        gradient raises ValueError naming where, and then no .grad changes."""
+        seeds = self._seeds(grad, allow_nonfinite)
+        with self._lock:
+            if self._state is None:
+                self._forward()
+            grads = self._leaf_gradients(seeds, allow_nonfinite)
+            self._accumulate(grads, allow_nonfinite)
+
+    def run(self, grad: Seed | Sequence[Seed] = 1.0, *,
+            allow_nonfinite: bool = False) -> float | list[float]:
+        """forward() then backward(grad); return the root's value."""
+        with self._lock:
+            value = self.forward()
+            self.backward(grad, allow_nonfinite=allow_nonfinite)
+        return value
+
+    def __repr__(self) -> str:
+        return (f"CompiledGraph({len(self._plan):,} nodes, {len(self._wanted[0])} inputs, "
+                f"{len(self._forwards)} chunk(s))")
+
+    # -- running --------------------------------------------------------------
+    def _forward(self) -> list[float]:
+        data = self._data = list(map(_get_data, self._leaves))
+        self._state = None
+        if not self._forward_compiled(data):
+            nodes = replay_forward(self._plan, data)  # eager: raises eager's error, if any
+            self._state = nodes
+            return [nodes[root].data for root in self._plan.roots]
+        self._state = _COMPILED
+        values = self._values
+        return [constant if slot is None else values[slot] for slot, constant in self._root_reads]
+
+    def _forward_compiled(self, data: list) -> bool:
+        """Run the generated forward; False when a replay must decide (an exception, or a
+        value or input that is NaN or infinite)."""
+        try:
+            check = sum(data)
+            if check - check:  # nonzero only for inf and NaN (or an overflowing sum)
+                return False
+            values, saved = self._values, self._saved
+            values[:len(data)] = data
+            for forward in self._forwards:
+                check = forward(values, saved)
+                if check - check:
+                    return False
+        except Exception:  # noqa: BLE001 - the replay raises eager's error, or none
+            return False
+        return True
+
+    def _leaf_gradients(self, seeds: list[float], allow_nonfinite: bool) -> list[float]:
+        plan = self._plan
+        if self._state is _COMPILED:
+            grads = self._grads
+            seeded: set[int] = set()
+            for slot, seed in zip(self._root_slots, seeds):  # a root given twice: both seeds
+                grads[slot] = grads[slot] + seed if slot in seeded else seed
+                seeded.add(slot)
+            saved, leaf_grads = self._saved, self._leaf_grads
+            for backward in self._backwards:
+                backward(grads, saved, leaf_grads)
+            found = list(chain.from_iterable(leaf_grads))
+        else:
+            found = replay_backward(plan, self._state, seeds)
+        if not allow_nonfinite:
+            total = sum(found)
+            if total - total:  # nonzero only for inf and NaN (or an overflowing sum)
+                nodes = replay_forward(plan, self._data)
+                message = first_nonfinite_gradient(plan, nodes, seeds)
+                if message:
+                    raise ValueError(message)
+        return found
+
+    def _accumulate(self, grads: list[float], allow_nonfinite: bool) -> None:
+        """input.grad = before + this pass, as backprop adds back gradients it set aside."""
+        nodes, picks = self._wanted
+        if picks is not None:
+            grads = list(map(grads.__getitem__, picks))
+        before = list(map(_get_grad, nodes))
+        # 0.0 + g: eager's sums start from 0.0, which turns a -0.0 into 0.0
+        after = list(map(add, before, map(add, repeat(0.0), grads)))
+        if not allow_nonfinite:
+            total = sum(map(_number, after))
+            if total - total:
+                _refuse_nonfinite_sum(nodes, before, after)
+        for node, grad in zip(nodes, after):
+            node.grad = grad
+
+    def _seeds(self, grad: object, allow_nonfinite: bool) -> list[float]:
+        if self._single:
+            return [_seed(grad, allow_nonfinite)]
+        grads = _values_or_numbers(grad, len(self._outputs))
+        return [_seed(g, allow_nonfinite) for g in grads]
+
+
+_COMPILED = object()
+
+
+def _seed(grad: object, allow_nonfinite: bool) -> float:
+    """A seed gradient as Value.backward takes it."""
+    seed = grad.data if isinstance(grad, Value) else to_float(grad, "backward(grad=...)")
+    if seed - seed and not allow_nonfinite:  # nonzero only for inf and NaN
+        raise ValueError(f"backward(grad={seed!r}): the seed gradient must be finite; "
+                         "pass allow_nonfinite=True if you mean it")
+    return seed
+
+
+def _values_or_numbers(grad: object, count: int) -> list:
+    if isinstance(grad, (str, bytes)) or not hasattr(grad, "__len__") or len(grad) != count:
+        raise ValueError(f"backward(grad=...): this graph has {count} outputs; give a list of "
+                         f"{count} seed gradients, one per output")
+    return list(grad)
+
+
+def _number(x: object) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _refuse_nonfinite_sum(nodes: list[Value], before: list, after: list) -> None:
+    for node, earlier, now in zip(nodes, before, after):
+        now, earlier = _number(now), _number(earlier)
+        if now - now:
+            raise ValueError(explain_nonfinite(node, "accumulate", (earlier, now - earlier)))

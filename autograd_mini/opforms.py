@@ -1,0 +1,161 @@
+"""The rows of ops.py as templates for generated code, rewritten with the ast module.
+
+A row's value and slopes are expressions in x, y, out, its parameter and its `let`
+temporaries. Each becomes a template whose names are fields: {a} and {b} for the
+operands, {c} for the constant (a parameter, or the number in x * 3), {out} for the
+result and {t_e} for a temporary e, so that a node's line is `template.format(...)`.
+Only `**` differs from its row: Value.__pow__ and __rpow__ compute it through
+numeric.power and power_slope (0 ** y, negative bases), and so does generated code.
+"""
+from __future__ import annotations
+
+import ast
+import math
+from typing import NamedTuple
+
+from .numeric import INF, power, power_slope
+from .opgen import _float_namespace
+from .ops import BINARY, UNARY
+
+__all__ = ["Form", "FORMS", "namespace", "literal", "TEMPORARIES"]
+
+
+def _pow_values(x: float, y: float) -> float:
+    """x ** y for two Values, refusing a negative base as Value.__pow__ does."""
+    if x < 0:
+        raise ValueError("negative base")  # the caller replays eagerly for eager's message
+    return power(x, y)
+
+
+def namespace() -> dict:
+    """The globals of generated code: the rows' functions and constants."""
+    return dict(_float_namespace(), power=power, power_slope=power_slope,
+                pow_values=_pow_values, NAN=math.nan, __builtins__={"abs": abs, "sum": sum})
+
+
+def literal(x: float) -> str:
+    """x as Python source: a literal, or INF / NAN, negative ones in parentheses."""
+    if x != x:
+        return "NAN"
+    text = "INF" if x == INF else "(-INF)" if x == -INF else repr(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+class Form(NamedTuple):
+    """An op's row as templates, and how its value line may be folded into another."""
+
+    lets: tuple[tuple[str, str], ...]  # (temporary, template)
+    value: str
+    slopes: tuple[str, ...]
+    slope_kinds: tuple[str, ...]       # "constant", "a", "b", "out" or "expr", per slope
+    temporaries: tuple[str, ...]
+    comment: str
+    top: int                           # how tightly the value's outer operation binds
+    needs: dict                        # field -> the least binding an expression needs there
+    producer: bool                     # the value may be written inside its reader's line
+    consumer: tuple[str, ...]          # fields that may hold such a value: a NaN or inf in
+    #                                    them makes the value NaN or inf (it is checked)
+
+
+# How tightly Python binds: a lower number needs parentheses inside a higher one.
+_BINDING = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
+_ATOM, _UNARY = 5, 3
+
+
+class _Fields(ast.NodeTransformer):
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        self.used: set[str] = set()
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        field = self.fields.get(node.id)
+        if field is None:
+            return node
+        self.used.add(field)
+        return ast.copy_location(ast.Name(id="{" + field + "}", ctx=node.ctx), node)
+
+
+def _template(tree: ast.expr, fields: dict[str, str]) -> tuple[str, set[str], ast.expr]:
+    renamer = _Fields(fields)
+    tree = renamer.visit(tree)
+    return ast.unparse(tree), renamer.used, tree
+
+
+def _parse(text: str) -> ast.expr:
+    if "{" in text or "}" in text:
+        raise ValueError(f"ops.py: braces in {text!r} would break its template")
+    return ast.parse(text, mode="eval").body
+
+
+def _field(node: ast.expr) -> str | None:
+    return node.id[1:-1] if isinstance(node, ast.Name) and node.id.startswith("{") else None
+
+
+def _shape(tree: ast.expr) -> tuple[int, dict[str, int], tuple[str, ...]]:
+    """The value's binding, what each operand field at its top needs, and the fields that
+    pass a NaN or inf on (both sides of + - *, the left of /, the operand of -x)."""
+    if isinstance(tree, ast.BinOp) and type(tree.op) in _BINDING:
+        binding = _BINDING[type(tree.op)]
+        left, right = _field(tree.left), _field(tree.right)
+        power = isinstance(tree.op, ast.Pow)  # right-associative: 2 ** -x is fine
+        needs = {left: _ATOM if power else binding, right: _UNARY if power else binding + 1}
+        passing = (left,) + (() if isinstance(tree.op, (ast.Div, ast.Pow)) else (right,))
+        return binding, needs, tuple(field for field in passing if field)
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub):
+        operand = _field(tree.operand)
+        return _UNARY, {operand: _UNARY}, (operand,) if operand else ()
+    atom = isinstance(tree, (ast.Name, ast.Constant, ast.Call))
+    return (_ATOM if atom else 0), {}, ()
+
+
+def _form(let: str, value: str, slopes: tuple[str, ...], fields: dict[str, str],
+          comment: str) -> Form:
+    statements = [ast.parse(line.strip()).body[0] for line in let.split(";") if line.strip()]
+    temporaries = [statement.targets[0].id for statement in statements]
+    trees = [_parse(text) for text in (value, *slopes)]
+    for tree in trees:
+        temporaries += [node.target.id for node in ast.walk(tree)
+                        if isinstance(node, ast.NamedExpr)]
+    fields = dict(fields, out="out", **{name: f"t_{name}" for name in temporaries})
+    lets = tuple((statement.targets[0].id, _template(statement.value, fields)[0])
+                 for statement in statements)
+    value_text, _, value_tree = _template(trees[0], fields)
+    slope_texts, kinds = [], []
+    for tree in trees[1:]:
+        text, used, _ = _template(tree, fields)
+        slope_texts.append(text)
+        bare = text[1:-1] if text in ("{a}", "{b}", "{out}") else None
+        kinds.append("constant" if used <= {"c"} else bare or "expr")
+    top, needs, passing = _shape(value_tree)
+    # a value that is one arithmetic operation on operands, with slopes that do not read it
+    producer = not temporaries and set(kinds) <= {"constant", "a", "b"} and top > 0 and \
+        isinstance(value_tree, (ast.BinOp, ast.UnaryOp))
+    consumer = passing if set(kinds) == {"constant"} else ()
+    return Form(lets, value_text, tuple(slope_texts), tuple(kinds), tuple(temporaries),
+                comment, top, needs, producer, consumer)
+
+
+# Value.__pow__ and __rpow__ go through numeric.power and power_slope, not the row's text.
+_POWER_VALUES = {"**": "pow_values(x, y)", "**:right": "power(x, y)", "**:left": "power(x, y)"}
+
+
+def _forms() -> dict[str, Form]:
+    forms = {}
+    for row in UNARY:
+        fields = {"x": "a", **({row.param[0]: "c"} if row.param else {})}
+        forms[row.name] = _form(row.let, row.value, (row.slope,), fields, row.name)
+    for row in BINARY:
+        left, right = row.slopes
+        if row.symbol == "**":
+            left = "power_slope(x, y)"
+        for side, slopes, fields in (("", (left, right), {"x": "a", "y": "b"}),
+                                     (":right", (left,), {"x": "a", "y": "c"}),
+                                     (":left", (right,), {"x": "c", "y": "a"})):
+            key = row.symbol + side
+            value = _POWER_VALUES.get(key, f"x {row.symbol} y")
+            forms[key] = _form("", value, slopes, fields, "")
+    return forms
+
+
+FORMS = _forms()
+TEMPORARIES = sorted({name for form in FORMS.values() for name in form.temporaries})

@@ -1,0 +1,112 @@
+"""The slow path of a compiled graph: replay the captured graph with real Values.
+
+The generated code checks nothing per op. When a run might have gone wrong (an
+exception, or a NaN or infinity somewhere), the graph is rebuilt op by op with the
+engine's own operators from the same numbers, so any error is exactly eager's error,
+naming the same op and value; when nothing was wrong after all, its numbers stand.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Sequence
+
+from .capture import CONSTANT, OP, Plan
+from .engine import Value, recording
+from .nonfinite import explain_nonfinite
+from .ops import UNARY_BY_NAME
+
+__all__ = ["replay_forward", "replay_backward", "first_nonfinite_gradient"]
+
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+              "**": operator.pow}
+
+
+def replay_forward(plan: Plan, leaf_data: Sequence[float]) -> list[Value]:
+    """Every node of the plan rebuilt as a Value (leaves from `leaf_data` by slot, or the
+    constants), in position order; raises whatever eager raises on the way."""
+    nodes: list[Value] = []
+    labels, constants, slots = plan.labels, plan.constants, plan.leaf_slots
+    with recording():  # even inside the caller's no_grad(): the backward needs the graph
+        for i, op in enumerate(plan.ops):
+            if op is None:
+                data = constants[i] if plan.kinds[i] == CONSTANT else leaf_data[slots[i]]
+                node = Value(data, allow_nonfinite=True)
+            else:
+                p2 = plan.parent2[i]
+                node = _apply(op.key, nodes[plan.parent1[i]], nodes[p2] if p2 >= 0 else None,
+                              constants[i])
+            if i in labels:
+                node.label = labels[i]
+            nodes.append(node)
+    return nodes
+
+
+def _apply(key: str, x: Value, y: Value | None, constant: float | None) -> Value:
+    symbol, _, side = key.partition(":")
+    if symbol in _OPERATORS:
+        function = _OPERATORS[symbol]
+        if side == "right":
+            return function(x, constant)
+        if side == "left":
+            return function(constant, x)
+        return function(x, y)
+    row = UNARY_BY_NAME[key]
+    method = getattr(Value, row.method or row.name)
+    return method(x) if row.param is None else method(x, constant)
+
+
+def replay_backward(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> list[float]:
+    """The float chain rule over the replayed nodes, as Value.backward runs it, from a seed
+    per root; returns the gradients of the leaves that want one, in position order."""
+    _seed(plan, nodes, seeds)
+    needs = plan.needs_grad
+    for i in range(len(nodes) - 1, -1, -1):
+        if plan.kinds[i] != OP or not needs[i]:
+            continue
+        node = nodes[i]
+        g = node.grad
+        p = plan.parent1[i]
+        if needs[p]:
+            nodes[p].grad += node.local_grad1 * g
+        p = plan.parent2[i]
+        if p >= 0 and needs[p]:
+            nodes[p].grad += node.local_grad2 * g
+    return [nodes[i].grad for i in range(len(nodes)) if plan.kinds[i] != OP and needs[i]]
+
+
+def first_nonfinite_gradient(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> str | None:
+    """nonfinite.first_nonfinite for several roots: the chain rule again, checking each
+    step; the message for the first gradient that is NaN or infinite, or None."""
+    _seed(plan, nodes, seeds)
+    needs = plan.needs_grad
+    for i in range(len(nodes) - 1, -1, -1):
+        if plan.kinds[i] != OP or not needs[i]:
+            continue
+        node = nodes[i]
+        g = node.grad
+        for position, (p, local) in enumerate(zip((plan.parent1[i], plan.parent2[i]),
+                                                  node.local_grads)):
+            if not needs[p]:
+                continue
+            parent = nodes[p]
+            if local - local:
+                return explain_nonfinite(node, "slope", (position, local))
+            term = local * g
+            if term - term:
+                return explain_nonfinite(node, "product", (g, local, position))
+            total = parent.grad + term
+            if total - total:
+                return explain_nonfinite(parent, "accumulate", (parent.grad, term))
+            parent.grad = total
+    return None
+
+
+def _seed(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> None:
+    """As backward does: every gradient 0.0, then root.grad = seed (added, for a root
+    given twice)."""
+    for node in nodes:
+        node.grad = 0.0
+    seeded: set[int] = set()
+    for root, seed in zip(plan.roots, seeds):
+        nodes[root].grad = nodes[root].grad + seed if root in seeded else seed
+        seeded.add(root)
