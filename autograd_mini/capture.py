@@ -8,6 +8,8 @@ visits), which is what makes the compiled gradients add up in eager's order, bit
 from __future__ import annotations
 
 from array import array
+from itertools import repeat
+from operator import attrgetter
 from typing import Iterable
 
 from .backprop import topological_order
@@ -36,7 +38,8 @@ class Plan:
     operand or parameter; a constant leaf's data), kinds[i] and labels.get(i, "")."""
 
     __slots__ = ("ops", "parent1", "parent2", "constants", "kinds", "labels", "roots",
-                 "leaf_slots", "needs_grad", "last_use", "single_use", "chunk_size")
+                 "leaf_slots", "leaf_count", "needs_grad", "last_use", "single_use",
+                 "chunk_size")
 
     def __init__(self) -> None:
         self.ops: list[Op | None] = []
@@ -46,6 +49,7 @@ class Plan:
         self.labels: dict[int, str] = {}
         self.roots: list[int] = []
         self.leaf_slots: dict[int, int] = {}  # input or placeholder position -> its index
+        self.leaf_count = 0                    # inputs and placeholders, in the graph or not
         self.needs_grad = bytearray()          # 1 where a gradient has to flow
         self.last_use = array("q")             # the last position reading each node, or -1
         self.single_use = bytearray()          # 1 where exactly one operand reads the node
@@ -69,14 +73,33 @@ def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: 
     order = _sorted(outputs)
     plan = Plan()
     plan.chunk_size = chunk_size
-    position = dict(zip(order, range(len(order))))
+    plan.leaf_count = len(leaves)
+    position = dict(zip(order, range(len(order)))).get
+    # Whole columns at a time (map over the nodes): a million nodes in about a second.
+    plan.parent1 = array("q", map(position, map(_get_parent1, order), repeat(-1)))
+    plan.parent2 = array("q", map(position, map(_get_parent2, order), repeat(-1)))
+    plan.ops = list(map(_get_op, order))
+    plan.constants = list(map(_get_constant, order))
+    plan.labels = {i: label for i, label in enumerate(map(_get_label, order)) if label}
+    plan.kinds = bytearray(len(order))  # OP, but for the leaves:
     slots = {leaf: k for k, leaf in enumerate(leaves)}
-    for node in order:
-        _add(plan, node, position, slots.get(node), inputs)
-    plan.roots = [position[output] for output in outputs]
+    for i in [i for i, p in enumerate(plan.parent1) if p < 0]:
+        plan.ops[i] = None
+        slot = slots.get(order[i])
+        if slot is None:
+            plan.kinds[i] = CONSTANT
+            plan.constants[i] = order[i].data
+        else:
+            plan.kinds[i] = INPUT if slot < inputs else PLACEHOLDER
+            plan.leaf_slots[i] = slot
+    plan.roots = [position(output) for output in outputs]
     _mark_gradients(plan)
     _mark_last_use(plan)
     return plan
+
+
+_get_parent1, _get_parent2 = attrgetter("parent1"), attrgetter("parent2")
+_get_op, _get_constant, _get_label = attrgetter("_op"), attrgetter("constant"), attrgetter("label")
 
 
 def _sorted(outputs: list[Value]) -> list[Value]:
@@ -88,31 +111,6 @@ def _sorted(outputs: list[Value]) -> list[Value]:
     for output in outputs[1:]:
         joint = _Join(joint, output)
     return [node for node in topological_order(joint) if node.__class__ is not _Join]
-
-
-def _add(plan: Plan, node: Value, position: dict, slot: int | None, inputs: int) -> None:
-    label = node.label
-    if label:
-        plan.labels[len(plan.kinds)] = label
-    parent1 = node.parent1
-    if parent1 is None:  # a leaf: computed under no_grad or made by Value(...)
-        plan.ops.append(None)
-        plan.parent1.append(-1)
-        plan.parent2.append(-1)
-        if slot is None:
-            plan.kinds.append(CONSTANT)
-            plan.constants.append(node.data)
-        else:
-            plan.leaf_slots[len(plan.kinds)] = slot
-            plan.kinds.append(INPUT if slot < inputs else PLACEHOLDER)
-            plan.constants.append(None)
-        return
-    parent2 = node.parent2
-    plan.ops.append(node._op)
-    plan.parent1.append(position[parent1])
-    plan.parent2.append(-1 if parent2 is None else position[parent2])
-    plan.constants.append(node.constant)
-    plan.kinds.append(OP)
 
 
 def _mark_gradients(plan: Plan) -> None:

@@ -24,14 +24,14 @@ import keyword
 import re
 
 from .capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
-from .opforms import FORMS, TEMPORARIES, Form, literal, namespace
+from .opforms import FORMS, HELPERS, TEMPORARIES, Form, literal, namespace
 
-__all__ = ["Layout", "chunk_source", "names_from_labels"]
+__all__ = ["Layout", "chunk_source", "helpers_source", "names_from_labels"]
 
 _NAMESPACE = namespace()
 # Names the generated code makes (v7, g7, d7, d7_2, e7, ...) or reads: no label may take one.
 _GENERATED = re.compile(rf"(?:v|g|d|{'|'.join(TEMPORARIES)})\d+(?:_\d+)?|grad_\w*|_\w*")
-_TAKEN = {"V", "S", "G", "P", *_NAMESPACE, "abs", "sum"}
+_TAKEN = {"V", "S", "G", "P", *_NAMESPACE, *HELPERS, "abs", "sum"}
 # Deeper expressions would strain Python's compiler (a sum of many terms is one long chain).
 _MOST_NESTED = 100
 
@@ -57,6 +57,7 @@ class Layout:
         self.names = names_from_labels(plan.labels)
         self.roots = set(plan.roots)
         self.value_slot = dict(plan.leaf_slots)  # inputs and placeholders, then handovers
+        self.values = plan.leaf_count            # the length V needs
         self.grad_slot: dict[int, int] = {}      # roots first (their seeds), then handovers
         for root in plan.roots:
             self.grad_slot.setdefault(root, len(self.grad_slot))
@@ -64,7 +65,8 @@ class Layout:
         for i, (kind, last) in enumerate(zip(plan.kinds, plan.last_use)):
             crosses = last // chunk != i // chunk
             if kind == OP and (crosses or i in self.roots) and i not in self.value_slot:
-                self.value_slot[i] = len(self.value_slot)
+                self.value_slot[i] = self.values
+                self.values += 1
             if plan.needs_grad[i] and crosses and last >= 0 and i not in self.grad_slot:
                 self.grad_slot[i] = len(self.grad_slot)
         self.slope_cache: dict[tuple, str] = {}
@@ -84,8 +86,9 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
     start = k * plan.chunk_size
     end = min(start + plan.chunk_size, len(plan))
     saved: dict[str, None] = {}  # forward's names that backward reads, in order
-    backward = _backward_lines(plan, layout, start, end, saved)
-    forward = _forward_lines(plan, layout, start, end)
+    fields = _chunk_fields(plan, layout, start, end)
+    backward = _backward_lines(plan, layout, start, end, fields, saved)
+    forward = _forward_lines(plan, layout, start, end, fields)  # changes fields: last
     if saved:
         names = _tuple(list(saved))
         forward.insert(-1, f"    S[{k}] = {names}")
@@ -94,27 +97,45 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
             f"def backward_{k}(G, S, P):\n" + "\n".join(backward or ["    pass"]) + "\n")
 
 
+def helpers_source(plan: Plan) -> str:
+    """The definitions of the helper functions the plan's code calls (opforms.py)."""
+    texts = {template for op in set(plan.ops) if op is not None
+             for form in (FORMS[op.key],) for template in (form.joint, form.value, *form.slopes)}
+    return "".join(source + "\n\n" for name, source in HELPERS.items()
+                   if any(f"{name}(" in text for text in texts))
+
+
 def _tuple(names: list[str]) -> str:
     return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
 
 
-def _fields(plan: Plan, layout: Layout, i: int, form: Form) -> dict[str, str]:
-    """The template fields of node i: operand and result names, constant, temporaries."""
-    fields = {"out": layout.value(i)}
-    for field, p in (("a", plan.parent1[i]), ("b", plan.parent2[i])):
+def _chunk_fields(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, dict]:
+    """The template fields of each op node of the chunk: operand and result names,
+    constant, temporaries."""
+    names, kinds, constants = layout.names, plan.kinds, plan.constants
+    found = {}
+    for i in range(start, end):
+        if kinds[i] != OP:
+            continue
+        fields = {"out": names.get(i) or f"v{i}"}
+        p = plan.parent1[i]
+        fields["a"] = literal(constants[p]) if kinds[p] == CONSTANT else names.get(p) or f"v{p}"
+        p = plan.parent2[i]
         if p >= 0:
-            fields[field] = (literal(plan.constants[p]) if plan.kinds[p] == CONSTANT
-                             else layout.value(p))
-    constant = plan.constants[i]
-    if constant is not None:
-        fields["c"] = literal(constant)
-    for name in form.temporaries:
-        fields[f"t_{name}"] = f"{name}{i}"
-    return fields
+            fields["b"] = (literal(constants[p]) if kinds[p] == CONSTANT
+                           else names.get(p) or f"v{p}")
+        if constants[i] is not None:
+            fields["c"] = literal(constants[i])
+        for name in FORMS[plan.ops[i].key].temporaries:
+            fields[f"t_{name}"] = f"{name}{i}"
+        found[i] = fields
+    return found
 
 
-def _forward_lines(plan: Plan, layout: Layout, start: int, end: int) -> list[str]:
+def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
+                   fields_of: dict[int, dict]) -> list[str]:
     kinds, ops, slot = plan.kinds, plan.ops, layout.value_slot
+    parent1, parent2, forms = plan.parent1, plan.parent2, FORMS
     imports: dict[int, None] = {}
     inlined: dict[int, tuple[str, int, int]] = {}  # node -> (expression, binding, depth)
     body: list[str] = []
@@ -122,18 +143,24 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int) -> list[str
     for i in range(start, end):
         if kinds[i] != OP:
             continue
-        form = FORMS[ops[i].key]
-        fields = _fields(plan, layout, i, form)
+        form = forms[ops[i].key]
+        fields = fields_of[i]
         depth = 0
-        for field, p in (("a", plan.parent1[i]), ("b", plan.parent2[i])):
+        for field, p in (("a", parent1[i]), ("b", parent2[i])):
             if p in inlined:
                 text, binding, nested = inlined.pop(p)
                 fields[field] = text if binding >= form.needs[field] else f"({text})"
                 depth = max(depth, nested + 1)
             elif p >= 0 and (kinds[p] in (INPUT, PLACEHOLDER) or (kinds[p] == OP and p < start)):
                 imports[p] = None
+        if form.joint:  # value and slopes from one helper
+            slopes = ", ".join(_slope_name(i, form, n) for n in range(len(form.slopes)))
+            body.append(f"    {fields['out']}, {slopes} = {form.joint.format(**fields)}"
+                        f"  # {form.comment}")
+            checked.append(fields["out"])
+            continue
         text = form.value.format(**fields)
-        if depth < _MOST_NESTED and _fits_in_reader(plan, layout, i, form, end):
+        if form.producer and depth < _MOST_NESTED and _fits_in_reader(plan, layout, i, end):
             inlined[i] = (text, form.top, depth)
             continue
         for name, template in form.lets:
@@ -157,12 +184,12 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int) -> list[str
     return lines
 
 
-def _fits_in_reader(plan: Plan, layout: Layout, i: int, form: Form, end: int) -> bool:
-    """Whether node i's value can be written inside the line of the one node reading it:
-    nothing else reads it (backward neither), and a NaN or inf in it would show in the
-    reader's value, which is checked."""
+def _fits_in_reader(plan: Plan, layout: Layout, i: int, end: int) -> bool:
+    """Whether node i's value (a producer's) can be written inside the line of the one
+    node reading it: nothing else reads it (backward neither), and a NaN or inf in it
+    would show in the reader's value, which is checked."""
     reader = plan.last_use[i]
-    if not (form.producer and plan.single_use[i] and reader < end) or i in layout.roots:
+    if not plan.single_use[i] or reader >= end or i in layout.roots:
         return False
     field = "a" if plan.parent1[reader] == i else "b"
     return field in FORMS[plan.ops[reader].key].consumer
@@ -192,12 +219,14 @@ def _slope_factor(plan: Plan, layout: Layout, i: int, n: int, form: Form,
 
 
 def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
-                    saved: dict[str, None]) -> list[str]:
+                    fields_of: dict[int, dict], saved: dict[str, None]) -> list[str]:
     """Each node's terms wait until its gradient is read (or handed on at the chunk's
-    end), then go out as one sum in the order they came, as Value.backward adds them."""
+    end), then go out as one sum in the order they came, as Value.backward adds them.
+    A gradient made of one term and read once is written inside the term reading it."""
     kinds, needs, slot = plan.kinds, plan.needs_grad, layout.grad_slot
     lines: list[str] = []
-    acc: dict[int, str] = {}           # node -> the variable holding its gradient
+    acc: dict[int, str] = {}     # node -> its gradient: a variable, or an expression read once
+    nested: dict[int, int] = {}  # node -> how deep its gradient's expression is
     pending: dict[int, list[str]] = {}  # node -> terms not yet added, in order
     receivers = [p for p in _receivers(plan, start, end) if p in slot]
     for p in sorted(receivers, key=slot.__getitem__):
@@ -208,21 +237,35 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
     for i in range(end - 1, start - 1, -1):
         if kinds[i] != OP or not needs[i]:
             continue
-        _add_pending(lines, layout, acc, pending, i)
-        g = acc[i]
+        p1, p2 = plan.parent1[i], plan.parent2[i]
+        reads = needs[p1] + (p2 >= 0 and needs[p2])  # terms this node's gradient goes into
+        terms = pending.get(i)
+        if (reads == 1 and terms and len(terms) == 1 and i not in acc
+                and nested.get(i, 0) < _MOST_NESTED):
+            acc[i] = f"({pending.pop(i)[0]})"  # its one term, read once: no variable
+        else:
+            if i in pending:
+                _add_pending(lines, layout, acc, pending, i)
+                nested[i] = 0  # now a variable
+            if reads > 1 and acc[i].startswith("("):  # an expression read twice: compute it once
+                lines.append(f"    {layout.grad(i)} = {acc[i]}")
+                acc[i], nested[i] = layout.grad(i), 0
+        g, depth = acc[i], nested.get(i, 0) + 1
         form = FORMS[plan.ops[i].key]
-        fields = _fields(plan, layout, i, form)
-        for n, p in enumerate((plan.parent1[i], plan.parent2[i])):
+        fields = fields_of[i]
+        for n, p in enumerate((p1, p2)):
             if p < 0 or not needs[p]:
                 continue
             factor, is_name = _slope_factor(plan, layout, i, n, form, fields)
             if is_name:
                 saved[factor] = None
             term = g if factor == "1.0" else f"-{g}" if factor == "-1.0" else f"{factor} * {g}"
-            if term == g and plan.single_use[p] and p not in acc:
-                acc[p] = g  # its one term, unchanged: it shares the variable, never changed
+            if term == g and plan.single_use[p] and p not in acc and kinds[p] == OP:
+                acc[p] = g  # its one term, unchanged: it shares the gradient, never changed
+                nested[p] = depth - 1
             else:
                 pending.setdefault(p, []).append(term)
+                nested[p] = max(nested.get(p, 0), depth)
     leaves = [i for i in range(start, end) if kinds[i] != OP and needs[i]]
     for p in sorted(pending):
         _add_pending(lines, layout, acc, pending, p)

@@ -24,8 +24,9 @@ from itertools import chain, repeat
 from operator import add, attrgetter
 from typing import Iterable, Sequence, Union
 
+from .backprop import pass_lock
 from .capture import CONSTANT, INPUT, OP, Plan, capture, distinct
-from .codegen import Layout, chunk_source
+from .codegen import Layout, chunk_source, helpers_source
 from .opforms import namespace
 from .engine import NO_GRAD_RESULT, Value
 from .nonfinite import explain_nonfinite
@@ -101,10 +102,11 @@ class CompiledGraph:
     """A graph captured once (see compile_graph): forward(), backward(), run(), source."""
 
     def __init__(self, outputs: list[Value], inputs: list[Value], placeholders: list[Value],
-                 single: bool = True, chunk_size: int = CHUNK_SIZE) -> None:
+                 single: bool = True, chunk_size: int | None = None) -> None:
         self._single = single
         self._leaves = inputs + placeholders  # by slot: V[k] is leaves[k].data
-        plan = self._plan = capture(outputs, self._leaves, len(inputs), chunk_size)
+        plan = self._plan = capture(outputs, self._leaves, len(inputs),
+                                    chunk_size or CHUNK_SIZE)
         layout = self._layout = Layout(plan)
         # Weak: a compiled graph must not keep the graph it was made from alive.
         self._outputs = [weakref.ref(output) for output in outputs]
@@ -117,7 +119,7 @@ class CompiledGraph:
             self._backwards.append(self._namespace.pop(f"backward_{k}"))
         self._backwards.reverse()
         chunks = len(self._forwards)
-        self._values = [0.0] * len(layout.value_slot)
+        self._values = [0.0] * layout.values
         self._saved: list = [None] * chunks
         self._grads = [0.0] * len(layout.grad_slot)
         self._leaf_grads: list[tuple] = [()] * chunks
@@ -148,8 +150,8 @@ class CompiledGraph:
                   f"chunk(s). V: the leaves' values, then values handed to later chunks;\n"
                   f"# S: what backward needs from forward; G: gradients handed to earlier "
                   f"chunks (the seed first); P: the leaves' gradients.\n\n")
-        return header + "\n\n".join(chunk_source(plan, self._layout, k)
-                                    for k in range(len(self._forwards)))
+        return header + helpers_source(plan) + "\n\n".join(
+            chunk_source(plan, self._layout, k) for k in range(len(self._forwards)))
 
     def forward(self) -> float | list[float]:
         """Recompute every node from the inputs' current .data; return the root's value
@@ -249,8 +251,9 @@ class CompiledGraph:
             total = sum(map(_number, after))
             if total - total:
                 _refuse_nonfinite_sum(nodes, before, after)
-        for node, grad in zip(nodes, after):
-            node.grad = grad
+        with pass_lock:  # not in the middle of an eager pass over the same leaves
+            for node, grad in zip(nodes, after):
+                node.grad = grad
 
     def _seeds(self, grad: object, allow_nonfinite: bool) -> list[float]:
         if self._single:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ast
 import math
+from functools import lru_cache
 from typing import NamedTuple
 
 from .numeric import INF, power, power_slope
 from .opgen import _float_namespace
 from .ops import BINARY, UNARY
 
-__all__ = ["Form", "FORMS", "namespace", "literal", "TEMPORARIES"]
+__all__ = ["Form", "FORMS", "HELPERS", "namespace", "literal", "TEMPORARIES"]
 
 
 def _pow_values(x: float, y: float) -> float:
@@ -28,11 +29,14 @@ def _pow_values(x: float, y: float) -> float:
 
 
 def namespace() -> dict:
-    """The globals of generated code: the rows' functions and constants."""
+    """The globals of generated code: the rows' functions and constants, and the helpers."""
+    helpers = {name: _HELPER_FUNCTIONS[name] for name in HELPERS}
     return dict(_float_namespace(), power=power, power_slope=power_slope,
-                pow_values=_pow_values, NAN=math.nan, __builtins__={"abs": abs, "sum": sum})
+                pow_values=_pow_values, NAN=math.nan, __builtins__={"abs": abs, "sum": sum},
+                **helpers)
 
 
+@lru_cache(maxsize=4096)
 def literal(x: float) -> str:
     """x as Python source: a literal, or INF / NAN, negative ones in parentheses."""
     if x != x:
@@ -55,6 +59,7 @@ class Form(NamedTuple):
     producer: bool                     # the value may be written inside its reader's line
     consumer: tuple[str, ...]          # fields that may hold such a value: a NaN or inf in
     #                                    them makes the value NaN or inf (it is checked)
+    joint: str                         # a helper's call giving value and slopes, or ""
 
 
 # How tightly Python binds: a lower number needs parentheses inside a higher one.
@@ -108,31 +113,69 @@ def _shape(tree: ast.expr) -> tuple[int, dict[str, int], tuple[str, ...]]:
     return (_ATOM if atom else 0), {}, ()
 
 
-def _form(let: str, value: str, slopes: tuple[str, ...], fields: dict[str, str],
+# Expressions larger than this (in ast nodes) become a helper function, written once from
+# the row: compiling tanh's slope inline costs ~40 us per node, calling it ~13 ns per run.
+_LARGEST_INLINE = 20
+HELPERS: dict[str, str] = {}  # name -> source of the helper functions generated code calls
+
+
+def _size(tree: ast.AST) -> int:
+    return sum(1 for _ in ast.walk(tree))
+
+
+def _names(tree: ast.AST, among: list[str]) -> list[str]:
+    found = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return [name for name in among if name in found]
+
+
+def _helper(name: str, arguments: list[str], lines: list[str], result: str) -> str:
+    """Define a helper from a row's own text (in its own names: x, out, alpha, ...); return
+    the template of a call to it."""
+    body = "".join(f"    {line}\n" for line in lines)
+    HELPERS[name] = f"def {name}({', '.join(arguments)}):\n{body}    return {result}\n"
+    return f"{name}({', '.join(arguments)})"
+
+
+def _form(name: str, let: str, value: str, slopes: tuple[str, ...], fields: dict[str, str],
           comment: str) -> Form:
-    statements = [ast.parse(line.strip()).body[0] for line in let.split(";") if line.strip()]
-    temporaries = [statement.targets[0].id for statement in statements]
+    statements = [line.strip() for line in let.split(";") if line.strip()]
     trees = [_parse(text) for text in (value, *slopes)]
+    variables = ["out", *fields]  # the row's own names: out, x, y and its parameter
+    joint = ""
+    size = sum(map(_size, trees)) + sum(_size(ast.parse(line)) for line in statements)
+    if statements and size > _LARGEST_INLINE:
+        # value and slopes share the temporaries: one helper returns them all
+        joint = _helper(f"{name}_with_slope", list(fields), [*statements, f"out = {value}"],
+                        f"out, {', '.join(slopes)}")
+        statements, trees = [], [trees[0], *(_parse("out") for _ in slopes)]
+    elif not statements:
+        for n, tree in enumerate(trees[1:], 1):
+            if _size(tree) > _LARGEST_INLINE:
+                call = _helper(f"{name}_slope", _names(tree, variables), [], ast.unparse(tree))
+                trees[n] = _parse(call)
+    lets = [ast.parse(line).body[0] for line in statements]
+    temporaries = [statement.targets[0].id for statement in lets]
     for tree in trees:
         temporaries += [node.target.id for node in ast.walk(tree)
                         if isinstance(node, ast.NamedExpr)]
     fields = dict(fields, out="out", **{name: f"t_{name}" for name in temporaries})
-    lets = tuple((statement.targets[0].id, _template(statement.value, fields)[0])
-                 for statement in statements)
+    let_templates = tuple((statement.targets[0].id, _template(statement.value, fields)[0])
+                          for statement in lets)
     value_text, _, value_tree = _template(trees[0], fields)
     slope_texts, kinds = [], []
     for tree in trees[1:]:
         text, used, _ = _template(tree, fields)
         slope_texts.append(text)
         bare = text[1:-1] if text in ("{a}", "{b}", "{out}") else None
-        kinds.append("constant" if used <= {"c"} else bare or "expr")
+        kinds.append("expr" if joint else "constant" if used <= {"c"} else bare or "expr")
     top, needs, passing = _shape(value_tree)
     # a value that is one arithmetic operation on operands, with slopes that do not read it
-    producer = not temporaries and set(kinds) <= {"constant", "a", "b"} and top > 0 and \
+    producer = not temporaries and not joint and set(kinds) <= {"constant", "a", "b"} and \
         isinstance(value_tree, (ast.BinOp, ast.UnaryOp))
     consumer = passing if set(kinds) == {"constant"} else ()
-    return Form(lets, value_text, tuple(slope_texts), tuple(kinds), tuple(temporaries),
-                comment, top, needs, producer, consumer)
+    joint_call = _template(_parse(joint), fields)[0] if joint else ""
+    return Form(let_templates, value_text, tuple(slope_texts), tuple(kinds),
+                tuple(temporaries), comment, top, needs, producer, consumer, joint_call)
 
 
 # Value.__pow__ and __rpow__ go through numeric.power and power_slope, not the row's text.
@@ -143,7 +186,7 @@ def _forms() -> dict[str, Form]:
     forms = {}
     for row in UNARY:
         fields = {"x": "a", **({row.param[0]: "c"} if row.param else {})}
-        forms[row.name] = _form(row.let, row.value, (row.slope,), fields, row.name)
+        forms[row.name] = _form(row.name, row.let, row.value, (row.slope,), fields, row.name)
     for row in BINARY:
         left, right = row.slopes
         if row.symbol == "**":
@@ -153,9 +196,12 @@ def _forms() -> dict[str, Form]:
                                      (":left", (right,), {"x": "c", "y": "a"})):
             key = row.symbol + side
             value = _POWER_VALUES.get(key, f"x {row.symbol} y")
-            forms[key] = _form("", value, slopes, fields, "")
+            forms[key] = _form(key, "", value, slopes, fields, "")
     return forms
 
 
 FORMS = _forms()
 TEMPORARIES = sorted({name for form in FORMS.values() for name in form.temporaries})
+_HELPER_FUNCTIONS: dict = {}
+exec(compile("\n".join(HELPERS.values()), "<autograd_mini.opforms helpers>", "exec"),
+     _HELPER_FUNCTIONS.update(_float_namespace()) or _HELPER_FUNCTIONS)

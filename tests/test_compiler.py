@@ -95,3 +95,77 @@ def test_seed_gradients_scale_as_eager(program, seed):
     compiled, leaves = captured(program)
     at = program.inputs
     assert_same(compiled_outcome(compiled, leaves, at, seed), eager_outcome(program, at, seed))
+
+
+# -- the benchmark workloads, bit for bit -------------------------------------------
+
+def assert_same_run(compiled, root_data: float, inputs: list[Value], eager_grads: list[float]):
+    for leaf in inputs:
+        leaf.grad = 0.0
+    assert bits(compiled.run()) == bits(root_data)
+    assert [bits(leaf.grad) for leaf in inputs] == [bits(g) for g in eager_grads]
+
+
+def test_tanh_chain_of_10k_nodes_equals_eager():
+    root, leaves = workloads.value_chain(Value, workloads.chain_steps(10_000))
+    compiled = compile_graph(root, leaves)
+    root.backward()
+    assert_same_run(compiled, root.data, leaves, [leaf.grad for leaf in leaves])
+
+
+def test_wide_sum_equals_eager_at_new_inputs():
+    xs, ys = workloads.wide_inputs(5_000)
+    root, leaves = workloads.value_wide(Value, xs, ys)
+    compiled = compile_graph(root, leaves)
+    new_xs, new_ys = [x * 1.5 - 0.25 for x in xs], [y * 0.5 + 0.75 for y in ys]
+    for leaf, x in zip(leaves, [x for pair in zip(new_xs, new_ys) for x in pair]):
+        leaf.data = x  # value_wide's leaves are x0, y0, x1, y1, ...
+    eager_root, eager_leaves = workloads.value_wide(Value, new_xs, new_ys)
+    eager_root.backward()
+    assert_same_run(compiled, eager_root.data, leaves, [leaf.grad for leaf in eager_leaves])
+
+
+def demo_model(params: list[float]):
+    from nn import MLP
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    for p, x in zip(model.parameters(), params):
+        p.data = x
+    return model
+
+
+def test_micrograd_demo_steps_equal_eager_steps():
+    """Three SGD steps of micrograd's moons demo (65k nodes), compiled once vs rebuilt."""
+    X, y = workloads.make_moons(100)
+    initial = [p.data for p in demo_model([]).parameters()]
+    compiled_model, eager_model = demo_model(initial), demo_model(initial)
+    params = compiled_model.parameters()
+    compiled = compile_graph(workloads.demo_loss([compiled_model(row) for row in X], y, params),
+                             params)
+    for _ in range(3):
+        eager_params = eager_model.parameters()
+        loss = workloads.demo_loss([eager_model(row) for row in X], y, eager_params)
+        eager_model.zero_grad()
+        loss.backward()
+        compiled_model.zero_grad()
+        assert bits(compiled.run()) == bits(loss.data)
+        assert [bits(p.grad) for p in params] == [bits(p.grad) for p in eager_params]
+        for p, q in zip(params, eager_params):
+            p.data -= workloads.MLP_LR * p.grad
+            q.data -= workloads.MLP_LR * q.grad
+
+
+def test_mazur_network_replays_his_published_step():
+    """Matt Mazur's 2-2-2 sigmoid network (tests/test_nn_backprop_example.py): the compiled
+    loss is his total error and one step gives his published w5+ (0.35891648)."""
+    from test_nn_backprop_example import INPUTS, TARGETS
+    from nn import MLP, mse_loss
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid")
+    model.load_state_dict({"layers.0.weight": [[0.15, 0.20], [0.25, 0.30]],
+                           "layers.0.bias": [0.35, 0.35],
+                           "layers.1.weight": [[0.40, 0.45], [0.50, 0.55]],
+                           "layers.1.bias": [0.60, 0.60]})
+    compiled = compile_graph(mse_loss(model(INPUTS), TARGETS), model.parameters())
+    assert compiled.run() == pytest.approx(0.298371109, abs=1e-8)
+    w5 = model.state_dict()["layers.1.weight"][0][0]
+    w5_grad = model.parameters()[model.parameters().index(model.layers[1].neurons[0].w[0])].grad
+    assert w5 - 0.5 * w5_grad == pytest.approx(0.35891648, abs=1e-8)
