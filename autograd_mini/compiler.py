@@ -248,7 +248,9 @@ class CompiledGraph:
         # 0.0 + g: eager's sums start from 0.0, which turns a -0.0 into 0.0
         after = list(map(add, before, map(add, repeat(0.0), grads)))
         if not allow_nonfinite:
-            total = sum(map(_number, after))
+            total = sum(after)
+            if total.__class__ is not float:  # a Value among the gradients (create_graph)
+                total = sum(map(_number, after))
             if total - total:
                 _refuse_nonfinite_sum(nodes, before, after)
         with pass_lock:  # not in the middle of an eager pass over the same leaves

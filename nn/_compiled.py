@@ -1,0 +1,204 @@
+"""How fit computes a step's predictions and gradients: eagerly, or by a compiled program.
+
+Compiled, the model is captured once per batch size (autograd_mini.compile_graph), with
+the batch's features as placeholders, and replayed at every step with the next batch's
+numbers. The loss stays eager: it runs on leaves holding the model's outputs, and their
+gradients seed the program's backward pass. Losses decide things from their targets
+(hinge_loss maps a 0 label to -1, cross_entropy picks the target's logit, the logistic
+losses branch on the sign of the logit), so a loss captured once would be wrong for
+the next batch; the model's graph is the same for every batch, and it is nearly all of
+the work (a 2-16-16-1 MLP: about 650 nodes per sample, the hinge loss 4).
+
+The rule, as with jax.jit: the model's graph must not depend on the data. nn's MLP,
+Layer and Neuron follow it (relu and friends decide their branch inside the op, at every
+run). A model of your own that runs a Python `if` on a value does not: check it with
+fit(..., compile=N), which also runs every N-th step eagerly and compares.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Sequence
+
+from autograd_mini import Value, compile_graph
+
+__all__ = ["Eager", "Compiled", "StepMismatch", "runner"]
+
+
+class StepMismatch(ValueError):
+    """A compiled step disagreed with the same step computed eagerly: the model's graph
+    depends on the data, which a compiled program cannot follow."""
+
+
+class Eager:
+    """A step as fit computes it without compiling: the model called on every sample."""
+
+    def predictions(self, model: Callable, samples: list) -> list:
+        """The model's output for each sample, as Values."""
+        return [model(x) for x in samples]
+
+    def backward(self, batch_loss: Value) -> None:
+        """Gradients of the batch's loss into the parameters."""
+        batch_loss.backward()
+
+    def check(self) -> bool:
+        """Whether to compare this step (called once per step) with an eager one."""
+        return False
+
+
+class Compiled(Eager):
+    """A step replayed by the program compiled for its batch size (one per size)."""
+
+    def __init__(self, check_every: int = 0) -> None:
+        self.check_every = check_every
+        self.steps = 0
+        self.programs: dict[int, _Program | None] = {}
+        self.current: _Program | None = None
+
+    def predictions(self, model: Callable, samples: list) -> list:
+        size = len(samples)
+        if size not in self.programs:
+            self.programs[size] = _Program.capture(model, samples)
+        self.current = self.programs[size]
+        if self.current is None or not self.current.load(samples):
+            self.current = None  # a model or batch it cannot take: this step is eager
+            return super().predictions(model, samples)
+        return self.current.forward()
+
+    def backward(self, batch_loss: Value) -> None:
+        batch_loss.backward()  # into the output leaves, then the program takes over
+        if self.current is not None:
+            self.current.backward()
+
+    def check(self) -> bool:
+        self.steps += 1
+        return self.check_every > 0 and self.steps % self.check_every == 0
+
+    @staticmethod
+    def compare(compiled: tuple[list, float], params: list[Value],
+                eager_step: Callable[[], tuple]) -> None:
+        """Run the step eagerly too (eager_step gives its predictions, loss Value and loss);
+        StepMismatch when its predictions, loss or gradients differ from the compiled ones,
+        which are left in the parameters."""
+        grads = [p.grad for p in params]
+        predictions, _, loss_data = eager_step()
+        found = [("the loss", compiled[1], loss_data)]
+        found += [(f"prediction {i}", a, b) for i, (a, b) in
+                  enumerate(zip(_flat(compiled[0]), _flat(_numbers(predictions))))]
+        found += [(f"the gradient of {p.label or f'parameter {k}'}", g, p.grad)
+                  for k, (p, g) in enumerate(zip(params, grads))]
+        for p, g in zip(params, grads):
+            p.grad = g
+        for what, a, b in found:
+            if not abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
+                raise StepMismatch(
+                    f"{what} is {a!r} compiled but {b!r} eagerly: the model's graph depends "
+                    f"on the data (a Python `if` on a value, a max() of Values, a number read "
+                    f"from .data), and a compiled program replays the graph captured at the "
+                    f"first batch, as jax.jit does. Train it with compile=False, or make the "
+                    f"choice with an op (relu, abs, ...), which decides at every run")
+
+
+class _Program:
+    """The model compiled for one batch size: placeholders for its features, leaves that
+    hold its outputs for the loss."""
+
+    def __init__(self, placeholders: list, outputs: list, shape: list, graph: Any) -> None:
+        self.placeholders, self.outputs, self.shape, self.graph = (placeholders, outputs,
+                                                                   shape, graph)
+        self.leaves: list[Value] = []
+
+    @classmethod
+    def capture(cls, model: Callable, samples: list) -> _Program | None:
+        """Build the model's graph on placeholders and compile it; None when the model does
+        not return Values (a graph cannot be captured)."""
+        # holding this batch's numbers, so that the graph is at least right for this batch
+        placeholders = [[_placeholder(v) for v in x] if isinstance(x, list) else _placeholder(x)
+                        for x in samples]
+        shape, outputs = [], []
+        for sample in placeholders:
+            output = model(sample)
+            values = output if isinstance(output, list) else [output]
+            if not all(isinstance(value, Value) for value in values):
+                return None
+            shape.append(len(values) if isinstance(output, list) else None)
+            outputs += values
+        flat = [p for sample in placeholders for p in (sample if isinstance(sample, list)
+                                                        else [sample])]
+        graph = compile_graph(outputs, _leaves(outputs, set(flat)), placeholders=flat)
+        return cls(flat, outputs, shape, graph)
+
+    def load(self, samples: list) -> bool:
+        """Put the batch's numbers into the placeholders; False for a sample that is not
+        plain numbers of a float's range (eager then says what is wrong with it)."""
+        numbers = [x for sample in samples for x in (sample if isinstance(sample, list)
+                                                      else [sample])]
+        if len(numbers) != len(self.placeholders):
+            return False
+        try:
+            data = [float(x) for x in numbers if not isinstance(x, Value)]
+        except (OverflowError, TypeError):
+            return False
+        if len(data) != len(numbers) or not all(map(math.isfinite, data)):
+            return False
+        for placeholder, x in zip(self.placeholders, data):
+            placeholder.data = x
+        return True
+
+    def forward(self) -> list:
+        """The outputs for the loaded batch, as fresh leaves shaped as the model returns."""
+        self.leaves = [Value(x, allow_nonfinite=True) for x in self.graph.forward()]
+        predictions, k = [], 0
+        for width in self.shape:
+            predictions.append(self.leaves[k] if width is None else self.leaves[k:k + width])
+            k += 1 if width is None else width
+        return predictions
+
+    def backward(self) -> None:
+        """The loss's gradients at the outputs, carried back into the parameters."""
+        self.graph.backward([leaf.grad for leaf in self.leaves])
+
+
+def _placeholder(x: Any) -> Value:
+    try:
+        return Value(float(x))
+    except (TypeError, ValueError, OverflowError):  # load() refuses it, and eager says why
+        return Value(0.0)
+
+
+def _flat(predictions: list) -> list:
+    return [x for p in predictions for x in (p if isinstance(p, list) else [p])]
+
+
+def _numbers(predictions: list) -> list:
+    return [[v.data for v in p] if isinstance(p, list) else p.data for p in predictions]
+
+
+def _leaves(outputs: list[Value], placeholders: set) -> list[Value]:
+    """Every leaf below the outputs but the placeholders, in the order first met: the
+    program's inputs (read at every run, given gradients, as eager gives them)."""
+    seen, found, stack = set(), [], list(reversed(outputs))
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        parents = node.parents
+        if not parents and node not in placeholders:
+            found.append(node)
+        stack.extend(reversed(parents))
+    return found
+
+
+# nn's own modules build the same graph for every input: compiling them is safe.
+_SAFE_MODEL_TYPES = ("MLP", "Layer", "Neuron")
+
+
+def runner(model: Callable, samples: Sequence, compile: bool | int | None) -> Eager:
+    """The step runner for fit's `compile` argument (see fit)."""
+    if compile is None:
+        compile = type(model).__name__ in _SAFE_MODEL_TYPES and \
+            type(model).__module__ == "nn.modules"
+    if compile is False or any(isinstance(x, Value) for sample in samples
+                               for x in (sample if isinstance(sample, list) else [sample])):
+        return Eager()  # Values among the data: they may need their own gradients
+    return Compiled(0 if compile is True else compile)
