@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from autograd_mini import Value
 from autograd_mini.chain_rule import explain
 from autograd_mini.engine import topological_order
+import graphs
 from strategies import programs
 
 TERM = re.compile(r"^  via (?P<child>\S+) = .*: grad\((?P=child)\) × \S+ = (?P<grad>\S+) × "
@@ -27,16 +28,10 @@ def total(text: str) -> float:
 
 
 def fan_out() -> tuple[Value, Value, Value, Value, Value]:
-    """a feeds c = a * b and d = a + 1; out = c * d."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = a + 1
-    d.label = "d"
-    out = c * d
-    out.label = "out"
-    out.backward()
-    return out, a, b, c, d
+    """graphs.fan_out, backpropagated."""
+    nodes = graphs.fan_out()
+    nodes[0].backward()
+    return nodes
 
 
 def test_a_node_feeding_two_nodes_adds_both_paths_with_the_engines_numbers():

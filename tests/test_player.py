@@ -10,21 +10,15 @@ import pytest
 
 from autograd_mini.engine import Value, topological_order
 from autograd_mini.player import StepPlayer
+import graphs
 from test_steps import browser, wait_for  # noqa: F401  (browser is a fixture)
 
 EXACT = 17  # significant digits that give every float back exactly
 
 
 def fan_out() -> Value:
-    """a feeds c = a * b and d = a + 1; out = c * d (a's gradient adds two paths)."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = a + 1
-    d.label = "d"
-    out = c * d
-    out.label = "out"
-    return out
+    """graphs.fan_out's root (a's gradient adds two paths)."""
+    return graphs.fan_out()[0]
 
 
 def by_label(root: Value) -> dict[str, Value]:
