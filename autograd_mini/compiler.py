@@ -157,12 +157,7 @@ class CompiledGraph:
         """Recompute every node from the inputs' current .data; return the root's value
         (a list for several outputs), which is also set as the root's .data."""
         with self._lock:
-            values = self._forward()
-        for ref, value in zip(self._outputs, values):
-            output = ref()
-            if output is not None:
-                output.data = value
-        return values[0] if self._single else values
+            return self._forward_and_set()
 
     def backward(self, grad: Seed | Sequence[Seed] = 1.0, *, allow_nonfinite: bool = False) -> None:
         """Add d(root)/d(input) * grad into each input's .grad, for the values of the last
@@ -172,15 +167,15 @@ class CompiledGraph:
         with self._lock:
             if self._state is None:
                 self._forward()
-            grads = self._leaf_gradients(seeds, allow_nonfinite)
-            self._accumulate(grads, allow_nonfinite)
+            self._accumulate(self._leaf_gradients(seeds, allow_nonfinite), allow_nonfinite)
 
     def run(self, grad: Seed | Sequence[Seed] = 1.0, *,
             allow_nonfinite: bool = False) -> float | list[float]:
         """forward() then backward(grad); return the root's value."""
+        seeds = self._seeds(grad, allow_nonfinite)
         with self._lock:
-            value = self.forward()
-            self.backward(grad, allow_nonfinite=allow_nonfinite)
+            value = self._forward_and_set()
+            self._accumulate(self._leaf_gradients(seeds, allow_nonfinite), allow_nonfinite)
         return value
 
     def __repr__(self) -> str:
@@ -188,6 +183,14 @@ class CompiledGraph:
                 f"{len(self._forwards)} chunk(s))")
 
     # -- running --------------------------------------------------------------
+    def _forward_and_set(self) -> float | list[float]:
+        values = self._forward()
+        for ref, value in zip(self._outputs, values):
+            output = ref()
+            if output is not None:
+                output.data = value
+        return values[0] if self._single else values
+
     def _forward(self) -> list[float]:
         data = self._data = list(map(_get_data, self._leaves))
         self._state = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Sequence
 
 from benchmarks import flat_tape, micrograd_ref, workloads
@@ -60,6 +61,34 @@ class TapeImpl:
             return len(tape)
         return MLPRun(step, lambda: list(current), nodes)
 
+    def mazur(self, iterations: int = workloads.MAZUR_ITERATIONS) -> float:
+        """Mazur's training on the tape (sigmoid(x) = tanh(x / 2) / 2 + 1/2, as the tape has
+        no sigmoid); the last iteration's error."""
+        params = list(workloads.MAZUR_WEIGHTS + workloads.MAZUR_BIASES)
+        lr = workloads.MAZUR_LR
+        for _ in range(iterations):
+            tape = flat_tape.Tape()
+            nodes = [tape.leaf(p) for p in params]
+            error = _tape_mazur_error(tape, nodes)
+            grads = tape.backward(error)
+            for k in range(8):
+                params[k] -= lr * grads[nodes[k]]
+        return tape.values[error]
+
+
+def _tape_mazur_error(tape: flat_tape.Tape, nodes: list[int]) -> int:
+    mul, add, mulc, addc, tanh = tape.mul, tape.add, tape.mulc, tape.addc, tape.tanh
+    w1, w2, w3, w4, w5, w6, w7, w8, b1, b2 = nodes
+    i1, i2 = workloads.MAZUR_INPUTS
+
+    def sigmoid(x: int) -> int:
+        return addc(mulc(tanh(mulc(x, 0.5)), 0.5), 0.5)
+    h1 = sigmoid(add(add(mulc(w1, i1), mulc(w2, i2)), b1))
+    h2 = sigmoid(add(add(mulc(w3, i1), mulc(w4, i2)), b1))
+    e1 = addc(sigmoid(add(add(mul(w5, h1), mul(w6, h2)), b2)), -workloads.MAZUR_TARGETS[0])
+    e2 = addc(sigmoid(add(add(mul(w7, h1), mul(w8, h2)), b2)), -workloads.MAZUR_TARGETS[1])
+    return mulc(add(mul(e1, e1), mul(e2, e2)), 0.5)
+
 
 class MLPRun:
     """A model bound to the data: step() trains once, params() reads, nodes() counts."""
@@ -78,8 +107,10 @@ class ValueImpl:
                  make_model: Callable[[Sequence[float]], Any] | None,
                  wrap_input: Callable[[Sequence[float]], Any] | None = None,
                  reason: str = "", mlp_reason: str = "",
-                 backward_options: dict | None = None) -> None:
+                 backward_options: dict | None = None,
+                 sigmoid: Callable[[Any], Any] | None = None) -> None:
         self.name, self.Value, self.parents = name, Value, parents
+        self.sigmoid = sigmoid or (lambda v: v.sigmoid())
         self.backward_options = backward_options or {}
         self.make_model, self.wrap_input = make_model, wrap_input
         self.available, self.reason = Value is not None, reason
@@ -115,6 +146,10 @@ class ValueImpl:
             loss = workloads.demo_loss([model(row) for row in rows], y, model.parameters())
             return workloads.count_nodes(loss, self.parents)
         return MLPRun(step, lambda: self.read_params(model), nodes)
+
+    def mazur(self, iterations: int = workloads.MAZUR_ITERATIONS) -> float:
+        """Mazur's training; the last iteration's error."""
+        return workloads.value_mazur_train(self.Value, self.sigmoid, iterations)
 
     def read_params(self, model: Any) -> list[float]:
         """The model's parameters in micrograd's order (per neuron: weights, then bias)."""
@@ -170,13 +205,92 @@ def _micrograd() -> ValueImpl:
 
     def make_model(params: Sequence[float]) -> Any:
         return micrograd_ref.make_mlp(params, workloads.MLP_SIZES)
+    # micrograd has no sigmoid (nor exp): the same function through tanh, added for it
     return ValueImpl("micrograd", micrograd_ref.Value, micrograd_ref.parents, make_model,
-                     wrap_input=micrograd_ref.wrap_input)
+                     wrap_input=micrograd_ref.wrap_input,
+                     sigmoid=lambda v: (v * 0.5).tanh() * 0.5 + 0.5)
 
 
 def all_impls() -> list[Any]:
     """autograd_mini, the flat tape and micrograd, in the table's order."""
     return [_ours(), TapeImpl(), _micrograd()]
+
+
+class CompiledImpl:
+    """autograd_mini's graph captured once by compile_graph and replayed at every step."""
+
+    name, available, reason = "compiled", True, ""
+
+    def __init__(self, ours: ValueImpl) -> None:
+        self.ours = ours
+        self.compile_seconds = float("nan")
+
+    def compile(self, graph: Graph) -> Graph:
+        """Compile a graph built eagerly (timed into compile_seconds); the result holds the
+        compiled graph and the leaves, not the eager graph."""
+        from autograd_mini import compile_graph
+        started = time.perf_counter()
+        compiled = compile_graph(graph.root, graph.leaves)
+        self.compile_seconds = time.perf_counter() - started
+        return Graph(None, graph.leaves, compiled)
+
+    def chain(self, steps: int) -> Graph:
+        """The tanh chain, built eagerly (for compile)."""
+        return self.ours.chain(steps)
+
+    def wide(self, xs: list[float], ys: list[float]) -> Graph:
+        """The wide sum, built eagerly (for compile)."""
+        return self.ours.wide(xs, ys)
+
+    def forward(self, graph: Graph) -> None:
+        """Recompute every value from the leaves."""
+        graph.result = graph.owner.forward()
+
+    def backward(self, graph: Graph) -> None:
+        """Gradients into the leaves (zeroed first, as a fresh graph's are)."""
+        for leaf in graph.leaves:
+            leaf.grad = 0.0
+        graph.owner.backward()
+
+    def outputs(self, graph: Graph) -> tuple[float, list[float]]:
+        """The root's value and the leaves' gradients."""
+        return graph.result, [leaf.grad for leaf in graph.leaves]
+
+    def mlp(self, params: Sequence[float], X: list[list[float]], y: list[float]) -> MLPRun:
+        """micrograd's demo model, its loss compiled once; steps replay it."""
+        from autograd_mini import compile_graph
+        model = self.ours.make_model(params)
+        weights = model.parameters()
+        loss = workloads.demo_loss([model(row) for row in X], y, weights)
+        count = workloads.count_nodes(loss, self.ours.parents)
+        started = time.perf_counter()
+        compiled = compile_graph(loss, weights)
+        self.compile_seconds = time.perf_counter() - started
+
+        def step() -> float:
+            for p in weights:
+                p.grad = 0.0
+            value = compiled.run()
+            for p in weights:
+                p.data -= workloads.MLP_LR * p.grad
+            return value
+        return MLPRun(step, lambda: self.ours.read_params(model), lambda: count)
+
+    def mazur(self, iterations: int = workloads.MAZUR_ITERATIONS) -> float:
+        """Mazur's training, compiled once (included in the time) and replayed."""
+        from autograd_mini import Value, compile_graph
+        weights = [Value(w) for w in workloads.MAZUR_WEIGHTS]
+        params = weights + [Value(b) for b in workloads.MAZUR_BIASES]
+        compiled = compile_graph(workloads.value_mazur_error(weights, params[8:], self.ours.sigmoid),
+                                 params)
+        error = None
+        for _ in range(iterations):
+            for p in params:
+                p.grad = 0.0
+            error = compiled.run()
+            for w in weights:
+                w.data -= workloads.MAZUR_LR * w.grad
+        return error
 
 
 def unchecked(ours: ValueImpl) -> ValueImpl:

@@ -9,6 +9,10 @@
 - MLP step: micrograd's moons demo, an MLP 2-16-16-1 (ReLU, last layer linear) on
   100 points, loss = mean(relu(1 - y_i * score_i)) + 1e-4 * sum(p * p), then
   zero_grad, backward and an SGD update of every parameter.
+- Mazur: Matt Mazur's 2-2-2 sigmoid network ("A Step by Step Backpropagation Example",
+  2015), 10,000 iterations of forward, error, backward and an update of the weights
+  (learning rate 0.5, the biases kept, as in his text); the 10,000th error is his published
+  0.0000351085. About 40 nodes: what a step costs besides the graph's size.
 
 Value-graph versions (autograd_mini and micrograd share the operator API) live here;
 the tape's are in flat_tape.py. Inputs are plain floats made before timing starts.
@@ -131,6 +135,43 @@ def value_mlp_step(model: Any, X: Sequence[Sequence[float]], y: Sequence[float],
     for p in params:
         p.data -= lr * p.grad
     return loss.data
+
+
+MAZUR_INPUTS, MAZUR_TARGETS = (0.05, 0.10), (0.01, 0.99)
+MAZUR_WEIGHTS = (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55)  # w1 .. w8
+MAZUR_BIASES = (0.35, 0.60)                                       # b1, b2
+MAZUR_LR = 0.5
+MAZUR_ITERATIONS = 10_000
+MAZUR_PUBLISHED_ERROR = 0.0000351085  # his total error after 10,000 iterations
+
+
+def value_mazur_error(weights: Sequence[Any], biases: Sequence[Any],
+                      sigmoid: Callable[[Any], Any]) -> Any:
+    """Mazur's total error, sum of (target - out)^2 / 2, for Values (any Value class)."""
+    w1, w2, w3, w4, w5, w6, w7, w8 = weights
+    b1, b2 = biases
+    i1, i2 = MAZUR_INPUTS
+    h1 = sigmoid(w1 * i1 + w2 * i2 + b1)
+    h2 = sigmoid(w3 * i1 + w4 * i2 + b1)
+    e1 = sigmoid(w5 * h1 + w6 * h2 + b2) - MAZUR_TARGETS[0]
+    e2 = sigmoid(w7 * h1 + w8 * h2 + b2) - MAZUR_TARGETS[1]
+    return (e1 * e1 + e2 * e2) * 0.5
+
+
+def value_mazur_train(Value: Callable[[float], Any], sigmoid: Callable[[Any], Any],
+                      iterations: int = MAZUR_ITERATIONS) -> float:
+    """Train Mazur's network from his weights; return the last iteration's error."""
+    weights = [Value(w) for w in MAZUR_WEIGHTS]
+    params = weights + [Value(b) for b in MAZUR_BIASES]
+    error = None
+    for _ in range(iterations):
+        error = value_mazur_error(weights, params[8:], sigmoid)
+        for p in params:
+            p.grad = 0.0
+        error.backward()
+        for w in weights:
+            w.data -= MAZUR_LR * w.grad
+    return error.data
 
 
 def count_nodes(root: Any, parents: Callable[[Any], Any]) -> int:
