@@ -231,8 +231,11 @@ def _memory(trial: Any, title: str, nodes: int) -> None:
         measure_memory(impl, trial.build, row)
 
 
-def run_mlp(impls: list[Any], steps: int, points: int = 100) -> None:
-    """Time full-batch training steps of micrograd's moons demo, interleaved."""
+def run_mlp(impls: list[Any], rounds: int, points: int = 100, steps: int = 2) -> None:
+    """Time full-batch training steps of micrograd's moons demo. Rounds are interleaved
+    across implementations; within a round, after a collection and an untimed step, each
+    times `steps` steps in a row, so that each pays for its own garbage (micrograd's graphs
+    are cycles) as in a training loop, and for no one else's."""
     X, y = workloads.make_moons(points)
     params = workloads.mlp_initial_params()
     runs, results, reasons, compile_note = {}, {}, {}, ""
@@ -245,17 +248,20 @@ def run_mlp(impls: list[Any], steps: int, points: int = 100) -> None:
         if isinstance(impl, CompiledImpl):
             compile_note = _compile_note(impl.compile_seconds, run.nodes())
         results[impl.name] = {"nodes": run.nodes(), "first": run.step(), "times": [], "gc": []}
-    for _ in range(steps):  # the previous step's graph is freed inside, as in a training loop
+    for _ in range(rounds):
         for name, run in runs.items():
-            gc_before = _gc_seconds[0]
-            t0 = time.perf_counter()
+            gc.collect()
             run.step()
-            elapsed = time.perf_counter() - t0
-            results[name]["times"].append(elapsed)
-            results[name]["gc"].append((_gc_seconds[0] - gc_before) / elapsed)
+            for _ in range(steps):
+                gc_before = _gc_seconds[0]
+                t0 = time.perf_counter()
+                run.step()
+                elapsed = time.perf_counter() - t0
+                results[name]["times"].append(elapsed)
+                results[name]["gc"].append((_gc_seconds[0] - gc_before) / elapsed)
     median = {name: statistics.median(r["times"]) for name, r in results.items()}
-    print(f"\nMLP 2-16-16-1 on {points} moons points, one full-batch step"
-          f" (forward, loss, zero_grad, backward, SGD); median of {steps} interleaved steps")
+    print(f"\nMLP 2-16-16-1 on {points} moons points, one full-batch step (forward, loss,"
+          f" zero_grad, backward, SGD); median of {rounds} interleaved rounds of {steps} steps")
     print(f"  {'implementation':<16} {'nodes':>8} {'ms/step':>8} {'GC %':>5} {'vs micrograd':>13}"
           f" {'vs tape':>8} {'first loss':>12}")
     for impl in impls:
@@ -282,6 +288,7 @@ def run_mazur(impls: list[Any], rounds: int, iterations: int) -> None:
     errors = {}
     for _ in range(rounds):
         for impl in impls:
+            gc.collect()
             t0 = time.perf_counter()
             errors[impl.name] = impl.mazur(iterations)
             times[impl.name].append(time.perf_counter() - t0)
@@ -318,10 +325,10 @@ def main(argv: list[str] | None = None) -> None:
     chains = [500, 10_000, 100_000] if args.quick else [500, 10_000, 1_000_000]
     pairs = 20_000 if args.quick else 100_000
     repeats = args.repeats or (3 if args.quick else 5)
-    mlp_steps = 3 if args.quick else 7
+    mlp_rounds = 3 if args.quick else 5
     points, mazur_iterations, mazur_rounds = 100, workloads.MAZUR_ITERATIONS, repeats
     if args.smoke:
-        chains, pairs, repeats, mlp_steps, points = [30, 1_500], 300, 1, 1, 10
+        chains, pairs, repeats, mlp_rounds, points = [30, 1_500], 300, 1, 1, 10
         mazur_iterations, mazur_rounds = 20, 1
     only = set(args.only.split(","))
 
@@ -359,7 +366,7 @@ def main(argv: list[str] | None = None) -> None:
                            4 * pairs - 1, lambda impl: (lambda: impl.wide(xs, ys)), repeats,
                            False, not args.no_memory)
     if "mlp" in only:
-        run_mlp([*impls, TapeImpl(fused=True)] if "tape" in wanted else impls, mlp_steps, points)
+        run_mlp([*impls, TapeImpl(fused=True)] if "tape" in wanted else impls, mlp_rounds, points)
     if "mazur" in only:
         run_mazur(impls, mazur_rounds, mazur_iterations)
     gc.callbacks.remove(_on_gc)
