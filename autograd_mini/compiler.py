@@ -146,10 +146,12 @@ class CompiledGraph:
     def source(self) -> str:
         """The generated program (written again on each read; it is not kept)."""
         plan = self._plan
-        header = (f"# A compiled graph of {len(plan):,} nodes in {len(self._forwards)} "
-                  f"chunk(s). V: the leaves' values, then values handed to later chunks;\n"
-                  f"# S: what backward needs from forward; G: gradients handed to earlier "
-                  f"chunks (the seed first); P: the leaves' gradients.\n\n")
+        chunks = len(self._forwards)
+        header = (f"# A compiled graph of {len(plan):,} nodes, in {chunks} "
+                  f"chunk{'s' if chunks > 1 else ''}.\n"
+                  "# V: the leaves' values, then values a later chunk reads; S: what backward\n"
+                  "# needs from forward; G: gradients handed back to earlier chunks (the seeds\n"
+                  "# first); P: the leaves' gradients.\n\n")
         return header + helpers_source(plan) + "\n\n".join(
             chunk_source(plan, self._layout, k) for k in range(len(self._forwards)))
 

@@ -133,7 +133,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
                 except StepMismatch as error:
                     raise CompileMismatch(
                         f"fit(compile={compile!r}): at epoch {epoch}, step {step} (batch of "
-                        f"{len(batch)}) {error}", history, epoch, step) from None
+                        f"{len(batch)}): {error}", history, epoch, step) from None
                 except LearningRateError as error:
                     raise TrainingStopped(
                         f"fit: stopped at epoch {epoch}, step {step} (batch of {len(batch)}): "
