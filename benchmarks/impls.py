@@ -281,8 +281,8 @@ class CompiledImpl:
         from autograd_mini import Value, compile_graph
         weights = [Value(w) for w in workloads.MAZUR_WEIGHTS]
         params = weights + [Value(b) for b in workloads.MAZUR_BIASES]
-        compiled = compile_graph(workloads.value_mazur_error(weights, params[8:], self.ours.sigmoid),
-                                 params)
+        error = workloads.value_mazur_error(weights, params[8:], self.ours.sigmoid)
+        compiled = compile_graph(error, params)
         error = None
         for _ in range(iterations):
             for p in params:
