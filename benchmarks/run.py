@@ -158,6 +158,8 @@ def _fmt(x: float, digits: int = 0) -> str:
 
 
 def _ratios(seconds: float, micrograd: float | None, tape: float | None) -> tuple[str, str]:
+    if seconds != seconds:  # not measured
+        return "-", "-"
     speedup = f"{micrograd / seconds:.1f}x faster" if micrograd else "-"
     slowdown = f"{seconds / tape:.2f}x" if tape else "-"
     return speedup, slowdown
