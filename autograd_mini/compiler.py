@@ -51,8 +51,11 @@ def compile_graph(root: Value | Sequence[Value], inputs: Iterable[Value], *,
     `inputs` are the leaves whose `.data` may change between runs and whose gradients
     are wanted (parameters); `placeholders` are leaves whose `.data` changes but which need
     no gradient (a batch's data); every other leaf is a constant, frozen at its current
-    value. `root` may also be a list of Values (outputs); then forward() returns a list and
-    backward() takes one seed per output.
+    value. forward(), backward() and run() give what building the graph again would, to the
+    last bit, and raise the same errors. The one rule, as with jax.jit: the graph's structure
+    must not depend on the data (a branch inside an op, as relu's, is decided at every run;
+    a Python `if` on a value was decided once, at capture). `root` may also be a list of
+    Values (outputs); then forward() returns a list and backward() takes one seed each.
     """
     outputs = _outputs(root)
     inputs = _leaves(inputs, "inputs")
@@ -110,14 +113,7 @@ class CompiledGraph:
         layout = self._layout = Layout(plan)
         # Weak: a compiled graph must not keep the graph it was made from alive.
         self._outputs = [weakref.ref(output) for output in outputs]
-        self._namespace = namespace()
-        self._forwards, self._backwards = [], []
-        for k in range(len(plan.chunks())):
-            exec(compile(chunk_source(plan, layout, k), f"<compiled graph, chunk {k}>", "exec"),
-                 self._namespace)
-            self._forwards.append(self._namespace.pop(f"forward_{k}"))
-            self._backwards.append(self._namespace.pop(f"backward_{k}"))
-        self._backwards.reverse()
+        self._forwards, self._backwards = _functions(plan, layout)
         chunks = len(self._forwards)
         self._values = [0.0] * layout.values
         self._saved: list = [None] * chunks
@@ -183,6 +179,10 @@ class CompiledGraph:
     def __repr__(self) -> str:
         return (f"CompiledGraph({len(self._plan):,} nodes, {len(self._wanted[0])} inputs, "
                 f"{len(self._forwards)} chunk(s))")
+
+    def __reduce__(self) -> tuple:
+        raise TypeError("a CompiledGraph cannot be pickled or copied (it holds generated "
+                        "code); pickle the model or the Values, and compile again")
 
     # -- running --------------------------------------------------------------
     def _forward_and_set(self) -> float | list[float]:
@@ -270,6 +270,20 @@ class CompiledGraph:
 
 
 _COMPILED = object()
+
+
+def _functions(plan: Plan, layout: Layout) -> tuple[list, list]:
+    """Each chunk's source compiled on its own, then dropped (`source` writes it again):
+    what compiling holds at once is one chunk, whatever the graph's size. The backward
+    functions come last chunk first, the order they run in."""
+    names = namespace()
+    forwards, backwards = [], []
+    for k in range(len(plan.chunks())):
+        exec(compile(chunk_source(plan, layout, k), f"<compiled graph, chunk {k}>", "exec"),
+             names)
+        forwards.append(names.pop(f"forward_{k}"))
+        backwards.append(names.pop(f"backward_{k}"))
+    return forwards, backwards[::-1]
 
 
 def _seed(grad: object, allow_nonfinite: bool) -> float:

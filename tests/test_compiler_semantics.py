@@ -174,3 +174,13 @@ def test_compiling_holds_one_chunk_at_a_time():
     # One function for the whole graph would peak at ~1,500 bytes per node (its syntax
     # tree); chunk by chunk the peak is a chunk's worth plus the plan, ~280 at this size.
     assert peak_bytes_per_node(40_000) < 600
+
+
+def test_a_compiled_graph_refuses_pickling_with_a_hint():
+    import copy
+    import pickle
+    x = Value(1.0)
+    compiled = compile_graph(x * 2, [x])
+    for attempt in (pickle.dumps, copy.deepcopy):
+        with pytest.raises(TypeError, match="compile again"):
+            attempt(compiled)
