@@ -3,14 +3,17 @@
 Each node becomes lines made from its op's templates (opforms.py), e.g. for a tanh
 
     v7 = tanh(v3)  # tanh
-    d7 = 1.0 - v7 * v7 if -0.5 < v7 < 0.5 else ...
+    d7 = tanh_slope(v7, v3)
 
-in forward_k, and `g3 = d7 * g7` in backward_k: the chain rule, node after node in the
-reverse of backprop's order, each term added as `Value.backward` adds it. A gradient that
-passes through unchanged (a `+`) is not copied: the operand takes over the variable.
-A value read once, by an arithmetic op in the same chunk, is written inside its reader's
-line (`v9 = b + w0 * x0 + w1 * x1`): fewer lines to compile, and the same operations in
-the same order, so the same floats.
+in forward_k (value, then local slope; a long slope is a helper written from the row),
+and a term `d7 * g7` of g3 in backward_k: the chain rule, node after node in the reverse
+of backprop's order. A node's terms wait until its gradient is needed and then go out as
+one sum, in the order `Value.backward` adds them, so the floats are the same. What is
+read only once is not given a line of its own: a gradient that passes through unchanged
+(a `+`) is the operand's too, a gradient of one term is written inside the term that
+reads it, and a value read once by an arithmetic op is written inside its reader's line
+(`v9 = b + w0 * x0 + w1 * x1`): the same operations in the same order, fewer lines to
+compile (compiling costs about a microsecond per syntax node).
 
 Positions are cut into chunks of `plan.chunk_size`, so that no function is too large to
 compile quickly. Functions pass numbers on through lists: V (the leaves' values, then

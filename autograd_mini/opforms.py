@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import math
-from functools import lru_cache
 from typing import NamedTuple
 
 from .numeric import INF, power, power_slope
@@ -36,7 +35,6 @@ def namespace() -> dict:
                 **helpers)
 
 
-@lru_cache(maxsize=4096)
 def literal(x: float) -> str:
     """x as Python source: a literal, or INF / NAN, negative ones in parentheses."""
     if x != x:

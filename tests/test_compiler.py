@@ -169,3 +169,11 @@ def test_mazur_network_replays_his_published_step():
     w5 = model.state_dict()["layers.1.weight"][0][0]
     w5_grad = model.parameters()[model.parameters().index(model.layers[1].neurons[0].w[0])].grad
     assert w5 - 0.5 * w5_grad == pytest.approx(0.35891648, abs=1e-8)
+
+
+def test_constants_keep_their_sign_of_zero():
+    x = Value(3.0)
+    for zero in (0.0, -0.0, 0.0):  # a constant leaf, written into the code as a literal
+        root = x * Value(zero)
+        eager = bits(root.data)
+        assert bits(compile_graph(root, [x]).forward()) == eager
