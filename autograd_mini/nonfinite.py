@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["describe", "check_local_grads", "first_nonfinite", "explain_nonfinite",
-           "backward_failed"]
+__all__ = ["describe", "check_local_grads", "first_nonfinite", "checked_edge",
+           "explain_nonfinite", "backward_failed"]
 
 _OPT_OUT = "or pass allow_nonfinite=True to get IEEE inf/NaN gradients instead of this error"
 
@@ -76,17 +76,26 @@ def first_nonfinite(order: list[Value], root: Value, seed: float) -> str | None:
         node.grad = 0.0
     root.grad = seed
     for node in reversed(order):
-        g = node.grad
         for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            if local - local:
-                return explain_nonfinite(node, "slope", (position, local))
-            term = local * g
-            if term - term:
-                return explain_nonfinite(node, "product", (g, local, position))
-            total = parent.grad + term
-            if total - total:
-                return explain_nonfinite(parent, "accumulate", (parent.grad, term))
-            parent.grad = total
+            message = checked_edge(node, position, parent, local)
+            if message:
+                return message
+    return None
+
+
+def checked_edge(node: Value, position: int, parent: Value, local: float) -> str | None:
+    """One step of the chain rule, parent.grad += local * node.grad, checked: the message
+    for a slope, product or sum that is NaN or infinite (parent.grad then unchanged)."""
+    if local - local:
+        return explain_nonfinite(node, "slope", (position, local))
+    g = node.grad
+    term = local * g
+    if term - term:
+        return explain_nonfinite(node, "product", (g, local, position))
+    total = parent.grad + term
+    if total - total:
+        return explain_nonfinite(parent, "accumulate", (parent.grad, term))
+    parent.grad = total
     return None
 
 

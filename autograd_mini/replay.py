@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .capture import CONSTANT, OP, Plan
 from .engine import Value, recording
-from .nonfinite import explain_nonfinite
+from .nonfinite import checked_edge
 from .ops import UNARY_BY_NAME
 
 __all__ = ["replay_forward", "replay_backward", "first_nonfinite_gradient"]
@@ -83,21 +83,12 @@ def first_nonfinite_gradient(plan: Plan, nodes: list[Value], seeds: Sequence[flo
         if plan.kinds[i] != OP or not needs[i]:
             continue
         node = nodes[i]
-        g = node.grad
         for position, (p, local) in enumerate(zip((plan.parent1[i], plan.parent2[i]),
                                                   node.local_grads)):
-            if not needs[p]:
-                continue
-            parent = nodes[p]
-            if local - local:
-                return explain_nonfinite(node, "slope", (position, local))
-            term = local * g
-            if term - term:
-                return explain_nonfinite(node, "product", (g, local, position))
-            total = parent.grad + term
-            if total - total:
-                return explain_nonfinite(parent, "accumulate", (parent.grad, term))
-            parent.grad = total
+            if needs[p]:
+                message = checked_edge(node, position, nodes[p], local)
+                if message:
+                    return message
     return None
 
 
