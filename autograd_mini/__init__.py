@@ -17,7 +17,7 @@ __all__ = ["Value", "no_grad", "grad", "value_and_grad", "gradcheck", "Gradcheck
 # Loaded on first use, so that `import autograd_mini` stays light: viz imports graphviz.
 _LAZY = {"draw_dot": ".viz", "jacobian": ".transforms", "hessian": ".transforms",
          "jvp": ".transforms", "vjp": ".transforms", "compile_graph": ".compiler",
-         "explain": ".chain_rule"}
+         "explain": ".viz"}
 
 
 def __getattr__(name: str):

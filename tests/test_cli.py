@@ -7,8 +7,8 @@ import types
 
 import pytest
 
-from autograd_mini import render
-from autograd_mini.cli import main
+from autograd_mini.viz import render
+from autograd_mini.cli.commands import main
 from autograd_mini.engine import Value
 
 

@@ -19,10 +19,11 @@ import types
 import pytest
 
 import nn.demo
-from autograd_mini import cli, render
-from autograd_mini.cli import main
+from autograd_mini.cli import commands
+from autograd_mini.viz import render
+from autograd_mini.cli.commands import main
 from autograd_mini.engine import Value
-from autograd_mini.formula import MAX_LENGTH
+from autograd_mini.cli.formula import MAX_LENGTH
 
 
 @pytest.fixture(autouse=True)
@@ -213,7 +214,7 @@ def test_a_file_that_fails_while_written_is_one_line_naming_it(monkeypatch, caps
     def failing_disk(graph, path, format=None):
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
 
-    monkeypatch.setattr(cli, "write_graph", failing_disk)
+    monkeypatch.setattr(commands, "write_graph", failing_disk)
     assert main(["graph", "a*b", "a=2", "b=3"]) == 1
     out, err = capsys.readouterr()
     assert error_line(err) == "autograd-mini: error: could not write graph.svg: Input/output error"
@@ -310,7 +311,7 @@ def test_ctrl_c_while_drawing_is_one_line_and_exit_130(monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "write_graph", interrupted)
+    monkeypatch.setattr(commands, "write_graph", interrupted)
     assert main(["graph", "a*b", "a=2", "b=3"]) == 130
     assert error_line(capsys.readouterr().err) == "autograd-mini: error: interrupted"
 

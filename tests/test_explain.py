@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 from autograd_mini import Value
-from autograd_mini.chain_rule import explain
+from autograd_mini.viz.chain_rule import explain
 from autograd_mini.engine import topological_order
 import graphs
 from strategies import programs
@@ -199,5 +199,5 @@ def test_every_nodes_terms_are_the_engines_and_add_up_to_its_gradient_exactly(pr
 
 def test_explain_is_the_public_name_of_api_md():
     import autograd_mini
-    from autograd_mini import chain_rule
+    from autograd_mini.viz import chain_rule
     assert autograd_mini.explain is chain_rule.explain

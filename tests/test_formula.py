@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_mini.engine import Value
-from autograd_mini.formula import (MAX_DEPTH, MAX_LENGTH, FormulaError, build, evaluate,
+from autograd_mini.cli.formula import (MAX_DEPTH, MAX_LENGTH, FormulaError, build, evaluate,
                                    parse_assignment)
 from autograd_mini.ops import FUNCTIONS, UNARY_BY_NAME
 

@@ -15,7 +15,7 @@ import pytest
 from autograd_mini import Value
 from autograd_mini import ops
 from autograd_mini.engine import OPS
-from autograd_mini.formula import evaluate
+from autograd_mini.cli.formula import evaluate
 from nn import MLP
 
 EPS = sys.float_info.epsilon

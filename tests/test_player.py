@@ -9,7 +9,7 @@ import re
 import pytest
 
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.player import StepPlayer
+from autograd_mini.viz.player import StepPlayer
 import graphs
 from test_steps import browser, wait_for  # noqa: F401  (browser is a fixture)
 

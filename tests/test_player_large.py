@@ -8,8 +8,8 @@ import time
 import pytest
 
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.player import StepPlayer
-from autograd_mini.render import RenderableDigraph
+from autograd_mini.viz.player import StepPlayer
+from autograd_mini.viz.render import RenderableDigraph
 from test_steps import browser, wait_for  # noqa: F401  (browser is a fixture)
 
 PAGE_LIMIT = 3_000_000  # bytes, from the issue: the old one-layout-per-step page was 395 MB

@@ -11,11 +11,11 @@ import graphviz
 import graphviz.backend.dot_command as dot_command
 import pytest
 
-from autograd_mini import render
+from autograd_mini.viz import render
 from autograd_mini.engine import Value
-from autograd_mini.render import (ENV_VAR, RenderError, RendererNotFoundError, find_renderer,
+from autograd_mini.viz.render import (ENV_VAR, RenderError, RendererNotFoundError, find_renderer,
                                   use_renderer, write_dot, write_graph, write_png, write_svg)
-from autograd_mini.viz import draw_dot
+from autograd_mini.viz.dot import draw_dot
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,11 @@ import time
 
 import pytest
 
-from autograd_mini import render
-from autograd_mini.render import RenderableDigraph
+from autograd_mini.viz import render
+from autograd_mini.viz.render import RenderableDigraph
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.steps import backward_steps, write_steps
-from autograd_mini.viz import GraphTooLargeError
+from autograd_mini.viz.steps import backward_steps, write_steps
+from autograd_mini.viz.dot import GraphTooLargeError
 
 
 def neuron() -> Value:

@@ -9,7 +9,7 @@ import graphviz
 import pytest
 
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.viz import COLORS, GraphTooLargeError, digraph, draw_dot
+from autograd_mini.viz.dot import COLORS, GraphTooLargeError, digraph, draw_dot
 
 NODE = re.compile(r"^\t(\w+) \[(.*)\]$")
 EDGE = re.compile(r"^\t(\w+) -> (\w+)$")

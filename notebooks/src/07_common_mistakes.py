@@ -16,7 +16,7 @@
 from autograd_mini import GradcheckError, Value, draw_dot, gradcheck
 from autograd_mini.backprop import topological_order
 from autograd_mini import explain
-from autograd_mini.player import StepPlayer
+from autograd_mini.viz.player import StepPlayer
 
 # %% [markdown]
 # ## 1. A value used twice: gradients add

@@ -1,6 +1,6 @@
 """Straight-line Python for a captured graph: a forward and a backward function per chunk.
 
-Each node becomes lines made from its op's templates (opforms.py), e.g. for a tanh
+Each node becomes lines made from its op's templates (forms.py), e.g. for a tanh
 
     v7 = tanh(v3)  # tanh
     d7 = tanh_slope(v7, v3)
@@ -26,8 +26,8 @@ from __future__ import annotations
 import keyword
 import re
 
-from .capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
-from .opforms import FORMS, HELPERS, TEMPORARIES, Form, literal, namespace
+from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
+from autograd_mini.compiler.forms import FORMS, HELPERS, TEMPORARIES, Form, literal, namespace
 
 __all__ = ["Layout", "chunk_source", "helpers_source", "names_from_labels"]
 
@@ -101,7 +101,7 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
 
 
 def helpers_source(plan: Plan) -> str:
-    """The definitions of the helper functions the plan's code calls (opforms.py)."""
+    """The definitions of the helper functions the plan's code calls (forms.py)."""
     texts = {template for op in set(plan.ops) if op is not None
              for form in (FORMS[op.key],) for template in (form.joint, form.value, *form.slopes)}
     return "".join(source + "\n\n" for name, source in HELPERS.items()

@@ -5,7 +5,7 @@ import math
 from collections.abc import Collection
 
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.render import RenderableDigraph
+from autograd_mini.viz.render import RenderableDigraph
 
 MAX_NODES = 500
 

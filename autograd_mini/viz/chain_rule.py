@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from autograd_mini.backprop import last_root, topological_order
 from autograd_mini.engine import Value
-from autograd_mini.viz import check_digits, format_number, printable
+from autograd_mini.viz.dot import check_digits, format_number, printable
 
 __all__ = ["explain", "GraphText", "Term"]
 

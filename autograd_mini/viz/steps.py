@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.player import StepPlayer
-from autograd_mini.render import RenderableDigraph
-from autograd_mini.viz import MAX_NODES, check_size, draw_dot
+from autograd_mini.viz.player import StepPlayer
+from autograd_mini.viz.render import RenderableDigraph
+from autograd_mini.viz.dot import MAX_NODES, check_size, draw_dot
 
 STEPS_MAX_NODES = MAX_NODES  # the player lays the graph out once, as draw_dot does
 FRAMES_MAX_NODES = 100  # backward_steps lays out every frame, so its useful limit is lower
@@ -35,12 +35,12 @@ def backward_steps(root: Value, max_nodes: int = FRAMES_MAX_NODES,
 
 def write_steps(root: Value, directory: str | os.PathLike, max_nodes: int = STEPS_MAX_NODES,
                 **options: object) -> Path:
-    """Write the step player (see autograd_mini.player.StepPlayer) as directory/index.html,
+    """Write the step player (see autograd_mini.viz.player.StepPlayer) as directory/index.html,
     a self-contained page with one layout of the graph; return the page's path.
 
     The page is made before anything is written, so a failing renderer leaves the folder
     as it was; frames of the earlier one-picture-per-step pages (step-001.svg ...) are
-    removed. Needs a renderer (see autograd_mini.render); options go to StepPlayer.
+    removed. Needs a renderer (see autograd_mini.viz.render); options go to StepPlayer.
     """
     player = StepPlayer(root, max_nodes=max_nodes, **options)
     page = player.save(directory)

@@ -24,14 +24,14 @@ from itertools import chain, repeat
 from operator import add, attrgetter
 from typing import Iterable, Sequence, Union
 
-from .backprop import pass_lock
-from .capture import CONSTANT, INPUT, OP, Plan, capture, distinct
-from .codegen import Layout, chunk_source, helpers_source
-from .opforms import namespace
-from .engine import NO_GRAD_RESULT, Value
-from .nonfinite import explain_nonfinite
-from .numeric import to_float
-from .replay import first_nonfinite_gradient, replay_backward, replay_forward
+from autograd_mini.backprop import pass_lock
+from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan, capture, distinct
+from autograd_mini.compiler.codegen import Layout, chunk_source, helpers_source
+from autograd_mini.compiler.forms import namespace
+from autograd_mini.engine import NO_GRAD_RESULT, Value
+from autograd_mini.nonfinite import explain_nonfinite
+from autograd_mini.numeric import to_float
+from autograd_mini.compiler.replay import first_nonfinite_gradient, replay_backward, replay_forward
 
 __all__ = ["compile_graph", "CompiledGraph"]
 

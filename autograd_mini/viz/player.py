@@ -14,11 +14,11 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from autograd_mini.chain_rule import GraphText
+from autograd_mini.viz.chain_rule import GraphText
 from autograd_mini.engine import Value, no_grad, topological_order
 from autograd_mini.ops import UNARY_BY_NAME
-from autograd_mini.player_page import TEMPLATE
-from autograd_mini.viz import MAX_NODES, check_digits, check_size, digraph, printable
+from autograd_mini.viz.page import TEMPLATE
+from autograd_mini.viz.dot import MAX_NODES, check_digits, check_size, digraph, printable
 
 __all__ = ["StepPlayer"]
 
@@ -34,7 +34,7 @@ class StepPlayer:
     numbers: shows inline in Jupyter; `.page` is the HTML page, `.save(folder)` writes it.
 
     Runs root.zero_grad() and root.backward() first, so afterwards every .grad holds
-    d(root)/d(node) of this one pass. Needs a renderer (see autograd_mini.render).
+    d(root)/d(node) of this one pass. Needs a renderer (see autograd_mini.viz.render).
     """
 
     def __init__(self, root: Value, *, max_nodes: int = MAX_NODES, rankdir: str = "LR",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import operator
 from typing import Sequence
 
-from .capture import CONSTANT, OP, Plan
-from .engine import Value, recording
-from .nonfinite import checked_edge
-from .ops import UNARY_BY_NAME
+from autograd_mini.compiler.capture import CONSTANT, OP, Plan
+from autograd_mini.engine import Value, recording
+from autograd_mini.nonfinite import checked_edge
+from autograd_mini.ops import UNARY_BY_NAME
 
 __all__ = ["replay_forward", "replay_backward", "first_nonfinite_gradient"]
 

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import autograd_mini
-from autograd_mini.cli_paths import (UsageError, WriteError, check_output_file,
+from autograd_mini.cli.paths import (UsageError, WriteError, check_output_file,
                                      check_output_folder, output_format, reporting_write_errors)
 from autograd_mini.engine import Value, topological_order
-from autograd_mini.formula import FUNCTIONS, FormulaError, build, parse_assignment
-from autograd_mini.render import RenderError, RendererNotFoundError, write_dot, write_graph
-from autograd_mini.steps import STEPS_MAX_NODES, write_steps
-from autograd_mini.viz import MAX_NODES, draw_dot
+from autograd_mini.cli.formula import FUNCTIONS, FormulaError, build, parse_assignment
+from autograd_mini.viz.render import RenderError, RendererNotFoundError, write_dot, write_graph
+from autograd_mini.viz.steps import STEPS_MAX_NODES, write_steps
+from autograd_mini.viz.dot import MAX_NODES, draw_dot
 
 USAGE_ERROR = 2  # argparse's code for bad arguments; a refused formula or path is one too
 RENDER_ERROR = 1  # the values were printed but the picture could not be made

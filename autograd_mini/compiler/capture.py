@@ -12,9 +12,9 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Iterable
 
-from .backprop import topological_order
-from .engine import Value
-from .opgen import Op
+from autograd_mini.backprop import topological_order
+from autograd_mini.engine import Value
+from autograd_mini.opgen import Op
 
 __all__ = ["OP", "INPUT", "PLACEHOLDER", "CONSTANT", "Plan", "capture"]
 

@@ -13,9 +13,9 @@ import ast
 import math
 from typing import NamedTuple
 
-from .numeric import INF, power, power_slope
-from .opgen import _float_namespace
-from .ops import BINARY, UNARY
+from autograd_mini.numeric import INF, power, power_slope
+from autograd_mini.opgen import _float_namespace
+from autograd_mini.ops import BINARY, UNARY
 
 __all__ = ["Form", "FORMS", "HELPERS", "namespace", "literal", "TEMPORARIES"]
 
@@ -201,5 +201,5 @@ def _forms() -> dict[str, Form]:
 FORMS = _forms()
 TEMPORARIES = sorted({name for form in FORMS.values() for name in form.temporaries})
 _HELPER_FUNCTIONS: dict = {}
-exec(compile("\n".join(HELPERS.values()), "<autograd_mini.opforms helpers>", "exec"),
+exec(compile("\n".join(HELPERS.values()), "<autograd_mini.compiler.forms helpers>", "exec"),
      _HELPER_FUNCTIONS.update(_float_namespace()) or _HELPER_FUNCTIONS)
