@@ -12,7 +12,7 @@ import pytest
 
 import autograd_mini
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_package_is_marked_typed() -> None:

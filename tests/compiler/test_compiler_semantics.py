@@ -152,6 +152,7 @@ def long_chain(nodes: int) -> tuple[Value, Value]:
     return h, x
 
 
+@pytest.mark.slow
 def test_a_million_node_graph_compiles_without_recursion_and_runs_as_eager():
     h, x = long_chain(1_000_000)
     compiled = compile_graph(h, [x])
@@ -170,6 +171,7 @@ def peak_bytes_per_node(nodes: int) -> float:
     return peak / nodes
 
 
+@pytest.mark.slow
 def test_compiling_holds_one_chunk_at_a_time():
     # One function for the whole graph would peak at ~1,500 bytes per node (its syntax
     # tree); chunk by chunk the peak is a chunk's worth plus the plan, ~280 at this size.

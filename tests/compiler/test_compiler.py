@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from autograd_mini import Value, compile_graph
 from strategies import ANY_INPUT, TableProgram, table_programs
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is not installed
 
 from benchmarks import workloads  # noqa: E402
 
@@ -155,16 +155,13 @@ def test_micrograd_demo_steps_equal_eager_steps():
 
 
 def test_mazur_network_replays_his_published_step():
-    """Matt Mazur's 2-2-2 sigmoid network (tests/test_nn_backprop_example.py): the compiled
-    loss is his total error and one step gives his published w5+ (0.35891648)."""
-    from test_nn_backprop_example import INPUTS, TARGETS
+    """Matt Mazur's 2-2-2 sigmoid network (tests/published.py): the compiled loss is his
+    total error and one step gives his published w5+ (0.35891648)."""
     from nn import MLP, mse_loss
+    from published import MAZUR_INPUTS, MAZUR_STATE, MAZUR_TARGETS
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid")
-    model.load_state_dict({"layers.0.weight": [[0.15, 0.20], [0.25, 0.30]],
-                           "layers.0.bias": [0.35, 0.35],
-                           "layers.1.weight": [[0.40, 0.45], [0.50, 0.55]],
-                           "layers.1.bias": [0.60, 0.60]})
-    compiled = compile_graph(mse_loss(model(INPUTS), TARGETS), model.parameters())
+    model.load_state_dict(MAZUR_STATE)
+    compiled = compile_graph(mse_loss(model(MAZUR_INPUTS), MAZUR_TARGETS), model.parameters())
     assert compiled.run() == pytest.approx(0.298371109, abs=1e-8)
     w5 = model.state_dict()["layers.1.weight"][0][0]
     w5_grad = model.parameters()[model.parameters().index(model.layers[1].neurons[0].w[0])].grad

@@ -76,6 +76,7 @@ def test_zero_grad_resets_the_node_and_everything_below() -> None:
     assert d.grad == 1.0  # above the node: untouched
 
 
+@pytest.mark.slow
 def test_a_chain_of_a_million_nodes_needs_no_recursion() -> None:
     x = Value(0.3)
     h = x
@@ -91,6 +92,7 @@ def _live_values() -> int:
     return sum(1 for obj in gc.get_objects() if type(obj) is Value)
 
 
+@pytest.mark.slow
 def test_a_million_node_graph_is_freed_without_the_cyclic_collector() -> None:
     gc.collect()
     gc.disable()

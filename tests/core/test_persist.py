@@ -19,6 +19,7 @@ def _chain(length: int) -> tuple[Value, Value]:
     return x, out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("clone", [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))],
                          ids=["deepcopy", "pickle"])
 def test_a_million_node_chain_copies_without_recursion(clone) -> None:

@@ -10,7 +10,9 @@ import pytest
 from autograd_mini.engine import Value, topological_order
 from autograd_mini.viz.player import StepPlayer
 from autograd_mini.viz.render import RenderableDigraph
-from test_steps import browser, wait_for  # noqa: F401  (browser is a fixture)
+from chromium import wait_for
+
+pytestmark = pytest.mark.slow
 
 PAGE_LIMIT = 3_000_000  # bytes, from the issue: the old one-layout-per-step page was 395 MB
 # Loose: the target is under 10 s, but this machine's 2 cores are shared with other tests.

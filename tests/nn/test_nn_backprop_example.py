@@ -8,20 +8,13 @@ from __future__ import annotations
 import pytest
 
 from nn import MLP, SGD, mse_loss
-
-INPUTS = [0.05, 0.10]
-TARGETS = [0.01, 0.99]
+from published import MAZUR_INPUTS as INPUTS, MAZUR_STATE, MAZUR_TARGETS as TARGETS
 
 
 @pytest.fixture
 def network() -> MLP:
     model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid")
-    model.load_state_dict({
-        "layers.0.weight": [[0.15, 0.20], [0.25, 0.30]],  # w1 w2 into h1, w3 w4 into h2
-        "layers.0.bias": [0.35, 0.35],                    # b1
-        "layers.1.weight": [[0.40, 0.45], [0.50, 0.55]],  # w5 w6 into o1, w7 w8 into o2
-        "layers.1.bias": [0.60, 0.60],                    # b2
-    })
+    model.load_state_dict(MAZUR_STATE)
     return model
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is not installed
 
 from benchmarks import flat_tape, run, workloads  # noqa: E402
 from benchmarks.impls import CompiledImpl, TapeImpl, all_impls  # noqa: E402
+
+pytestmark = pytest.mark.slow
 
 OURS, TAPE, MICROGRAD = all_impls()
 COMPILED = CompiledImpl(OURS)

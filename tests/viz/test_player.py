@@ -11,7 +11,7 @@ import pytest
 from autograd_mini.engine import Value, topological_order
 from autograd_mini.viz.player import StepPlayer
 import graphs
-from test_steps import browser, wait_for  # noqa: F401  (browser is a fixture)
+from chromium import wait_for
 
 EXACT = 17  # significant digits that give every float back exactly
 
