@@ -8,12 +8,13 @@ from input, so `exec` here runs only our own source.
 from __future__ import annotations
 
 import math
-from typing import Callable, NamedTuple
+import operator
+from typing import Any, Callable, NamedTuple, Sequence
 
 from .numeric import INF, refuse_nonfinite_number, to_float
-from .ops import BINARY, UNARY, Unary
+from .ops import BINARY, UNARY, UNARY_BY_NAME, Unary
 
-__all__ = ["Op", "LEAF", "install", "op_by_key", "register"]
+__all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply"]
 
 
 class Op(NamedTuple):
@@ -150,7 +151,24 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
     return ops
 
 
-def float_slopes(row_slopes: tuple[str, ...], names: tuple[str, ...]) -> Callable:
-    """The row's slopes over floats as a function of `names` (for tests and the compiler)."""
-    source = f"def slopes({', '.join(names)}):\n    return ({', '.join(row_slopes)},)\n"
-    return _compile(source, _float_namespace(), "slopes")
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+              "**": operator.pow}
+
+
+def apply(key: str, operands: Sequence[Any], constant: float | None = None) -> Any:
+    """The op of the table with this key applied to operands, as user code applies it:
+    `apply("*", (a, b))` is a * b, `apply("*:right", (a,), 3.0)` is a * 3.0,
+    `apply("*:left", (a,), 3.0)` is 3.0 * a, `apply("tanh", (a,))` is a.tanh() and
+    `apply("leaky_relu", (a,), 0.2)` is a.leaky_relu(0.2) (no constant: the default).
+    Every check and error is the operators' and methods' own."""
+    symbol, _, side = key.partition(":")
+    function = _OPERATORS.get(symbol)
+    if function is not None:
+        if side == "right":
+            return function(operands[0], constant)
+        if side == "left":
+            return function(constant, operands[0])
+        return function(*operands)
+    row = UNARY_BY_NAME[key]
+    method = getattr(operands[0], row.method or row.name)
+    return method() if constant is None else method(constant)

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import ast
 import math
-import operator
 from collections.abc import Mapping
 
 from autograd_mini.engine import Value
+from autograd_mini.opgen import apply
 from autograd_mini.ops import FUNCTIONS, UNARY_BY_NAME
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 100
 
 
-_OPERATORS = {
-    ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
-    ast.Div: ("/", operator.truediv), ast.Pow: ("**", operator.pow),
-}
+# The operators a formula may use, as the op table's keys (the symbols themselves).
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 # Friendly names for what people are most likely to try; anything else uses the class name.
 _REFUSED = {
@@ -121,17 +119,21 @@ class _Evaluator:
     def fail(self, message: str, node: ast.AST) -> FormulaError:
         return FormulaError(message, self.text, *_span(node, self.text))
 
-    def apply(self, node: ast.AST, what: str, function, *args):
+    def apply(self, node: ast.AST, key: str, operands: list[Value | float],
+              constant: float | None = None, shown: str = "") -> Value:
+        """The table's op `key` on the operands, as the engine applies it; an error names
+        the op as `shown` (its key by default)."""
+        shown = shown or key
         # Plain numbers are computed as Values too, so that domain errors and
         # overflow follow the engine's rules and arrive here as exceptions.
-        if not any(isinstance(arg, Value) for arg in args):
-            args = (Value(args[0], label=_number_label(args[0])),) + args[1:]
+        if not any(isinstance(operand, Value) for operand in operands):
+            operands = [Value(operands[0], label=_number_label(operands[0])), *operands[1:]]
         try:
-            result = function(*args)
+            result = apply(key, operands, constant)
         except (ArithmeticError, ValueError, TypeError) as error:
-            raise self.fail(f"{what} failed: {error}", node) from None
+            raise self.fail(f"{shown} failed: {error}", node) from None
         if not isinstance(result, Value) or not math.isfinite(result.data):
-            raise self.fail(f"{what} gave {getattr(result, 'data', result)!r}, not a finite "
+            raise self.fail(f"{shown} gave {getattr(result, 'data', result)!r}, not a finite "
                             "number", node)
         return result
 
@@ -188,10 +190,9 @@ class _Evaluator:
                 return operand
             if isinstance(operand, float):  # a negative number, not an op
                 return -operand
-            return self.apply(node, "-", operator.neg, operand)
+            return self.apply(node, "neg", [operand], shown="-")
         if isinstance(node, ast.BinOp):
-            symbol, function = _OPERATORS[type(node.op)]
-            return self.apply(node, symbol, function, *arguments)
+            return self.apply(node, _OPERATORS[type(node.op)], arguments)
         return self.call(node, arguments)
 
     def number(self, node: ast.Constant) -> float:
@@ -236,8 +237,7 @@ class _Evaluator:
         argument, *extra = arguments
         if extra and not isinstance(extra[0], float):
             raise self.fail(f"the {row.param[0]} of {row.name} must be a number", node.args[1])
-        method = operator.methodcaller(row.method or row.name, *extra)  # abs: x.__abs__()
-        return self.apply(node, row.name, method, argument)
+        return self.apply(node, row.name, [argument], extra[0] if extra else None)
 
 
 def _number_label(number: float) -> str:

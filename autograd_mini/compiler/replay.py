@@ -7,19 +7,14 @@ naming the same op and value; when nothing was wrong after all, its numbers stan
 """
 from __future__ import annotations
 
-import operator
 from typing import Sequence
 
 from autograd_mini.compiler.capture import CONSTANT, OP, Plan
 from autograd_mini.engine import Value, recording
 from autograd_mini.nonfinite import checked_edge
-from autograd_mini.ops import UNARY_BY_NAME
+from autograd_mini.opgen import apply
 
 __all__ = ["replay_forward", "replay_backward", "first_nonfinite_gradient"]
-
-_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-              "**": operator.pow}
-
 
 def replay_forward(plan: Plan, leaf_data: Sequence[float]) -> list[Value]:
     """Every node of the plan rebuilt as a Value (leaves from `leaf_data` by slot, or the
@@ -33,26 +28,13 @@ def replay_forward(plan: Plan, leaf_data: Sequence[float]) -> list[Value]:
                 node = Value(data, allow_nonfinite=True)
             else:
                 p2 = plan.parent2[i]
-                node = _apply(op.key, nodes[plan.parent1[i]], nodes[p2] if p2 >= 0 else None,
-                              constants[i])
+                operands = (nodes[plan.parent1[i]],) if p2 < 0 else (nodes[plan.parent1[i]],
+                                                                     nodes[p2])
+                node = apply(op.key, operands, constants[i])
             if i in labels:
                 node.label = labels[i]
             nodes.append(node)
     return nodes
-
-
-def _apply(key: str, x: Value, y: Value | None, constant: float | None) -> Value:
-    symbol, _, side = key.partition(":")
-    if symbol in _OPERATORS:
-        function = _OPERATORS[symbol]
-        if side == "right":
-            return function(x, constant)
-        if side == "left":
-            return function(constant, x)
-        return function(x, y)
-    row = UNARY_BY_NAME[key]
-    method = getattr(Value, row.method or row.name)
-    return method(x) if row.param is None else method(x, constant)
 
 
 def replay_backward(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> list[float]:

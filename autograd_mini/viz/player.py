@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import html
 import json
-import operator
 import re
 from collections.abc import Collection
 from pathlib import Path
 
 from autograd_mini.viz.chain_rule import GraphText
 from autograd_mini.engine import Value, no_grad, topological_order
-from autograd_mini.ops import UNARY_BY_NAME
+from autograd_mini.opgen import apply
 from autograd_mini.viz.page import TEMPLATE
 from autograd_mini.viz.dot import MAX_NODES, check_digits, check_size, digraph, printable
 
@@ -25,8 +24,6 @@ __all__ = ["StepPlayer"]
 # The numerical check uses gradcheck's defaults: a central difference with step EPS,
 # passing when |backprop - numeric| <= ATOL + RTOL * |numeric|.
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-4
-_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-              "**": operator.pow}
 
 
 class StepPlayer:
@@ -135,24 +132,9 @@ def _recompute(text: GraphText, leaf: int, data: float) -> float:
             if not node.parents:
                 values.append(Value(data if i == leaf else node.data, allow_nonfinite=True))
             else:
-                values.append(_apply(node, [values[text.index[id(parent)]]
-                                            for parent in node.parents]))
+                values.append(apply(node._op.key, [values[text.index[id(parent)]]
+                                                   for parent in node.parents], node.constant))
     return values[-1].data
-
-
-def _apply(node: Value, operands: list[Value]) -> Value:
-    """node's op applied to other operands, with node's constant."""
-    symbol, _, side = node._op.key.partition(":")
-    if symbol in _OPERATORS:
-        function = _OPERATORS[symbol]
-        if side == "right":
-            return function(operands[0], node.constant)
-        if side == "left":
-            return function(node.constant, operands[0])
-        return function(*operands)
-    row = UNARY_BY_NAME[node._op.key]
-    method = getattr(operands[0], row.method or row.name)
-    return method(node.constant) if row.param else method()
 
 
 def _first_sentence(error: Exception) -> str:

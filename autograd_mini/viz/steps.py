@@ -39,17 +39,7 @@ def write_steps(root: Value, directory: str | os.PathLike, max_nodes: int = STEP
     a self-contained page with one layout of the graph; return the page's path.
 
     The page is made before anything is written, so a failing renderer leaves the folder
-    as it was; frames of the earlier one-picture-per-step pages (step-001.svg ...) are
-    removed. Needs a renderer (see autograd_mini.viz.render); options go to StepPlayer.
+    as it was. Needs a renderer (see autograd_mini.viz.render); options go to StepPlayer.
     """
-    player = StepPlayer(root, max_nodes=max_nodes, **options)
-    page = player.save(directory)
-    _remove_old_frames(Path(directory))
-    return page
+    return StepPlayer(root, max_nodes=max_nodes, **options).save(directory)
 
-
-def _remove_old_frames(folder: Path) -> None:
-    for path in folder.glob("step-*.svg"):
-        number = path.name[len("step-"):-len(".svg")]
-        if number.isdigit() and path.name == f"step-{int(number):03d}.svg":
-            path.unlink()

@@ -83,11 +83,13 @@ def test_the_graph_is_laid_out_once(tmp_path, monkeypatch):
     assert len(layouts) == 1 and page.count("<svg") == 1
 
 
-def test_frames_of_earlier_one_picture_per_step_pages_are_removed(tmp_path):
+def test_write_steps_leaves_every_other_file_in_the_folder_alone(tmp_path):
     for name in ("step-001.svg", "step-002.svg", "notes.txt", "step-x.svg"):
         (tmp_path / name).write_text("mine")
     write_steps(neuron(), tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "notes.txt", "step-x.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "index.html", "notes.txt", "step-001.svg", "step-002.svg", "step-x.svg"]
+    assert (tmp_path / "step-001.svg").read_text() == "mine"
 
 
 def test_a_failing_renderer_leaves_an_earlier_page_as_it_was(tmp_path, monkeypatch):
