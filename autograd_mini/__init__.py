@@ -1,9 +1,32 @@
-"""autograd-mini: a small, exact and fast scalar reverse-mode autodiff engine."""
+"""autograd-mini: a small, exact and fast scalar reverse-mode autodiff engine.
+
+The core sits at the top of the package:
+
+    ops.py         every primitive in one table: value, slope, domain, hint
+    opgen.py       the rows as Value methods and higher-order rules; apply(op)
+    numeric.py     float checks, and the error types
+    engine.py      Value, its operators, no_grad
+    backprop.py    the backward pass; nonfinite.py names a gradient that is not finite
+    persist.py     pickle and deepcopy without recursion
+    functional.py  grad, value_and_grad, gradcheck
+    transforms.py  jacobian, hessian, jvp, vjp
+
+The satellites have packages of their own and only read graphs: compiler/
+(compile_graph), viz/ (draw_dot, the step player, explain) and cli/ (the command line).
+The core imports none of them.
+"""
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from .engine import Value, no_grad
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
+from .numeric import DomainError, FloatOverflowError, NonFiniteGradientError
+
+if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
+    from .compiler import compile_graph
+    from .transforms import hessian, jacobian, jvp, vjp
+    from .viz import StepPlayer, draw_dot, explain, write_steps
 
 try:
     __version__ = version("autograd-mini")
@@ -12,15 +35,16 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 
 __all__ = ["Value", "no_grad", "grad", "value_and_grad", "gradcheck", "GradcheckError",
            "draw_dot", "jacobian", "hessian", "jvp", "vjp", "compile_graph", "explain",
-           "__version__"]
+           "DomainError", "FloatOverflowError", "NonFiniteGradientError", "StepPlayer",
+           "write_steps", "__version__"]
 
 # Loaded on first use, so that `import autograd_mini` stays light: viz imports graphviz.
 _LAZY = {"draw_dot": ".viz", "jacobian": ".transforms", "hessian": ".transforms",
          "jvp": ".transforms", "vjp": ".transforms", "compile_graph": ".compiler",
-         "explain": ".viz"}
+         "explain": ".viz", "StepPlayer": ".viz", "write_steps": ".viz"}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         try:
             module = import_module(_LAZY[name], __name__)
@@ -30,3 +54,7 @@ def __getattr__(name: str):
             raise AttributeError(f"autograd_mini.{name} is not in this version") from None
         return getattr(module, name)
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -14,7 +14,7 @@ import weakref
 from operator import attrgetter
 from typing import TYPE_CHECKING, Iterable
 
-from .nonfinite import backward_failed, check_local_grads, explain_nonfinite, first_nonfinite
+from .nonfinite import backward_failed, check_local_grads, first_nonfinite, nonfinite_error
 
 if TYPE_CHECKING:  # annotations only: the engine imports this module
     from .engine import Value
@@ -164,7 +164,7 @@ def _add_back(order: list[Value], before: list, create_graph: bool,
             now = _grad_data(node)
             if now - now:
                 added = now - (earlier if earlier.__class__ is float else earlier.data)
-                raise ValueError(explain_nonfinite(node, "accumulate", (earlier, added)))
+                raise nonfinite_error(node, "accumulate", (earlier, added))
 
 
 def _grad_data(node: Value) -> float:
@@ -176,8 +176,8 @@ def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
                 allow_nonfinite: bool, extra_leaves: list[Value] = ()) -> None:
     """Seed root and push gradients from each node to its parents, children first.
 
-    Unless allow_nonfinite, a gradient that became NaN or infinite raises ValueError
-    naming where. Only the leaves need checking: a non-finite gradient passes on to
+    Unless allow_nonfinite, a gradient that became NaN or infinite raises
+    NonFiniteGradientError naming where. Only the leaves need checking: a non-finite gradient passes on to
     every node below it (inf * 0 is NaN), so it reaches some leaf. A leaf's gradient is
     final when the loop meets it, since every node using it comes later in the order.
     """
@@ -199,9 +199,9 @@ def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
     for leaf in extra_leaves:
         leaf_sum += leaf.grad
     if leaf_sum - leaf_sum and not allow_nonfinite:  # nonzero only for inf and NaN
-        message = first_nonfinite(order, root, seed)
-        if message:  # else only the sum of large finite gradients overflowed
-            raise ValueError(message)
+        error = first_nonfinite(order, root, seed)
+        if error:  # else only the sum of large finite gradients overflowed
+            raise error
 
 
 def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> None:

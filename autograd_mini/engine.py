@@ -28,8 +28,8 @@ from contextvars import ContextVar
 from typing import Callable, Iterator, Union
 
 from .backprop import backpropagate, gradients, topological_order
-from .numeric import (nonzero_divisor, operand, power, power_slope, refuse_nonfinite_constant,
-                      refuse_overflow, to_float)
+from .numeric import (DomainError, nonzero_divisor, operand, power, power_slope,
+                      refuse_nonfinite_constant, refuse_overflow, to_float)
 from .opgen import LEAF, Op, install, register
 from .persist import deep_copy, restore_value, set_state, value_state
 
@@ -270,9 +270,10 @@ class Value:
         if other.__class__ is Value:
             a, b = self.data, other.data
             if a < 0:
-                raise ValueError(
+                raise DomainError(
                     f"Value({a!r}) ** Value({b!r}) in '**': with a negative base the derivative "
-                    "for the exponent, out * log(base), is not real; use a plain-number exponent")
+                    "for the exponent, out * log(base), is not real",
+                    "use a plain-number exponent", "**", (a, b))
             out = power(a, b)
             d_exponent = out * math.log(a) if a > 0 else 0.0  # 0 ** b is flat in b for b > 0
             return _binary(out, POW, self, power_slope(a, b), other, d_exponent)
@@ -287,8 +288,8 @@ class Value:
         if c is None:
             return NotImplemented
         if c < 0:
-            raise ValueError(f"{c!r} ** Value in '**': a negative base has no real derivative "
-                             "for the exponent; use a positive base")
+            raise DomainError(f"{c!r} ** Value in '**': a negative base has no real derivative "
+                              "for the exponent", "use a positive base", "**", (c, self.data))
         out = power(c, self.data)
         log_base = math.log(c) if c > 0 else 0.0  # 0 ** x is flat for x > 0
         return _unary_with_constant(out, POW_LEFT, self, out * log_base, c)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .numeric import NonFiniteGradientError, within
+
 if TYPE_CHECKING:
     from .engine import Value
 
 __all__ = ["describe", "check_local_grads", "first_nonfinite", "checked_edge",
-           "explain_nonfinite", "backward_failed"]
-
-_OPT_OUT = "or pass allow_nonfinite=True to get IEEE inf/NaN gradients instead of this error"
+           "nonfinite_error", "backward_failed"]
 
 
 def describe(node: Value) -> str:
@@ -34,26 +34,28 @@ def _slope_reason(node: Value, position: int, slope: float) -> str:
     return f"{node.op} at {_inputs(node)} has {kind} slope{wrt} ({slope!r})"
 
 
-def explain_nonfinite(node: Value, kind: str, numbers: tuple) -> str:
-    """The error message for a non-finite gradient found at `node`.
+def nonfinite_error(node: Value, kind: str, numbers: tuple) -> NonFiniteGradientError:
+    """The error for a non-finite gradient found at `node`.
 
     kind "slope": numbers = (input position, local derivative); "product": (gradient,
     local derivative, input position); "accumulate": (gradient so far, term added).
     """
     if kind == "slope":
         position, slope = numbers
-        return (f"backward: the gradient became non-finite at {describe(node)}: "
-                f"{_slope_reason(node, position, slope)}. Move the input away from that point, "
-                f"{_OPT_OUT}")
+        return NonFiniteGradientError(
+            f"backward: the gradient became non-finite at {describe(node)}: "
+            f"{_slope_reason(node, position, slope)}", "Move the input away from that point",
+            node)
     if kind == "product":
         g, local, position = numbers
-        return (f"backward: the gradient overflowed at {describe(node)}: its gradient {g!r} "
-                f"times its local derivative {local!r} (input {position + 1}) is beyond a float. "
-                f"Rescale the inputs or the loss, {_OPT_OUT}")
+        return NonFiniteGradientError(
+            f"backward: the gradient overflowed at {describe(node)}: its gradient {g!r} times "
+            f"its local derivative {local!r} (input {position + 1}) is beyond a float",
+            "Rescale the inputs or the loss", node)
     so_far, term = numbers
-    return (f"backward: the gradient of {describe(node)} overflowed: the gradients reaching it "
-            f"add up beyond a float ({so_far!r} + {term!r}). Rescale the inputs or the loss, "
-            f"{_OPT_OUT}")
+    return NonFiniteGradientError(
+        f"backward: the gradient of {describe(node)} overflowed: the gradients reaching it "
+        f"add up beyond a float ({so_far!r} + {term!r})", "Rescale the inputs or the loss", node)
 
 
 def check_local_grads(node: Value, allow_nonfinite: bool) -> bool:
@@ -62,12 +64,14 @@ def check_local_grads(node: Value, allow_nonfinite: bool) -> bool:
         if slope - slope:  # nonzero only for inf and NaN
             if allow_nonfinite:
                 return True
-            raise ValueError(explain_nonfinite(node, "slope", (position, slope)))
+            raise nonfinite_error(node, "slope", (position, slope))
     return False
 
 
-def first_nonfinite(order: list[Value], root: Value, seed: float) -> str | None:
-    """Re-run the float chain rule over order, checking every step; say where it failed.
+def first_nonfinite(order: list[Value], root: Value,
+                    seed: float) -> NonFiniteGradientError | None:
+    """Re-run the float chain rule over order, checking every step; the error for where it
+    failed.
 
     None when every gradient stays finite (the caller's check was a false alarm: a sum
     of large finite gradients overflowed). Leaves the gradients of the re-run in .grad.
@@ -77,28 +81,30 @@ def first_nonfinite(order: list[Value], root: Value, seed: float) -> str | None:
     root.grad = seed
     for node in reversed(order):
         for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            message = checked_edge(node, position, parent, local)
-            if message:
-                return message
+            error = checked_edge(node, position, parent, local)
+            if error:
+                return error
     return None
 
 
-def checked_edge(node: Value, position: int, parent: Value, local: float) -> str | None:
-    """One step of the chain rule, parent.grad += local * node.grad, checked: the message
+def checked_edge(node: Value, position: int, parent: Value,
+                 local: float) -> NonFiniteGradientError | None:
+    """One step of the chain rule, parent.grad += local * node.grad, checked: the error
     for a slope, product or sum that is NaN or infinite (parent.grad then unchanged)."""
     if local - local:
-        return explain_nonfinite(node, "slope", (position, local))
+        return nonfinite_error(node, "slope", (position, local))
     g = node.grad
     term = local * g
     if term - term:
-        return explain_nonfinite(node, "product", (g, local, position))
+        return nonfinite_error(node, "product", (g, local, position))
     total = parent.grad + term
     if total - total:
-        return explain_nonfinite(parent, "accumulate", (parent.grad, term))
+        return nonfinite_error(parent, "accumulate", (parent.grad, term))
     parent.grad = total
     return None
 
 
 def backward_failed(node: Value, error: ValueError) -> ValueError:
-    """A higher-order rule's error, with the node whose derivative was being built."""
-    return ValueError(f"backward(create_graph=True) through {describe(node)}: {error}")
+    """A higher-order rule's error, of its type, with the node whose derivative was being
+    built."""
+    return within(f"backward(create_graph=True) through {describe(node)}", error)

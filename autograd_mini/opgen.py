@@ -11,7 +11,7 @@ import math
 import operator
 from typing import Any, Callable, NamedTuple, Sequence
 
-from .numeric import INF, refuse_nonfinite_number, to_float
+from .numeric import INF, DomainError, FloatOverflowError, refuse_nonfinite_number, to_float
 from .ops import BINARY, UNARY, UNARY_BY_NAME, Unary
 
 __all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply"]
@@ -96,20 +96,21 @@ def _method_source(row: Unary) -> str:
                   f"        refuse_nonfinite_number({where!r}, {param})\n")
         # the parameter times x may overflow where no math function would say so
         tail = (f"    if out - out:\n"
-                f"        raise ValueError(f\"{row.name}({{x!r}}, {param}={{{param}!r}}) "
-                f"overflows a float; {hint}\")\n"
+                f"        raise FloatOverflowError(f\"{row.name}({{x!r}}, {param}={{{param}!r}}) "
+                f"overflows a float\", {hint!r}, {row.name!r}, (x, {param}))\n"
                 f"    return _unary_with_constant(out, OP, self, local_grad, {param})\n")
     if row.domain:
         checks += (f"    if not ({row.domain}):\n"
-                   f"        raise ValueError(f\"{row.name}({{x!r}}): {row.hint}\")\n")
+                   f"        raise DomainError(f\"{row.name}({{x!r}}): {row.name} needs "
+                   f"{row.domain}\", {row.hint!r}, {row.name!r}, (x,))\n")
     return (f"def op_method(self{signature}):\n"
             f"    x = self.data\n{checks}"
             f"    try:\n{_lines(row.let, '        ')}"
             f"        out = {row.value}\n"
             f"        local_grad = {row.slope}\n"
             f"    except OverflowError:\n"
-            f"        raise ValueError(f\"{row.name}({{x!r}}) overflows a float; {hint}\") "
-            f"from None\n{tail}")
+            f"        raise FloatOverflowError(f\"{row.name}({{x!r}}) overflows a float\", "
+            f"{hint!r}, {row.name!r}, (x,)) from None\n{tail}")
 
 
 def _unary_rule_source(row: Unary) -> str:
@@ -131,7 +132,8 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
         op = ops[row.name] = register(Op(row.name, rule, row.param[0] if row.param else "",
                                           row.name))
         namespace = dict(float_names, OP=op, _unary=unary, _unary_with_constant=unary_with_constant,
-                         to_float=to_float, refuse_nonfinite_number=refuse_nonfinite_number)
+                         to_float=to_float, refuse_nonfinite_number=refuse_nonfinite_number,
+                         DomainError=DomainError, FloatOverflowError=FloatOverflowError)
         method = _compile(_method_source(row), namespace, "op_method")
         method.__name__ = row.method or row.name
         method.__qualname__ = f"{value_class.__name__}.{method.__name__}"

@@ -11,7 +11,8 @@ so the float slope and the higher-order rule cannot drift apart. Comparisons in 
 Adding an op is one row (and a test tables picks it up): the method, the formula
 function, the CLI's list and the README's list all come from here. `let` runs before
 `value` and `slopes`, for a quantity both need; `domain` is the condition the input
-must meet, with `hint` saying what to do when it does not.
+must meet (a DomainError "log(-1.0): log needs x > 0" otherwise), and `hint` says what
+to do when it does not, or when the result overflows (a FloatOverflowError).
 """
 from __future__ import annotations
 
@@ -48,11 +49,11 @@ UNARY: tuple[Unary, ...] = (
     # sign(0) = 0, as PyTorch: the kink takes the derivative of neither side
     Unary("abs", "abs(x)", "1.0 if x > 0 else -1.0 if x < 0 else 0.0", method="__abs__"),
     Unary("exp", "exp(x)", "out", hint="scale the input down"),
-    Unary("log", "log(x)", "1.0 / x", "x > 0", "log needs x > 0; clamp or shift the input"),
+    Unary("log", "log(x)", "1.0 / x", "x > 0", "clamp or shift the input"),
     Unary("sqrt", "sqrt(x)", "0.5 / out if out > 0 else INF", "x >= 0",
-          "sqrt needs x >= 0; clamp the input or use abs()"),
+          "clamp the input or use abs()"),
     Unary("log1p", "log1p(x)", "1.0 / (1.0 + x)", "x > -1",
-          "log1p needs x > -1; clamp or shift the input"),
+          "clamp or shift the input"),
     Unary("expm1", "expm1(x)", "exp(x)", hint="scale the input down"),
     Unary("sin", "sin(x)", "cos(x)"),
     Unary("cos", "cos(x)", "-sin(x)"),

@@ -16,7 +16,7 @@ from .backprop import gradients, topological_order
 from .engine import Value, recording
 from .functional import _check_argnums, _depth, _name
 from .nonfinite import describe
-from .numeric import to_float
+from .numeric import NonFiniteGradientError, to_float, within
 
 __all__ = ["jacobian", "hessian", "jvp", "vjp"]
 
@@ -230,7 +230,7 @@ def _tangent(node: Value, tangent_of: dict, nested: bool, allow_nonfinite: bool)
     # A zero tangent does not move its input, so an infinite slope there is no error.
     infinite = any(s - s for s, t in zip(slopes, moving) if not _is_zero(t))
     if infinite and not allow_nonfinite:
-        raise ValueError(_explain(node, tangent_of))
+        raise _nonfinite_tangent(node, tangent_of)
     total: Any = 0.0
     try:
         if nested:  # an allowed infinite slope has no derivative: it enters as a constant
@@ -241,18 +241,19 @@ def _tangent(node: Value, tangent_of: dict, nested: bool, allow_nonfinite: bool)
                 term = t if slope.__class__ is float and slope == 1.0 else slope * t
                 total = term if _is_zero(total) else total + term
     except ValueError as error:  # a rule stepped outside its op's domain
-        raise ValueError(f"jvp through {describe(node)}: {error}") from error
+        raise within(f"jvp through {describe(node)}", error) from error
     data = total if total.__class__ is float else total.data
     if data - data and not allow_nonfinite:  # nonzero only for inf and NaN
-        raise ValueError(_explain(node, tangent_of))
+        raise _nonfinite_tangent(node, tangent_of)
     return total
 
 
-def _explain(node: Value, tangent_of: dict) -> str:
+def _nonfinite_tangent(node: Value, tangent_of: dict) -> NonFiniteGradientError:
     terms = ", ".join(f"slope {slope!r} times tangent {_value(tangent_of[parent], False)!r}"
                       for parent, slope in zip(node.parents, node.local_grads))
-    return (f"jvp: the tangent became non-finite at {describe(node)}: {terms}. Move the point "
-            f"away from there or scale the tangents down, {_OPT_OUT}")
+    return NonFiniteGradientError(
+        f"jvp: the tangent became non-finite at {describe(node)}: {terms}",
+        "Move the point away from there or scale the tangents down", node, _OPT_OUT)
 
 
 # -- shapes -----------------------------------------------------------------------

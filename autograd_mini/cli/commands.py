@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import math
-import re
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import autograd_mini
 from autograd_mini.cli.paths import (UsageError, WriteError, check_output_file,
                                      check_output_folder, output_format, reporting_write_errors)
 from autograd_mini.engine import Value, topological_order
+from autograd_mini.numeric import NonFiniteGradientError
 from autograd_mini.cli.formula import FUNCTIONS, FormulaError, build, parse_assignment
 from autograd_mini.viz.render import RenderError, RendererNotFoundError, write_dot, write_graph
 from autograd_mini.viz.steps import STEPS_MAX_NODES, write_steps
@@ -26,17 +26,8 @@ EXIT_CODES = ("exit status: 0 done; 1 the values were printed but the graph coul
               "finite value or gradient at the given values")
 DASH_HINT = ("A formula that starts with - goes after --, with the options before it: "
              "autograd-mini graph -o g.svg -- \"-a*b\" a=2 b=3")
-# The engine's error says how to opt out in Python; the command line has no such option.
-_OPT_OUT = re.compile(r",? or pass allow_nonfinite=True[^.]*")
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with a hint when a formula starting with - was taken for an option."""
-
-    def error(self, message: str):
-        if re.search(r"unrecognized arguments: -|expected one argument", message):
-            message += f"\n({DASH_HINT})"
-        super().error(message)
+# What `graph` takes that starts with a dash; argparse also accepts a prefix of a long one.
+GRAPH_OPTIONS = ("-h", "--help", "-o", "--output", "--format", "--steps", "--max-nodes")
 
 
 class _DemoHelpFormatter(argparse.HelpFormatter):
@@ -70,7 +61,7 @@ def _count(minimum: int):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="autograd-mini", epilog=EXIT_CODES,
+    parser = argparse.ArgumentParser(prog="autograd-mini", epilog=EXIT_CODES,
                      description="Differentiate a formula and draw its graph, or train a "
                                  "small network: autograd-mini COMMAND --help tells more.")
     parser.add_argument("--version", action="version",
@@ -86,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("expr", metavar="EXPR",
                        help=f"numbers, variables, + - * / **, and {' '.join(FUNCTIONS)}")
     graph.add_argument("variables", nargs="*", metavar="name=value")
-    graph.add_argument("-o", "--output", metavar="FILE",
+    graph.add_argument(*GRAPH_OPTIONS[2:4], metavar="FILE",
                        help="where to write the graph: a .svg, .png or .dot file "
                             "(default: graph.FORMAT)")
     graph.add_argument("--format", choices=("svg", "png", "dot"),
@@ -113,12 +104,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _dash_led(arguments: list[str]) -> list[str]:
+    """The arguments of `graph` that start with a dash but are none of its options: a
+    formula such as -a*b, which argparse takes for an unknown option."""
+    if "graph" not in arguments:
+        return []
+    given = arguments[arguments.index("graph") + 1:]
+    given = given[:given.index("--")] if "--" in given else given
+    return [text for text in given if text.startswith("-") and len(text) > 1
+            and not any(option.startswith(text.split("=", 1)[0]) for option in GRAPH_OPTIONS)]
+
+
 def _error(message: str) -> None:
     print(f"autograd-mini: error: {message}", file=sys.stderr)
 
 
 def _one_line(error: Exception) -> str:
-    return " ".join(_OPT_OUT.sub("", str(error)).split())
+    """The error on one line; a gradient's without the allow_nonfinite opt-out, which the
+    command line does not offer."""
+    text = f"{error.what}. {error.hint}" if isinstance(error, NonFiniteGradientError) else str(error)
+    return " ".join(text.split())
 
 
 def _read_values(variables: list[str]) -> dict[str, float]:
@@ -244,10 +249,14 @@ def run_demo(options: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `autograd-mini` command line with `argv` (default sys.argv[1:])."""
+    arguments = sys.argv[1:] if argv is None else argv
     try:
-        options = _parser().parse_args(argv)
+        options = _parser().parse_args(arguments)
     except SystemExit as exit:  # argparse exits on --help and bad usage; return its code
-        return exit.code if isinstance(exit.code, int) else USAGE_ERROR
+        code = exit.code if isinstance(exit.code, int) else USAGE_ERROR
+        if code == USAGE_ERROR and _dash_led(arguments):
+            print(f"({DASH_HINT})", file=sys.stderr)
+        return code
     try:
         if options.command == "demo":
             return run_demo(options)

@@ -29,7 +29,7 @@ from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan, capture, d
 from autograd_mini.compiler.codegen import Layout, chunk_source, helpers_source
 from autograd_mini.compiler.forms import namespace
 from autograd_mini.engine import NO_GRAD_RESULT, Value
-from autograd_mini.nonfinite import explain_nonfinite
+from autograd_mini.nonfinite import nonfinite_error
 from autograd_mini.numeric import to_float
 from autograd_mini.compiler.replay import first_nonfinite_gradient, replay_backward, replay_forward
 
@@ -239,9 +239,9 @@ class CompiledGraph:
             total = sum(found)
             if total - total:  # nonzero only for inf and NaN (or an overflowing sum)
                 nodes = replay_forward(plan, self._data)
-                message = first_nonfinite_gradient(plan, nodes, seeds)
-                if message:
-                    raise ValueError(message)
+                error = first_nonfinite_gradient(plan, nodes, seeds)
+                if error:
+                    raise error
         return found
 
     def _accumulate(self, grads: list[float], allow_nonfinite: bool) -> None:
@@ -310,4 +310,4 @@ def _refuse_nonfinite_sum(nodes: list[Value], before: list, after: list) -> None
     for node, earlier, now in zip(nodes, before, after):
         now, earlier = _number(now), _number(earlier)
         if now - now:
-            raise ValueError(explain_nonfinite(node, "accumulate", (earlier, now - earlier)))
+            raise nonfinite_error(node, "accumulate", (earlier, now - earlier))

@@ -12,6 +12,7 @@ from typing import Sequence
 from autograd_mini.compiler.capture import CONSTANT, OP, Plan
 from autograd_mini.engine import Value, recording
 from autograd_mini.nonfinite import checked_edge
+from autograd_mini.numeric import NonFiniteGradientError
 from autograd_mini.opgen import apply
 
 __all__ = ["replay_forward", "replay_backward", "first_nonfinite_gradient"]
@@ -56,9 +57,10 @@ def replay_backward(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> l
     return [nodes[i].grad for i in range(len(nodes)) if plan.kinds[i] != OP and needs[i]]
 
 
-def first_nonfinite_gradient(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> str | None:
+def first_nonfinite_gradient(plan: Plan, nodes: list[Value],
+                             seeds: Sequence[float]) -> NonFiniteGradientError | None:
     """nonfinite.first_nonfinite for several roots: the chain rule again, checking each
-    step; the message for the first gradient that is NaN or infinite, or None."""
+    step; the error for the first gradient that is NaN or infinite, or None."""
     _seed(plan, nodes, seeds)
     needs = plan.needs_grad
     for i in range(len(nodes) - 1, -1, -1):
@@ -68,9 +70,9 @@ def first_nonfinite_gradient(plan: Plan, nodes: list[Value], seeds: Sequence[flo
         for position, (p, local) in enumerate(zip((plan.parent1[i], plan.parent2[i]),
                                                   node.local_grads)):
             if needs[p]:
-                message = checked_edge(node, position, nodes[p], local)
-                if message:
-                    return message
+                error = checked_edge(node, position, nodes[p], local)
+                if error:
+                    return error
     return None
 
 
