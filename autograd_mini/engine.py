@@ -25,7 +25,7 @@ import threading
 from numbers import Real
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Callable, Iterator, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Union
 
 from .backprop import backpropagate, gradients, topological_order
 from .numeric import (DomainError, nonzero_divisor, operand, power, power_slope,
@@ -34,6 +34,11 @@ from .opgen import LEAF, Op, install, register
 from .persist import deep_copy, restore_value, set_state, value_state
 
 Number = Union[int, float]
+
+if TYPE_CHECKING:  # the methods generated from ops.py's rows, declared for type checkers
+    from .table_methods import TableMethods
+else:
+    TableMethods = object
 
 # no_grad is per thread and per asyncio task (a ContextVar), as PyTorch's grad mode is.
 # Ops read only the global count of open no_grad blocks, and ask the ContextVar only when
@@ -54,7 +59,7 @@ def _comparison(compare: Callable[[float, object], bool]) -> Callable:
     return method
 
 
-class Value:
+class Value(TableMethods):
     """A scalar in a computation graph: its data, its gradient, and how it was made."""
 
     # parent2 is None for an op of one input, and then local_grad2 is never set.

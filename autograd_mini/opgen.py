@@ -7,12 +7,13 @@ from input, so `exec` here runs only our own source.
 """
 from __future__ import annotations
 
+import linecache
 import math
 import operator
 from typing import Any, Callable, NamedTuple, Sequence
 
 from .numeric import INF, DomainError, FloatOverflowError, refuse_nonfinite_number, to_float
-from .ops import BINARY, UNARY, UNARY_BY_NAME, Unary
+from .ops import BINARY, UNARY, UNARY_BY_NAME, Binary, Unary
 
 __all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply"]
 
@@ -74,8 +75,14 @@ def _value_namespace(value_class: type) -> dict:
 
 
 def _compile(source: str, namespace: dict, name: str) -> Callable:
-    exec(compile(source, f"<autograd_mini.ops: {name}>", "exec"), namespace)
-    return namespace[name]
+    """The function `name` defined by source, with a file name that tracebacks and
+    inspect.getsource can show the source of (linecache holds it, as for attrs' and
+    dataclasses' generated code)."""
+    filename = f"<autograd_mini.ops: {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    defined: dict[str, Callable] = {}  # not the namespace: `def tanh` must not hide math's tanh
+    exec(compile(source, filename, "exec"), namespace, defined)
+    return defined[name]
 
 
 def _lines(text: str, indent: str) -> str:
@@ -83,7 +90,7 @@ def _lines(text: str, indent: str) -> str:
 
 
 def _method_source(row: Unary) -> str:
-    """def op_method(self[, param=default]): the row's checks, value and slope, inlined."""
+    """def tanh(self[, param=default]): the row's checks, value and slope, inlined."""
     signature, checks, tail = "", "", "    return _unary(out, OP, self, local_grad)\n"
     hint = row.hint or "rescale the input"
     if row.param:
@@ -103,7 +110,7 @@ def _method_source(row: Unary) -> str:
         checks += (f"    if not ({row.domain}):\n"
                    f"        raise DomainError(f\"{row.name}({{x!r}}): {row.name} needs "
                    f"{row.domain}\", {row.hint!r}, {row.name!r}, (x,))\n")
-    return (f"def op_method(self{signature}):\n"
+    return (f"def {row.method or row.name}(self{signature}):\n"
             f"    x = self.data\n{checks}"
             f"    try:\n{_lines(row.let, '        ')}"
             f"        out = {row.value}\n"
@@ -115,8 +122,22 @@ def _method_source(row: Unary) -> str:
 
 def _unary_rule_source(row: Unary) -> str:
     param = f"    {row.param[0]} = out.constant\n" if row.param else ""
-    return (f"def rule(out, x):\n{param}{_lines(row.let, '    ')}"
+    return (f"def {row.name}_rule(out, x):\n{param}{_lines(row.let, '    ')}"
             f"    return ({row.slope},)\n")
+
+
+def _binary_rule_sources(row: Binary) -> dict[str, tuple[str, str]]:
+    """(function name, source) of the rules of x op y, x op c and c op x, by key."""
+    left, right = row.slopes
+    name = row.method.strip("_")  # "mul" for *
+    return {row.symbol: (f"{name}_rule", f"def {name}_rule(out, x, y):\n"
+                                         f"    return ({left}, {right})\n"),
+            f"{row.symbol}:right": (f"{name}_right_rule", f"def {name}_right_rule(out, x):\n"
+                                                          f"    y = out.constant\n"
+                                                          f"    return ({left},)\n"),
+            f"{row.symbol}:left": (f"{name}_left_rule", f"def {name}_left_rule(out, y):\n"
+                                                        f"    x = out.constant\n"
+                                                        f"    return ({right},)\n")}
 
 
 def install(value_class: type, unary: Callable, unary_with_constant: Callable) -> dict[str, Op]:
@@ -128,27 +149,23 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
     float_names, value_names = _float_namespace(), _value_namespace(value_class)
     ops: dict[str, Op] = {}
     for row in UNARY:
-        rule = _compile(_unary_rule_source(row), dict(value_names), "rule")
+        rule = _compile(_unary_rule_source(row), dict(value_names), f"{row.name}_rule")
         op = ops[row.name] = register(Op(row.name, rule, row.param[0] if row.param else "",
                                           row.name))
         namespace = dict(float_names, OP=op, _unary=unary, _unary_with_constant=unary_with_constant,
                          to_float=to_float, refuse_nonfinite_number=refuse_nonfinite_number,
                          DomainError=DomainError, FloatOverflowError=FloatOverflowError)
-        method = _compile(_method_source(row), namespace, "op_method")
-        method.__name__ = row.method or row.name
-        method.__qualname__ = f"{value_class.__name__}.{method.__name__}"
-        method.__doc__ = f"{row.name}(x), with d/dx = {row.slope}"
-        setattr(value_class, method.__name__, method)
+        name = row.method or row.name
+        method = _compile(_method_source(row), namespace, name)
+        method.__qualname__ = f"{value_class.__name__}.{name}"
+        method.__module__ = value_class.__module__
+        call = f"{row.name}(x, {row.param[0]}={row.param[1]!r})" if row.param else f"{row.name}(x)"
+        method.__doc__ = f"{call}: {row.doc}."
+        setattr(value_class, name, method)
     for row in BINARY:
-        left, right = row.slopes
-        sources = {row.symbol: f"def rule(out, x, y):\n    return ({left}, {right})\n",
-                   f"{row.symbol}:right": f"def rule(out, x):\n    y = out.constant\n"
-                                          f"    return ({left},)\n",
-                   f"{row.symbol}:left": f"def rule(out, y):\n    x = out.constant\n"
-                                         f"    return ({right},)\n"}
-        for key, source in sources.items():
+        for key, (name, source) in _binary_rule_sources(row).items():
             side = key.partition(":")[2]
-            ops[key] = register(Op(row.symbol, _compile(source, dict(value_names), "rule"),
+            ops[key] = register(Op(row.symbol, _compile(source, dict(value_names), name),
                                     side, key))
     return ops
 

@@ -8,11 +8,19 @@ local derivative; and over Values, with Value's methods, for the rule that
 so the float slope and the higher-order rule cannot drift apart. Comparisons in them
 (`x > 0`) compare numbers on both; `is_zero` is there because `==` on Values is identity.
 
-Adding an op is one row (and a test tables picks it up): the method, the formula
-function, the CLI's list and the README's list all come from here. `let` runs before
-`value` and `slopes`, for a quantity both need; `domain` is the condition the input
-must meet (a DomainError "log(-1.0): log needs x > 0" otherwise), and `hint` says what
-to do when it does not, or when the result overflows (a FloatOverflowError).
+Adding an op is one row (and the tests' tables pick it up): the method, its docstring
+(`doc`), the formula function, the CLI's list and the README's list all come from here.
+`let` runs before `value` and `slopes`, for a quantity both need; `domain` is the
+condition the input must meet (a DomainError "log(-1.0): log needs x > 0" otherwise),
+and `hint` says what to do when it does not, or when the result overflows (a
+FloatOverflowError).
+
+The operators are the one exception to "one text": the float slopes of + - * / ** are
+written out by hand in engine.py's Value.__add__, __mul__, ... (the hottest path: a
+generated method there would add a call per op), and their domains and overflow checks
+are numeric.py's. Their rules for create_graph and the compiler's forms do come from
+the BINARY rows below, and a test compares the hand-written slopes with the rows' bit
+for bit.
 """
 from __future__ import annotations
 
@@ -23,6 +31,7 @@ class Unary(NamedTuple):
     """A function of one Value: a method `x.name()` and a formula function `name(x)`."""
 
     name: str
+    doc: str                                # in words: what it is, and its derivative
     value: str
     slope: str
     domain: str = ""
@@ -45,45 +54,72 @@ class Binary(NamedTuple):
 _E_ABS = "e = exp(-x) if x > 0 else exp(x)"
 
 UNARY: tuple[Unary, ...] = (
-    Unary("neg", "-x", "-1.0", method="__neg__"),
+    Unary("neg", "negation, -x; d/dx = -1",
+          "-x", "-1.0", method="__neg__"),
     # sign(0) = 0, as PyTorch: the kink takes the derivative of neither side
-    Unary("abs", "abs(x)", "1.0 if x > 0 else -1.0 if x < 0 else 0.0", method="__abs__"),
-    Unary("exp", "exp(x)", "out", hint="scale the input down"),
-    Unary("log", "log(x)", "1.0 / x", "x > 0", "clamp or shift the input"),
-    Unary("sqrt", "sqrt(x)", "0.5 / out if out > 0 else INF", "x >= 0",
+    Unary("abs", "absolute value |x|; d/dx = sign(x), and 0 at 0 (as PyTorch)",
+          "abs(x)", "1.0 if x > 0 else -1.0 if x < 0 else 0.0", method="__abs__"),
+    Unary("exp", "exponential e^x; d/dx = e^x",
+          "exp(x)", "out", hint="scale the input down"),
+    Unary("log", "natural logarithm, for x > 0; d/dx = 1/x",
+          "log(x)", "1.0 / x", "x > 0", "clamp or shift the input"),
+    Unary("sqrt", "square root, for x >= 0; d/dx = 1/(2 sqrt(x)), infinite at 0",
+          "sqrt(x)", "0.5 / out if out > 0 else INF", "x >= 0",
           "clamp the input or use abs()"),
-    Unary("log1p", "log1p(x)", "1.0 / (1.0 + x)", "x > -1",
+    Unary("log1p", "log(1 + x), exact near 0, for x > -1; d/dx = 1/(1 + x)",
+          "log1p(x)", "1.0 / (1.0 + x)", "x > -1",
           "clamp or shift the input"),
-    Unary("expm1", "expm1(x)", "exp(x)", hint="scale the input down"),
-    Unary("sin", "sin(x)", "cos(x)"),
-    Unary("cos", "cos(x)", "-sin(x)"),
+    Unary("expm1", "e^x - 1, exact near 0; d/dx = e^x",
+          "expm1(x)", "exp(x)", hint="scale the input down"),
+    Unary("sin", "sine; d/dx = cos(x)",
+          "sin(x)", "cos(x)"),
+    Unary("cos", "cosine; d/dx = -sin(x)",
+          "cos(x)", "-sin(x)"),
     # math.tan is exact for every float; the nearest float to pi/2 is not a pole
-    Unary("tan", "tan(x)", "1.0 + out * out"),
-    Unary("atan", "atan(x)", "1.0 / (1.0 + x * x) if -1e150 < x < 1e150 else (r := 1.0 / x) * r"),
-    Unary("sinh", "sinh(x)", "cosh(x)", hint="scale the input down"),
-    Unary("cosh", "cosh(x)", "sinh(x)", hint="scale the input down"),
+    Unary("tan", "tangent; d/dx = 1 + tan(x)^2",
+          "tan(x)", "1.0 + out * out"),
+    Unary("atan", "arctangent; d/dx = 1/(1 + x^2)",
+          "atan(x)", "1.0 / (1.0 + x * x) if -1e150 < x < 1e150 else (r := 1.0 / x) * r"),
+    Unary("sinh", "hyperbolic sine; d/dx = cosh(x)",
+          "sinh(x)", "cosh(x)", hint="scale the input down"),
+    Unary("cosh", "hyperbolic cosine; d/dx = sinh(x)",
+          "cosh(x)", "sinh(x)", hint="scale the input down"),
     # sech^2 = 1 - tanh^2 cancels as |tanh| -> 1; 4e/(1+e)^2 with e = exp(-2|x|) does not
-    Unary("tanh", "tanh(x)", "1.0 - out * out if -0.5 < out < 0.5 else 0.0 if abs(x) > 400.0 "
+    Unary("tanh", "hyperbolic tangent; d/dx = 1 - tanh(x)^2",
+          "tanh(x)", "1.0 - out * out if -0.5 < out < 0.5 else 0.0 if abs(x) > 400.0 "
           "else 4.0 * (e := exp(-2.0 * abs(x))) / ((1.0 + e) * (1.0 + e))", activation=True),
-    Unary("sigmoid", "1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)",
+    Unary("sigmoid", "logistic sigmoid 1/(1 + e^-x); d/dx = sigmoid(x) (1 - sigmoid(x))",
+          "1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)",
           "e / ((1.0 + e) * (1.0 + e))", let=_E_ABS, activation=True),
-    Unary("erf", "erf(x)", "0.0 if abs(x) > 30.0 else TWO_OVER_SQRT_PI * exp(-x * x)"),
-    Unary("erfc", "erfc(x)", "0.0 if abs(x) > 30.0 else -TWO_OVER_SQRT_PI * exp(-x * x)"),
-    Unary("relu", "x if x > 0 else 0.0", "1.0 if x > 0 else 0.0", activation=True),
-    Unary("leaky_relu", "x if x > 0 else slope * x", "1.0 if x > 0 else slope",
+    Unary("erf", "error function; d/dx = 2/sqrt(pi) e^(-x^2)",
+          "erf(x)", "0.0 if abs(x) > 30.0 else TWO_OVER_SQRT_PI * exp(-x * x)"),
+    Unary("erfc", "complementary error function 1 - erf(x), exact in the right tail; "
+                  "d/dx = -2/sqrt(pi) e^(-x^2)",
+          "erfc(x)", "0.0 if abs(x) > 30.0 else -TWO_OVER_SQRT_PI * exp(-x * x)"),
+    Unary("relu", "rectified linear unit max(x, 0); d/dx = 1 for x > 0, else 0",
+          "x if x > 0 else 0.0", "1.0 if x > 0 else 0.0", activation=True),
+    Unary("leaky_relu", "leaky ReLU: x for x > 0, else slope * x; "
+                        "d/dx = 1 for x > 0, else slope",
+          "x if x > 0 else slope * x", "1.0 if x > 0 else slope",
           param=("slope", 0.01), activation=True),
-    Unary("elu", "x if x > 0 else alpha * expm1(x)", "1.0 if x > 0 else alpha * exp(x)",
+    Unary("elu", "exponential linear unit: x for x > 0, else alpha (e^x - 1); "
+                 "d/dx = 1 for x > 0, else alpha e^x",
+          "x if x > 0 else alpha * expm1(x)", "1.0 if x > 0 else alpha * exp(x)",
           param=("alpha", 1.0), activation=True),
     # log(1 + e^x), never overflowing: x + log1p(e^-x) for x > 0; the slope is sigmoid(x)
-    Unary("softplus", "x + log1p(e) if x > 0 else log1p(e)",
+    Unary("softplus", "softplus log(1 + e^x), never overflowing; d/dx = sigmoid(x)",
+          "x + log1p(e) if x > 0 else log1p(e)",
           "1.0 / (1.0 + e) if x > 0 else e / (1.0 + e)", let=_E_ABS, activation=True),
     # x * sigmoid(x); its slope s (1 + x (1 - s)) with 1 - s = sigmoid(-x), not cancelled
-    Unary("silu", "x * s", "s * (1.0 + x * r)", activation=True,
+    Unary("silu", "SiLU (swish) x sigmoid(x); d/dx = sigmoid(x) (1 + x (1 - sigmoid(x)))",
+          "x * s", "s * (1.0 + x * r)", activation=True,
           let=f"{_E_ABS}; s = 1.0 / (1.0 + e) if x > 0 else e / (1.0 + e); "
               "r = e / (1.0 + e) if x > 0 else 1.0 / (1.0 + e)"),
     # the exact erf form, PyTorch's default: x * Phi(x), with Phi = erfc(-x / sqrt 2) / 2,
     # which keeps its digits far left where 1 + erf(x / sqrt 2) cancels
-    Unary("gelu", "x * cdf", "cdf + x * INV_SQRT_2PI * exp(-0.5 * x * x) if abs(x) < 40.0 "
+    Unary("gelu", "GELU x Phi(x), Phi the standard normal distribution function (the exact "
+                  "erf form); d/dx = Phi(x) + x phi(x)",
+          "x * cdf", "cdf + x * INV_SQRT_2PI * exp(-0.5 * x * x) if abs(x) < 40.0 "
           "else cdf", let="cdf = 0.5 * erfc(-x / SQRT2)", activation=True),
 )
 

@@ -1,0 +1,53 @@
+"""A user's script: every op, the functional API and nn, which `mypy --strict` must pass
+with the ops typed as Value (tests/project/test_typing.py)."""
+from __future__ import annotations
+
+from autograd_mini import (DomainError, Value, compile_graph, explain, grad, gradcheck,
+                           hessian, jacobian, jvp, no_grad, value_and_grad, vjp)
+from nn import MLP, SGD, fit, mse_loss
+from nn.datasets import make_moons
+
+x = Value(0.5, label="x")
+y = Value(-1.5, label="y")
+ops: list[Value] = [
+    x + y, x - y, x * y, x / y, x ** 2, 2 ** x, x ** abs(y), -x, abs(y), 1 - x, 3 / x,
+    x.exp(), x.log(), x.sqrt(), x.log1p(), x.expm1(), x.sin(), x.cos(), x.tan(), x.atan(),
+    x.sinh(), x.cosh(), x.tanh(), x.sigmoid(), x.erf(), x.erfc(), x.relu(),
+    x.leaky_relu(), x.leaky_relu(slope=0.2), x.elu(), x.elu(alpha=0.5), x.softplus(),
+    x.silu(), x.gelu(),
+]
+total: Value = sum(ops, Value(0.0))
+total.backward()
+gradient: float = x.grad
+steps: str = explain(x)
+with no_grad():
+    fast: Value = x * y
+larger: bool = x > y
+
+try:
+    Value(-1.0).log()
+except DomainError as error:
+    op_name: str = error.op
+
+
+def f(a: Value, b: Value) -> Value:
+    return (a * b).tanh() + a
+
+
+slope = grad(f)(0.3, 0.2)
+both = value_and_grad(f, argnums=(0, 1))(0.3, 0.2)
+rows = jacobian(lambda a: [a.exp(), a.sin()])(0.3)
+curvature = hessian(lambda a, b: a * a * b, argnums=(0, 1))(0.3, 0.2)
+tangent = jvp(lambda a: a.exp(), (0.3,), (1.0,))
+pullback = vjp(lambda a: a.exp(), 0.3)
+checked: bool = gradcheck(f, [0.3, 0.2])
+
+compiled = compile_graph(total, [x, y])
+value_now = compiled.run()
+
+X, labels = make_moons(40, noise=0.1, seed=0)
+model = MLP(2, [8, 1], activation="tanh", seed=0)
+params: list[Value] = model.parameters()
+history = fit(model, X, labels, loss=mse_loss, optimizer=SGD(params, lr=0.05), epochs=2,
+              progress=False)
+model.zero_grad()
