@@ -26,6 +26,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+__all__ = ["Unary", "Binary", "UNARY", "BINARY", "UNARY_BY_NAME", "BINARY_BY_SYMBOL",
+           "FUNCTIONS", "ACTIVATIONS"]
+
 
 class Unary(NamedTuple):
     """A function of one Value: a method `x.name()` and a formula function `name(x)`."""

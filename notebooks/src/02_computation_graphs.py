@@ -8,10 +8,7 @@
 # **gradients add**.
 
 # %%
-from autograd_mini import Value, draw_dot
-from autograd_mini import explain
-from autograd_mini.viz.player import StepPlayer
-from autograd_mini.viz.steps import write_steps
+from autograd_mini import StepPlayer, Value, draw_dot, explain, write_steps
 
 # %% [markdown]
 # ## A neuron
@@ -112,7 +109,7 @@ draw_dot(loss, color_by_grad=True)
 # large ones unless asked; the error says what to do.
 
 # %%
-from autograd_mini.viz.dot import GraphTooLargeError
+from autograd_mini.viz import GraphTooLargeError
 
 big = MLP(2, [16, 16, 1], seed=0)
 try:

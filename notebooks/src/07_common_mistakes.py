@@ -13,10 +13,8 @@
 # text.
 
 # %%
-from autograd_mini import GradcheckError, Value, draw_dot, gradcheck
+from autograd_mini import GradcheckError, StepPlayer, Value, draw_dot, explain, gradcheck
 from autograd_mini.backprop import topological_order
-from autograd_mini import explain
-from autograd_mini.viz.player import StepPlayer
 
 # %% [markdown]
 # ## 1. A value used twice: gradients add
