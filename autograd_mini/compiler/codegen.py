@@ -1,6 +1,7 @@
 """Straight-line Python for a captured graph: a forward and a backward function per chunk.
 
-Each node becomes lines made from its op's templates (forms.py), e.g. for a tanh
+Each node becomes lines made from its op's templates (forms.py, which works one row
+through), e.g. for a tanh
 
     v7 = tanh(v3)  # tanh
     d7 = tanh_slope(v7, v3)
@@ -19,12 +20,15 @@ Positions are cut into chunks of `plan.chunk_size`, so that no function is too l
 compile quickly. Functions pass numbers on through lists: V (the leaves' values, then
 values read by a later chunk), S[k] (what backward_k needs from forward_k), G (gradients
 a later chunk hands to an earlier one; the seeds first) and P[k] (the gradients of chunk
-k's leaves).
+k's leaves). A chunk's forward is written first, then its backward, both from the same
+names (_chunk_fields); the backward's writer returns which of forward's names it reads,
+and those are what S[k] holds.
 """
 from __future__ import annotations
 
 import keyword
 import re
+from functools import lru_cache
 
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
 from autograd_mini.compiler.forms import FORMS, HELPERS, TEMPORARIES, Form, literal, namespace
@@ -72,7 +76,6 @@ class Layout:
                 self.values += 1
             if plan.needs_grad[i] and crosses and last >= 0 and i not in self.grad_slot:
                 self.grad_slot[i] = len(self.grad_slot)
-        self.slope_cache: dict[tuple, str] = {}
 
     def value(self, i: int) -> str:
         """The name of node i's value."""
@@ -88,14 +91,15 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
     """The source of forward_k and backward_k."""
     start = k * plan.chunk_size
     end = min(start + plan.chunk_size, len(plan))
-    saved: dict[str, None] = {}  # forward's names that backward reads, in order
     fields = _chunk_fields(plan, layout, start, end)
-    backward = _backward_lines(plan, layout, start, end, fields, saved)
-    forward = _forward_lines(plan, layout, start, end, fields)  # changes fields: last
-    if saved:
-        names = _tuple(list(saved))
-        forward.insert(-1, f"    S[{k}] = {names}")
-        backward.insert(0, f"    {names[1:-1]} = S[{k}]")
+    forward, checked = _forward_lines(plan, layout, start, end, fields)
+    backward, saved = _backward_lines(plan, layout, start, end, fields)
+    if saved:  # forward's names that backward reads (slopes, operands) cross through S[k]
+        forward.append(f"    S[{k}] = {_tuple(saved)}")
+        backward.insert(0, f"    {_tuple(saved)[1:-1]} = S[{k}]")
+    # NaN or inf in any value makes the sum NaN or inf: then the caller replays the graph
+    # eagerly, which raises eager's error (or confirms the numbers).
+    forward.append(f"    return sum({_tuple(checked)})" if checked else "    return 0.0")
     return (f"def forward_{k}(V, S):\n" + "\n".join(forward) + "\n\n\n"
             f"def backward_{k}(G, S, P):\n" + "\n".join(backward or ["    pass"]) + "\n")
 
@@ -136,7 +140,11 @@ def _chunk_fields(plan: Plan, layout: Layout, start: int, end: int) -> dict[int,
 
 
 def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
-                   fields_of: dict[int, dict]) -> list[str]:
+                   fields_of: dict[int, dict]) -> tuple[list[str], list[str]]:
+    """forward_k's lines up to its return (the values read from V, each node's value and
+    slopes, the values handed on through V), and the names of the values it computes,
+    whose sum it returns. A value read once by an arithmetic op goes inside its reader's
+    line."""
     kinds, ops, slot = plan.kinds, plan.ops, layout.value_slot
     parent1, parent2, forms = plan.parent1, plan.parent2, FORMS
     imports: dict[int, None] = {}
@@ -152,7 +160,7 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
         for field, p in (("a", parent1[i]), ("b", parent2[i])):
             if p in inlined:
                 text, binding, nested = inlined.pop(p)
-                fields[field] = text if binding >= form.needs[field] else f"({text})"
+                fields = {**fields, field: text if binding >= form.needs[field] else f"({text})"}
                 depth = max(depth, nested + 1)
             elif p >= 0 and (kinds[p] in (INPUT, PLACEHOLDER) or (kinds[p] == OP and p < start)):
                 imports[p] = None
@@ -181,10 +189,7 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
         first = slot[handed[0]]
         lines.append(f"    V[{first}:{first + len(handed)}] = "
                      f"{_tuple([layout.value(i) for i in handed])}")
-    # NaN or inf in any value makes the sum NaN or inf: then the caller replays the graph
-    # eagerly, which raises eager's error (or confirms the numbers).
-    lines.append(f"    return sum({_tuple(checked)})" if checked else "    return 0.0")
-    return lines
+    return lines, checked
 
 
 def _fits_in_reader(plan: Plan, layout: Layout, i: int, end: int) -> bool:
@@ -202,41 +207,41 @@ def _slope_name(i: int, form: Form, n: int) -> str:
     return f"d{i}_{n + 1}" if len(form.slopes) == 2 else f"d{i}"
 
 
-def _slope_factor(plan: Plan, layout: Layout, i: int, n: int, form: Form,
+def _slope_factor(plan: Plan, i: int, n: int, form: Form,
                   fields: dict[str, str]) -> tuple[str, bool]:
     """What multiplies node i's gradient for its operand n, and whether it is a name
     forward has to save: a literal ("1.0", "-1.0", "0.5"), an operand's or the result's
     name, or the name of a slope computed forward (d7; d7_1, d7_2)."""
     kind = form.slope_kinds[n]
-    if kind == "constant":  # the same float eager computes, computed once here
-        key = (form.slopes[n], fields.get("c"))
-        factor = layout.slope_cache.get(key)
-        if factor is None:
-            factor = layout.slope_cache[key] = literal(
-                eval(form.slopes[n].format(**fields), _NAMESPACE))  # our own row's text
-        return factor, False
+    if kind == "constant":
+        return _constant_slope(form.slopes[n], fields.get("c")), False
     if kind == "expr":
         return _slope_name(i, form, n), True
     operand = i if kind == "out" else plan.parent1[i] if kind == "a" else plan.parent2[i]
     return fields[kind], plan.kinds[operand] != CONSTANT
 
 
+# Bounded: the keys hold the graphs' constants, which over a process's life have no limit.
+@lru_cache(maxsize=4096)
+def _constant_slope(template: str, constant: str | None) -> str:
+    """A slope that reads at most the op's constant, as a literal: the same float eager
+    computes, computed once here (eval of our own row's text)."""
+    return literal(eval(template.format(c=constant), _NAMESPACE))
+
+
 def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
-                    fields_of: dict[int, dict], saved: dict[str, None]) -> list[str]:
-    """Each node's terms wait until its gradient is read (or handed on at the chunk's
-    end), then go out as one sum in the order they came, as Value.backward adds them.
-    A gradient made of one term and read once is written inside the term reading it."""
+                    fields_of: dict[int, dict]) -> tuple[list[str], list[str]]:
+    """backward_k's lines, and the names of forward_k's it reads, in the order it first
+    reads them. Each node's terms wait until its gradient is read (or handed on at the
+    chunk's end), then go out as one sum in the order they came, as Value.backward adds
+    them. A gradient made of one term and read once is written inside the term reading it."""
     kinds, needs, slot = plan.kinds, plan.needs_grad, layout.grad_slot
-    lines: list[str] = []
-    acc: dict[int, str] = {}     # node -> its gradient: a variable, or an expression read once
+    saved: dict[str, None] = {}  # forward's names read here, in order
+    # node -> its gradient: a variable, or an expression read once
+    acc: dict[int, str] = _gradients_begun(plan, layout, start, end)
     nested: dict[int, int] = {}  # node -> how deep its gradient's expression is
     pending: dict[int, list[str]] = {}  # node -> terms not yet added, in order
-    receivers = [p for p in _receivers(plan, start, end) if p in slot]
-    for p in sorted(receivers, key=slot.__getitem__):
-        if p in layout.roots or plan.last_use[p] >= end:  # a seed, or a sum a later chunk began
-            acc[p] = layout.grad(p)
-    if acc:
-        lines += _unpacked([acc[p] for p in acc], [f"G[{slot[p]}]" for p in acc])
+    lines = _unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc])
     for i in range(end - 1, start - 1, -1):
         if kinds[i] != OP or not needs[i]:
             continue
@@ -249,7 +254,7 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
         else:
             if i in pending:
                 _add_pending(lines, layout, acc, pending, i)
-                nested[i] = 0  # now a variable
+                nested[i] = 0  # a variable: nothing nested
             if reads > 1 and acc[i].startswith("("):  # an expression read twice: compute it once
                 lines.append(f"    {layout.grad(i)} = {acc[i]}")
                 acc[i], nested[i] = layout.grad(i), 0
@@ -259,7 +264,7 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
         for n, p in enumerate((p1, p2)):
             if p < 0 or not needs[p]:
                 continue
-            factor, is_name = _slope_factor(plan, layout, i, n, form, fields)
+            factor, is_name = _slope_factor(plan, i, n, form, fields)
             if is_name:
                 saved[factor] = None
             term = g if factor == "1.0" else f"-{g}" if factor == "-1.0" else f"{factor} * {g}"
@@ -269,12 +274,28 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
             else:
                 pending.setdefault(p, []).append(term)
                 nested[p] = max(nested.get(p, 0), depth)
-    leaves = [i for i in range(start, end) if kinds[i] != OP and needs[i]]
     for p in sorted(pending):
         _add_pending(lines, layout, acc, pending, p)
+    return lines + _handed_on(plan, layout, start, end, acc), list(saved)
+
+
+def _gradients_begun(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, str]:
+    """The gradients this chunk reads from G, by node, in slot order: its roots' seeds, and
+    sums a later chunk began."""
+    slot = layout.grad_slot
+    receivers = [p for p in _receivers(plan, start, end) if p in slot]
+    return {p: layout.grad(p) for p in sorted(receivers, key=slot.__getitem__)
+            if p in layout.roots or plan.last_use[p] >= end}
+
+
+def _handed_on(plan: Plan, layout: Layout, start: int, end: int,
+               acc: dict[int, str]) -> list[str]:
+    """backward_k's last lines: the gradients of earlier chunks' nodes into G, and those of
+    the chunk's leaves into P[k]."""
+    slot = layout.grad_slot
     handed = sorted((p for p in acc if p < start), key=slot.__getitem__)
-    if handed:
-        lines += _unpacked([f"G[{slot[p]}]" for p in handed], [acc[p] for p in handed])
+    lines = _unpacked([f"G[{slot[p]}]" for p in handed], [acc[p] for p in handed])
+    leaves = [i for i in range(start, end) if plan.kinds[i] != OP and plan.needs_grad[i]]
     if leaves:
         lines.append(f"    P[{start // plan.chunk_size}] = {_tuple([acc[i] for i in leaves])}")
     return lines
@@ -298,6 +319,8 @@ _TERMS_PER_LINE = 64
 
 def _add_pending(lines: list[str], layout: Layout, acc: dict[int, str],
                  pending: dict[int, list[str]], p: int) -> None:
+    """Write p's pending terms out, in order, into its gradient's variable (made here if it
+    has none yet), and record the variable in acc."""
     terms = pending.pop(p, None)
     if not terms:
         return

@@ -6,12 +6,36 @@ operands, {c} for the constant (a parameter, or the number in x * 3), {out} for 
 result and {t_e} for a temporary e, so that a node's line is `template.format(...)`.
 Only `**` differs from its row: Value.__pow__ and __rpow__ compute it through
 numeric.power and power_slope (0 ** y, negative bases), and so does generated code.
+
+A worked form: ops.py's row
+
+    Unary("tanh", "tanh(x)", "1.0 - out * out if -0.5 < out < 0.5 else 0.0 if abs(x) > 400.0 "
+          "else 4.0 * (e := exp(-2.0 * abs(x))) / ((1.0 + e) * (1.0 + e))", activation=True)
+
+becomes FORMS["tanh"], which holds
+
+    value   'tanh({a})'
+    slopes  ('tanh_slope({out}, {a})',)
+
+Its slope, too large to compile again at every node, is a call of a helper written once
+from the row's own text, HELPERS["tanh_slope"]:
+
+    def tanh_slope(out, x):
+        return 1.0 - out * out if -0.5 < out < 0.5 else 0.0 if ... (the row's slope)
+
+For `(x * 0.5).tanh()`, whose tanh is node 2 reading node 1, codegen fills the fields
+with a="v1" and out="v2" and writes in forward_0
+
+    v2 = tanh(v1)  # tanh
+    d2 = tanh_slope(v2, v1)
+
+and backward_0 reads d2 back (through S[0]) for the term `d2 * g2`.
 """
 from __future__ import annotations
 
 import ast
 import math
-from typing import NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from autograd_mini.numeric import INF, power, power_slope
 from autograd_mini.opgen import _float_namespace
@@ -29,10 +53,9 @@ def _pow_values(x: float, y: float) -> float:
 
 def namespace() -> dict:
     """The globals of generated code: the rows' functions and constants, and the helpers."""
-    helpers = {name: _HELPER_FUNCTIONS[name] for name in HELPERS}
     return dict(_float_namespace(), power=power, power_slope=power_slope,
                 pow_values=_pow_values, NAN=math.nan, __builtins__={"abs": abs, "sum": sum},
-                **helpers)
+                **_HELPER_FUNCTIONS)
 
 
 def literal(x: float) -> str:
@@ -114,7 +137,6 @@ def _shape(tree: ast.expr) -> tuple[int, dict[str, int], tuple[str, ...]]:
 # Expressions larger than this (in ast nodes) become a helper function, written once from
 # the row: compiling tanh's slope inline costs ~40 us per node, calling it ~13 ns per run.
 _LARGEST_INLINE = 20
-HELPERS: dict[str, str] = {}  # name -> source of the helper functions generated code calls
 
 
 def _size(tree: ast.AST) -> int:
@@ -126,37 +148,67 @@ def _names(tree: ast.AST, among: list[str]) -> list[str]:
     return [name for name in among if name in found]
 
 
-def _helper(name: str, arguments: list[str], lines: list[str], result: str) -> str:
-    """Define a helper from a row's own text (in its own names: x, out, alpha, ...); return
-    the template of a call to it."""
+def _helper(name: str, arguments: list[str], lines: list[str], result: str) -> tuple[str, str]:
+    """A helper written from a row's own text (in its own names: x, out, alpha, ...): a
+    call of it, and its source."""
     body = "".join(f"    {line}\n" for line in lines)
-    HELPERS[name] = f"def {name}({', '.join(arguments)}):\n{body}    return {result}\n"
-    return f"{name}({', '.join(arguments)})"
+    call = f"{name}({', '.join(arguments)})"
+    return call, f"def {call}:\n{body}    return {result}\n"
 
 
-def _form(name: str, let: str, value: str, slopes: tuple[str, ...], fields: dict[str, str],
-          comment: str) -> Form:
-    statements = [line.strip() for line in let.split(";") if line.strip()]
+def _outlined(name: str, statements: list[str], value: str, slopes: tuple[str, ...],
+              inputs: list[str]) -> tuple[list[str], list[ast.expr], str, dict[str, str]]:
+    """The row with its large parts moved into helpers: the let statements left inline,
+    the trees of the value and the slopes, the call of a helper giving value and slopes
+    together (or ""), and the helpers' sources by name. `inputs` are the row's own names
+    for its operands and parameter."""
     trees = [_parse(text) for text in (value, *slopes)]
-    variables = ["out", *fields]  # the row's own names: out, x, y and its parameter
-    joint = ""
     size = sum(map(_size, trees)) + sum(_size(ast.parse(line)) for line in statements)
     if statements and size > _LARGEST_INLINE:
         # value and slopes share the temporaries: one helper returns them all
-        joint = _helper(f"{name}_with_slope", list(fields), [*statements, f"out = {value}"],
-                        f"out, {', '.join(slopes)}")
-        statements, trees = [], [trees[0], *(_parse("out") for _ in slopes)]
-    elif not statements:
+        helper = f"{name}_with_slope"
+        joint, source = _helper(helper, inputs, [*statements, f"out = {value}"],
+                                f"out, {', '.join(slopes)}")
+        return [], [trees[0], *(_parse("out") for _ in slopes)], joint, {helper: source}
+    helpers: dict[str, str] = {}
+    if not statements:
         for n, tree in enumerate(trees[1:], 1):
             if _size(tree) > _LARGEST_INLINE:
-                call = _helper(f"{name}_slope", _names(tree, variables), [], ast.unparse(tree))
+                helper = f"{name}_slope"
+                call, helpers[helper] = _helper(helper, _names(tree, ["out", *inputs]), [],
+                                                ast.unparse(tree))
                 trees[n] = _parse(call)
-    lets = [ast.parse(line).body[0] for line in statements]
-    temporaries = [statement.targets[0].id for statement in lets]
+    return statements, trees, "", helpers
+
+
+def _temporaries(lets: list[ast.Assign], trees: list[ast.expr]) -> list[str]:
+    """The names the row binds: its let statements' targets, then its walrus targets."""
+    found = [statement.targets[0].id for statement in lets]
     for tree in trees:
-        temporaries += [node.target.id for node in ast.walk(tree)
-                        if isinstance(node, ast.NamedExpr)]
-    fields = dict(fields, out="out", **{name: f"t_{name}" for name in temporaries})
+        found += [node.target.id for node in ast.walk(tree) if isinstance(node, ast.NamedExpr)]
+    return found
+
+
+def _slope_kind(template: str, used: set[str], joint: str) -> str:
+    """How codegen reads a slope: "constant" (a number at compile time), the field it is
+    ("a", "b", "out"), or "expr" (a line of its own, or the joint helper's result)."""
+    if joint:
+        return "expr"
+    if used <= {"c"}:
+        return "constant"
+    return template[1:-1] if template in ("{a}", "{b}", "{out}") else "expr"
+
+
+def _form(name: str, let: str, value: str, slopes: tuple[str, ...], row_fields: dict[str, str],
+          comment: str) -> tuple[Form, dict[str, str]]:
+    """The Form of one row, and the sources of the helpers it calls by name; `row_fields`
+    maps the row's names for its operands and parameter to their fields."""
+    statements = [line.strip() for line in let.split(";") if line.strip()]
+    statements, trees, joint, helpers = _outlined(name, statements, value, slopes,
+                                                  list(row_fields))
+    lets = [ast.parse(line).body[0] for line in statements]
+    temporaries = _temporaries(lets, trees)
+    fields = dict(row_fields, out="out", **{t: f"t_{t}" for t in temporaries})
     let_templates = tuple((statement.targets[0].id, _template(statement.value, fields)[0])
                           for statement in lets)
     value_text, _, value_tree = _template(trees[0], fields)
@@ -164,27 +216,28 @@ def _form(name: str, let: str, value: str, slopes: tuple[str, ...], fields: dict
     for tree in trees[1:]:
         text, used, _ = _template(tree, fields)
         slope_texts.append(text)
-        bare = text[1:-1] if text in ("{a}", "{b}", "{out}") else None
-        kinds.append("expr" if joint else "constant" if used <= {"c"} else bare or "expr")
+        kinds.append(_slope_kind(text, used, joint))
     top, needs, passing = _shape(value_tree)
     # a value that is one arithmetic operation on operands, with slopes that do not read it
     producer = not temporaries and not joint and set(kinds) <= {"constant", "a", "b"} and \
         isinstance(value_tree, (ast.BinOp, ast.UnaryOp))
     consumer = passing if set(kinds) == {"constant"} else ()
     joint_call = _template(_parse(joint), fields)[0] if joint else ""
-    return Form(let_templates, value_text, tuple(slope_texts), tuple(kinds),
+    form = Form(let_templates, value_text, tuple(slope_texts), tuple(kinds),
                 tuple(temporaries), comment, top, needs, producer, consumer, joint_call)
+    return form, helpers
 
 
 # Value.__pow__ and __rpow__ go through numeric.power and power_slope, not the row's text.
 _POWER_VALUES = {"**": "pow_values(x, y)", "**:right": "power(x, y)", "**:left": "power(x, y)"}
 
 
-def _forms() -> dict[str, Form]:
-    forms = {}
+def _rows() -> Iterator[tuple[str, str, str, tuple[str, ...], dict[str, str], str]]:
+    """Each op's key and its row's text as _form takes it: let, value, slopes, the fields
+    of the row's names, comment. A binary row gives three ops: x op y, x op c, c op x."""
     for row in UNARY:
         fields = {"x": "a", **({row.param[0]: "c"} if row.param else {})}
-        forms[row.name] = _form(row.name, row.let, row.value, (row.slope,), fields, row.name)
+        yield row.name, row.let, row.value, (row.slope,), fields, row.name
     for row in BINARY:
         left, right = row.slopes
         if row.symbol == "**":
@@ -193,13 +246,28 @@ def _forms() -> dict[str, Form]:
                                      (":right", (left,), {"x": "a", "y": "c"}),
                                      (":left", (right,), {"x": "c", "y": "a"})):
             key = row.symbol + side
-            value = _POWER_VALUES.get(key, f"x {row.symbol} y")
-            forms[key] = _form(key, "", value, slopes, fields, "")
-    return forms
+            yield key, "", _POWER_VALUES.get(key, f"x {row.symbol} y"), slopes, fields, ""
 
 
-FORMS = _forms()
+def _forms() -> tuple[dict[str, Form], dict[str, str]]:
+    """Every op's Form by key, and the sources of the helpers they call by name."""
+    forms: dict[str, Form] = {}
+    helpers: dict[str, str] = {}
+    for key, *row in _rows():
+        forms[key], made = _form(key, *row)
+        helpers.update(made)
+    return forms, helpers
+
+
+def _compiled(helpers: dict[str, str]) -> dict[str, Callable]:
+    """The helper functions, compiled from their sources over the rows' float names."""
+    scope = _float_namespace()
+    exec(compile("\n".join(helpers.values()), "<autograd_mini.compiler.forms helpers>", "exec"),
+         scope)
+    return {name: scope[name] for name in helpers}
+
+
+# FORMS: op key -> Form; HELPERS: name -> source of a helper function generated code calls
+FORMS, HELPERS = _forms()
 TEMPORARIES = sorted({name for form in FORMS.values() for name in form.temporaries})
-_HELPER_FUNCTIONS: dict = {}
-exec(compile("\n".join(HELPERS.values()), "<autograd_mini.compiler.forms helpers>", "exec"),
-     _HELPER_FUNCTIONS.update(_float_namespace()) or _HELPER_FUNCTIONS)
+_HELPER_FUNCTIONS = _compiled(HELPERS)

@@ -7,7 +7,7 @@ naming the same op and value; when nothing was wrong after all, its numbers stan
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from autograd_mini.compiler.capture import CONSTANT, OP, Plan
 from autograd_mini.engine import Value, recording
@@ -16,6 +16,7 @@ from autograd_mini.numeric import NonFiniteGradientError
 from autograd_mini.opgen import apply
 
 __all__ = ["replay_forward", "replay_backward", "first_nonfinite_gradient"]
+
 
 def replay_forward(plan: Plan, leaf_data: Sequence[float]) -> list[Value]:
     """Every node of the plan rebuilt as a Value (leaves from `leaf_data` by slot, or the
@@ -42,18 +43,9 @@ def replay_backward(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> l
     """The float chain rule over the replayed nodes, as Value.backward runs it, from a seed
     per root; returns the gradients of the leaves that want one, in position order."""
     _seed(plan, nodes, seeds)
+    for i, _, p, local in _edges_backward(plan, nodes):
+        nodes[p].grad += local * nodes[i].grad
     needs = plan.needs_grad
-    for i in range(len(nodes) - 1, -1, -1):
-        if plan.kinds[i] != OP or not needs[i]:
-            continue
-        node = nodes[i]
-        g = node.grad
-        p = plan.parent1[i]
-        if needs[p]:
-            nodes[p].grad += node.local_grad1 * g
-        p = plan.parent2[i]
-        if p >= 0 and needs[p]:
-            nodes[p].grad += node.local_grad2 * g
     return [nodes[i].grad for i in range(len(nodes)) if plan.kinds[i] != OP and needs[i]]
 
 
@@ -62,18 +54,27 @@ def first_nonfinite_gradient(plan: Plan, nodes: list[Value],
     """nonfinite.first_nonfinite for several roots: the chain rule again, checking each
     step; the error for the first gradient that is NaN or infinite, or None."""
     _seed(plan, nodes, seeds)
-    needs = plan.needs_grad
-    for i in range(len(nodes) - 1, -1, -1):
-        if plan.kinds[i] != OP or not needs[i]:
-            continue
-        node = nodes[i]
-        for position, (p, local) in enumerate(zip((plan.parent1[i], plan.parent2[i]),
-                                                  node.local_grads)):
-            if needs[p]:
-                error = checked_edge(node, position, nodes[p], local)
-                if error:
-                    return error
+    for i, position, p, local in _edges_backward(plan, nodes):
+        error = checked_edge(nodes[i], position, nodes[p], local)
+        if error:
+            return error
     return None
+
+
+def _edges_backward(plan: Plan, nodes: list[Value]) -> Iterator[tuple[int, int, int, float]]:
+    """(node index, operand position, parent index, local gradient) for each edge a
+    gradient flows along, in the order Value.backward takes them: nodes from the last
+    position to the first, each node's first operand before its second."""
+    needs, kinds, parent1, parent2 = plan.needs_grad, plan.kinds, plan.parent1, plan.parent2
+    for i in range(len(nodes) - 1, -1, -1):
+        if kinds[i] != OP or not needs[i]:
+            continue
+        p = parent1[i]
+        if needs[p]:
+            yield i, 0, p, nodes[i].local_grad1
+        p = parent2[i]
+        if p >= 0 and needs[p]:
+            yield i, 1, p, nodes[i].local_grad2
 
 
 def _seed(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> None:
