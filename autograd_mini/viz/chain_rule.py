@@ -51,9 +51,14 @@ def explain(node: Value, root: Value | None = None, *, digits: int = DEFAULT_DIG
             "that backward() pass gave it no gradient; pass root=<the Value you called "
             "backward() on>")
     name, grad = text.names[index], _grad(node)
-    lines = [] if node is root else [
-        f"{name}.grad = {text.number(grad)} is d{_wrap(text.names[-1])}/d{_wrap(name)}, "
-        "by the chain rule:"]
+    derivative = text.derivative(len(text.order) - 1, index)
+    if node is root:
+        lines = []
+    elif text.holds_only_this_pass(index, grad):
+        lines = [f"{name}.grad = {text.number(grad)} is {derivative}, by the chain rule:"]
+    else:
+        lines = [f"{derivative} = {text.number(text.chain_sum(index))} by the chain rule; "
+                 f"{name}.grad = {text.number(grad)} holds more than this pass:"]
     lines += text.backward_lines(index, grad)
     if not all(text.order[i].label for i in text.nodes_named_in(index)):
         lines.append("(v<i> names an unlabelled node by its place in the topological order "
@@ -140,20 +145,32 @@ class GraphText:
                          f"{self.derivative(term.child, i)} = {self.number(term.child_grad)} × "
                          f"{self._operand(term.local)} = {self.number(term.product)}"
                          + self._which_operand(parents, term.position))
-        total = 0.0
-        for term in terms:  # left to right, as backward() adds them
-            total += term.product
+        total = self.chain_sum(i)
+        alone = self.holds_only_this_pass(i, grad)
+        # the sum is name.grad only when nothing else was added to it
+        left = f"{name}.grad" if alone else self.derivative(len(self.order) - 1, i)
         if len(terms) == 1:
-            lines.append(f"{name}.grad = {self.number(total)}")
+            lines.append(f"{left} = {self.number(total)}")
         else:
             products = " + ".join(self._operand(t.product) if k else self.number(t.product)
                                   for k, t in enumerate(terms))
-            lines.append(f"{name}.grad = {products} = {self.number(total)}")
-        if not math.isclose(total, grad, rel_tol=1e-9, abs_tol=1e-12):
+            lines.append(f"{left} = {products} = {self.number(total)}")
+        if not alone:
             lines.append(f"({name}.grad holds {self.number(grad)}, not this sum: it also holds "
                          "gradients from backward() on other outputs, or a value set by hand; "
                          "zero_grad() and one backward() make it the sum)")
         return lines
+
+    def chain_sum(self, i: int) -> float:
+        """The sum of order[i]'s chain-rule terms, added as backward() adds them."""
+        total = 0.0
+        for term in self.terms(i):  # left to right, as backward() adds them
+            total += term.product
+        return total
+
+    def holds_only_this_pass(self, i: int, grad: float) -> bool:
+        """Is `grad` the chain rule's sum for order[i] (nothing else was added to it)?"""
+        return math.isclose(self.chain_sum(i), grad, rel_tol=1e-9, abs_tol=1e-12)
 
     def nodes_named_in(self, i: int) -> set[int]:
         """The nodes whose names backward_lines(i) shows."""

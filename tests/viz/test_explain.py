@@ -201,3 +201,17 @@ def test_explain_is_the_public_name_of_api_md():
     import autograd_mini
     from autograd_mini.viz import chain_rule
     assert autograd_mini.explain is chain_rule.explain
+
+
+def test_after_backward_on_two_outputs_the_headline_does_not_equate_grad_with_one_of_them():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    y1, y2 = a * b, a.tanh()
+    y1.label, y2.label = "y1", "y2"
+    y1.backward()
+    y2.backward()
+    text = explain(a)
+    headline = text.splitlines()[0]
+    assert headline.startswith("dy2/da = 0.0706508 by the chain rule;")
+    assert f"a.grad = {a.grad:.6g} holds more than this pass" in headline
+    assert "a.grad = 0.0706508" not in text  # the sum of this pass is dy2/da, not a.grad
+    assert "dy2/da = 0.0706508\n" in text
