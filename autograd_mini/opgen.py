@@ -53,7 +53,7 @@ LEAF = register(Op("", None, key="leaf"))
 
 _MATH = ("exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh", "cosh",
          "tanh", "erf", "erfc")
-_CONSTANTS = {"INF": INF, "TWO_OVER_SQRT_PI": 2.0 / math.sqrt(math.pi),
+_CONSTANTS = {"INF": INF, "NAN": math.nan, "TWO_OVER_SQRT_PI": 2.0 / math.sqrt(math.pi),
               "INV_SQRT_2PI": 1.0 / math.sqrt(2.0 * math.pi), "SQRT2": math.sqrt(2.0)}
 
 
@@ -117,7 +117,10 @@ def _method_source(row: Unary) -> str:
             f"        local_grad = {row.slope}\n"
             f"    except OverflowError:\n"
             f"        raise FloatOverflowError(f\"{row.name}({{x!r}}) overflows a float\", "
-            f"{hint!r}, {row.name!r}, (x,)) from None\n{tail}")
+            f"{hint!r}, {row.name!r}, (x,)) from None\n"
+            # math refuses sin, cos and tan of an (allowed) infinity; IEEE says NaN
+            f"    except ValueError:\n"
+            f"        out = local_grad = NAN\n{tail}")
 
 
 def _unary_rule_source(row: Unary) -> str:

@@ -74,7 +74,13 @@ def _kind(value: Value, root: Value, param_ids: set[int]) -> str:
 
 
 def check_size(order: list[Value], max_nodes: int) -> None:
-    """Raise GraphTooLargeError when a graph has more than max_nodes Values."""
+    """Raise GraphTooLargeError when a graph has more than max_nodes Values (TypeError or
+    ValueError for a max_nodes that is not a whole number of at least 1)."""
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool):
+        raise TypeError(f"max_nodes must be a whole number (an int), not "
+                        f"{type(max_nodes).__name__} {max_nodes!r}; e.g. max_nodes=2000")
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes={max_nodes}; give at least 1")
     if len(order) > max_nodes:
         raise GraphTooLargeError(
             f"the graph has {len(order)} Values, more than max_nodes={max_nodes}; "

@@ -275,3 +275,10 @@ def test_draw_dot_gives_no_ids():
 def test_digits_out_of_range_are_refused_naming_the_argument(digits, error):
     with pytest.raises(error, match=r"draw_dot: digits"):
         draw_dot(Value(1.0), digits=digits)
+
+
+@pytest.mark.parametrize("max_nodes, error", [(None, TypeError), ("10", TypeError),
+                                              (True, TypeError), (0, ValueError)])
+def test_a_max_nodes_that_is_not_a_count_is_named(max_nodes, error):
+    with pytest.raises(error, match="max_nodes"):
+        draw_dot(Value(1.0) * 2, max_nodes=max_nodes)
