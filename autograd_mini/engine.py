@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import operator
 import threading
+import weakref
 from numbers import Real
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,11 +42,25 @@ else:
     TableMethods = object
 
 # no_grad is per thread and per asyncio task (a ContextVar), as PyTorch's grad mode is.
-# Ops read only the global count of open no_grad blocks, and ask the ContextVar only when
-# some block is open somewhere: recording stays one global read on the fast path.
-_recording_paused = ContextVar("autograd_mini_no_grad", default=False)
+# Ops read only a global count, and ask the ContextVar only when it is nonzero: recording
+# stays one global read on the fast path. The count is of the _Paused markers alive, not
+# of open blocks: a task created inside a block keeps a copy of its context, marker and
+# all, after the block closes, and must keep not recording whatever other threads do.
+_recording_paused: ContextVar[object] = ContextVar("autograd_mini_no_grad", default=False)
 _open_no_grad_blocks = 0
-_no_grad_count_lock = threading.Lock()
+_no_grad_count_lock = threading.RLock()  # re-entrant: a marker may die inside the lock
+
+
+class _Paused:
+    """What no_grad() puts in its context (true: paused); counted while alive."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _marker_gone() -> None:
+    global _open_no_grad_blocks
+    with _no_grad_count_lock:
+        _open_no_grad_blocks -= 1
 # What an op makes under no_grad: a leaf that remembers it was computed, so that
 # backward() on it can say why there is nothing to backpropagate through.
 NO_GRAD_RESULT = register(Op("", None, key="no_grad"))
@@ -418,14 +433,15 @@ def no_grad() -> Iterator[None]:
     It applies to the calling thread (and asyncio task) only, as PyTorch's no_grad does.
     """
     global _open_no_grad_blocks
-    token = _recording_paused.set(True)
+    marker = _Paused()
     with _no_grad_count_lock:
         _open_no_grad_blocks += 1
+    weakref.finalize(marker, _marker_gone)
+    token = _recording_paused.set(marker)
+    del marker  # the contexts that hold it keep it alive, and no one else
     try:
         yield
     finally:
-        with _no_grad_count_lock:
-            _open_no_grad_blocks -= 1
         _recording_paused.reset(token)
 
 

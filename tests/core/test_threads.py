@@ -187,3 +187,38 @@ def test_concurrent_backward_of_graphs_sharing_only_leaves_equals_the_same_calls
 
     _concurrently(4, work)
     assert (a.grad, b.grad) == (4 * 20 * -1.0, 4 * 20 * 1.5)  # sums of exact binary numbers
+
+
+def _op_of_a_task_made_inside_no_grad(other_thread_in_no_grad: bool) -> str:
+    """The op a task records when it was created inside no_grad() and runs after the
+    block closed, with or without an unrelated thread inside no_grad() meanwhile."""
+    inside, leave = threading.Event(), threading.Event()
+
+    def pausing() -> None:
+        with no_grad():
+            inside.set()
+            leave.wait(TIMEOUT)
+
+    async def work() -> str:
+        x = Value(2.0)
+        return (x * x).op
+
+    async def main() -> str:
+        with no_grad():
+            task = asyncio.ensure_future(work())  # copies this context: no_grad on
+        if other_thread_in_no_grad:
+            thread = _in_thread(pausing)
+            assert inside.wait(TIMEOUT)
+        try:
+            return await task
+        finally:
+            leave.set()
+            if other_thread_in_no_grad:
+                thread.join(TIMEOUT)
+
+    return asyncio.run(main())
+
+
+def test_a_task_made_inside_no_grad_records_nothing_whatever_other_threads_do() -> None:
+    assert _op_of_a_task_made_inside_no_grad(other_thread_in_no_grad=False) == ""
+    assert _op_of_a_task_made_inside_no_grad(other_thread_in_no_grad=True) == ""
