@@ -1,5 +1,4 @@
-"""Checks for the optimizers: hyperparameters at construction, learning rates and gradients
-at each step, and an update applied only once every new value is known to be finite.
+"""Checks for the optimizers' hyperparameters at construction.
 
 The rules are PyTorch's (lr >= 0, momentum >= 0, 0 <= beta < 1, eps >= 0, 0 < etaminus < 1
 < etaplus, Nesterov needs momentum > 0 and dampening 0), plus: every number is finite, and a
@@ -11,19 +10,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 from operator import index
-from typing import Any, Callable, Sequence
-
-from autograd_mini import Value
-
-
-class NonFiniteUpdate(ValueError):
-    """An optimizer step refused because a gradient, an update or the optimizer's state
-    would be NaN or infinite; the parameters and the optimizer were left unchanged."""
-
-
-class LearningRateError(ValueError):
-    """The learning rate for a step (a schedule's value, or an lr reassigned since) is not a
-    finite number >= 0; the step was not taken."""
+from typing import Any, Callable
 
 
 def number(value: Any, owner: str, name: str, least: float = 0.0, *,
@@ -88,61 +75,3 @@ def pair(value: Any, owner: str, name: str, meaning: str) -> tuple[Any, Any]:
 def learning_rate(lr: Any, owner: str, above_zero: bool = False) -> float | Callable:
     """A fixed rate (a finite number >= 0, or > 0) as a float, or a schedule unchanged."""
     return lr if callable(lr) else number(lr, owner, "lr", above=above_zero)
-
-
-def rate_at(lr: float | Callable[[int], Any], step: int, owner: str,
-            above_zero: bool = False) -> float:
-    """The rate for step `step`: lr, or the schedule's value there, checked like lr itself;
-    LearningRateError (a ValueError) for a bad value, TypeError for a non-number."""
-    if not callable(lr):
-        try:
-            return number(lr, owner, "lr", above=above_zero)
-        except ValueError as error:  # lr was reassigned since the optimizer was built
-            raise LearningRateError(str(error)) from None
-    rate = lr(step)
-    returned = f"{owner}: the learning-rate schedule returned {rate!r} at step {step}"
-    if isinstance(rate, bool) or not isinstance(rate, Real):
-        raise TypeError(f"{returned}; it must return a number")
-    try:
-        return number(rate, owner, "lr", above=above_zero)
-    except ValueError:
-        raise LearningRateError(f"{returned}; it must return a finite number "
-                                f"{'>' if above_zero else '>='} 0") from None
-
-
-def gradients(params: Sequence[Value], owner: str) -> list[float]:
-    """Each parameter's .grad as a float (a Value grad from create_graph=True gives its
-    data, as PyTorch steps on the grad's value); NonFiniteUpdate for NaN or infinity."""
-    grads = []
-    for i, p in enumerate(params):
-        g = p.grad.data if isinstance(p.grad, Value) else p.grad
-        if isinstance(g, bool) or not isinstance(g, Real):
-            raise TypeError(f"{owner}.step: parameter {i} has .grad {g!r} "
-                            f"({type(g).__name__}); gradients must be numbers")
-        g = float(g)
-        if not math.isfinite(g):
-            raise NonFiniteUpdate(f"{owner}.step: parameter {i} has gradient {g!r}; nothing "
-                                  f"was changed. A NaN or infinite gradient means the loss "
-                                  f"diverged: lower the learning rate or rescale the inputs")
-        grads.append(g)
-    return grads
-
-
-def commit(params: Sequence[Value], new_data: Sequence[float], owner: str, lr: float,
-           state: Sequence[Sequence[float]] = ()) -> None:
-    """Assign new_data to the parameters, but only if it and the optimizer's new `state`
-    lists are all finite; else NonFiniteUpdate, with nothing assigned."""
-    for i, x in enumerate(new_data):
-        if not -math.inf < x < math.inf:
-            raise NonFiniteUpdate(
-                f"{owner}.step: the update would make parameter {i} {x!r} (it is "
-                f"{params[i].data!r}, lr {lr:g}); nothing was changed. Lower the learning rate")
-    for values in state:
-        for i, x in enumerate(values):
-            if not -math.inf < x < math.inf:
-                raise NonFiniteUpdate(
-                    f"{owner}.step: the optimizer's state for parameter {i} would become "
-                    f"{x!r} (gradient {params[i].grad!r}); nothing was changed. Rescale the "
-                    f"loss or the inputs")
-    for p, x in zip(params, new_data):
-        p.data = x

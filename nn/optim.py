@@ -4,26 +4,38 @@ Each reads `.grad` and assigns `.data` of the parameters it was given. A learnin
 rate may be a number or a schedule: a callable taking the step count (0, 1, 2, ...)
 and returning the rate for that step, e.g. `lr=lambda step: 1.0 - 0.9 * step / 100`.
 
-Hyperparameters are checked when the optimizer is built, with PyTorch's rules and every
-number finite (see nn/_optim_checks.py), and a schedule's value at every step. A step
-whose gradient, update or state would be NaN or infinite raises NonFiniteUpdate, and one
-whose learning rate is bad raises LearningRateError (both ValueErrors); either changes
-nothing: neither the parameters nor the optimizer.
+Hyperparameters are checked when the optimizer is built, with PyTorch's rules (lr >= 0,
+momentum >= 0, 0 <= beta < 1, eps >= 0, 0 < etaminus < 1 < etaplus, Nesterov needs
+momentum > 0 and dampening 0) and every number finite, and a schedule's value at every
+step. A step whose gradient, update or state would be NaN or infinite raises
+NonFiniteUpdate, and one whose learning rate is bad raises LearningRateError (both
+ValueErrors); either changes nothing: neither the parameters nor the optimizer.
 """
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Union
+from numbers import Real
+from typing import Callable, Iterable, Sequence, Union
 
 from autograd_mini import Value
-from nn._optim_checks import (LearningRateError, NonFiniteUpdate, commit, count, flag,
-                              gradients, learning_rate, number, pair, rate_at)
+from nn._line_search import strong_wolfe_step
+from nn._optim_checks import count, flag, learning_rate, number, pair
 
 __all__ = ["Optimizer", "SGD", "Adam", "Rprop", "ConjugateGradient", "NonFiniteUpdate",
            "LearningRateError"]
 
 LearningRate = Union[float, Callable[[int], float]]
 Closure = Callable[[], Union[Value, float]]
+
+
+class NonFiniteUpdate(ValueError):
+    """An optimizer step refused because a gradient, an update or the optimizer's state
+    would be NaN or infinite; the parameters and the optimizer were left unchanged."""
+
+
+class LearningRateError(ValueError):
+    """The learning rate for a step (a schedule's value, or an lr reassigned since) is not a
+    finite number >= 0; the step was not taken."""
 
 
 class Optimizer:
@@ -49,8 +61,23 @@ class Optimizer:
 
     def current_lr(self) -> float:
         """The learning rate for the coming step (the schedule's value if lr is callable),
-        checked: a finite number >= 0, else LearningRateError (a ValueError)."""
-        return rate_at(self.lr, self.steps, type(self).__name__, self.lr_above_zero)
+        checked: a finite number >= 0, else LearningRateError (a ValueError); a schedule
+        that returns a non-number is a TypeError."""
+        owner, above_zero = type(self).__name__, self.lr_above_zero
+        if not callable(self.lr):
+            try:
+                return number(self.lr, owner, "lr", above=above_zero)
+            except ValueError as error:  # lr was reassigned since the optimizer was built
+                raise LearningRateError(str(error)) from None
+        rate = self.lr(self.steps)
+        returned = f"{owner}: the learning-rate schedule returned {rate!r} at step {self.steps}"
+        if isinstance(rate, bool) or not isinstance(rate, Real):
+            raise TypeError(f"{returned}; it must return a number")
+        try:
+            return number(rate, owner, "lr", above=above_zero)
+        except ValueError:
+            raise LearningRateError(f"{returned}; it must return a finite number "
+                                    f"{'>' if above_zero else '>='} 0") from None
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
@@ -63,13 +90,52 @@ class Optimizer:
         gradient or update raises NonFiniteUpdate and changes nothing."""
         loss = closure() if closure is not None else None
         lr = self.current_lr()
-        self._update(lr, gradients(self.params, type(self).__name__))
+        self._update(lr, self._gradients())
         self.steps += 1
         return loss
 
     def _update(self, lr: float, grads: list[float]) -> None:
-        """Compute the new parameters and state from `grads`, then commit() them."""
+        """Compute the new parameters and state from `grads`, then _commit() them."""
         raise NotImplementedError
+
+    def _gradients(self) -> list[float]:
+        """Each parameter's .grad as a float (a Value grad from create_graph=True gives its
+        data, as PyTorch steps on the grad's value); NonFiniteUpdate for NaN or infinity."""
+        owner, grads = type(self).__name__, []
+        for i, p in enumerate(self.params):
+            g = p.grad.data if isinstance(p.grad, Value) else p.grad
+            if isinstance(g, bool) or not isinstance(g, Real):
+                raise TypeError(f"{owner}.step: parameter {i} has .grad {g!r} "
+                                f"({type(g).__name__}); gradients must be numbers")
+            g = float(g)
+            if not math.isfinite(g):
+                raise NonFiniteUpdate(f"{owner}.step: parameter {i} has gradient {g!r}; "
+                                      f"nothing was changed. A NaN or infinite gradient means "
+                                      f"the loss diverged: lower the learning rate or rescale "
+                                      f"the inputs")
+            grads.append(g)
+        return grads
+
+    def _commit(self, owner: str, new_data: Sequence[float], lr: float,
+                state: Sequence[Sequence[float]] = ()) -> None:
+        """Assign new_data to the parameters, but only if it and the optimizer's new `state`
+        lists are all finite; else NonFiniteUpdate, naming `owner`, with nothing assigned."""
+        params = self.params
+        for i, x in enumerate(new_data):
+            if not -math.inf < x < math.inf:
+                raise NonFiniteUpdate(
+                    f"{owner}.step: the update would make parameter {i} {x!r} (it is "
+                    f"{params[i].data!r}, lr {lr:g}); nothing was changed. Lower the learning "
+                    f"rate")
+        for values in state:
+            for i, x in enumerate(values):
+                if not -math.inf < x < math.inf:
+                    raise NonFiniteUpdate(
+                        f"{owner}.step: the optimizer's state for parameter {i} would become "
+                        f"{x!r} (gradient {params[i].grad!r}); nothing was changed. Rescale "
+                        f"the loss or the inputs")
+        for p, x in zip(params, new_data):
+            p.data = x
 
 
 class SGD(Optimizer):
@@ -95,7 +161,7 @@ class SGD(Optimizer):
         data = [p.data for p in self.params]
         grads = [g + decay * x for g, x in zip(grads, data)]
         if not momentum:
-            commit(self.params, [x - lr * g for x, g in zip(data, grads)], "SGD", lr)
+            self._commit("SGD", [x - lr * g for x, g in zip(data, grads)], lr)
             return
         # PyTorch: v = g on the first step, then v = momentum v + (1 - dampening) g;
         # the step is g + momentum v with Nesterov, else v.
@@ -106,7 +172,7 @@ class SGD(Optimizer):
             velocity = [momentum * v + kept * g for v, g in zip(self.velocity, grads)]
         moves = ([g + momentum * v for g, v in zip(grads, velocity)] if self.nesterov
                  else velocity)
-        commit(self.params, [x - lr * m for x, m in zip(data, moves)], "SGD", lr, (velocity,))
+        self._commit("SGD", [x - lr * m for x, m in zip(data, moves)], lr, (velocity,))
         self.velocity = velocity
 
 
@@ -151,7 +217,7 @@ class Adam(Optimizer):
             new_data.append(x - (lr / correction1) * m / denominator if denominator else x)
             first.append(m)
             second.append(v)
-        commit(self.params, new_data, "Adam", lr, (first, second))
+        self._commit("Adam", new_data, lr, (first, second))
         self.first_moment, self.second_moment = first, second
 
 
@@ -191,7 +257,7 @@ class Rprop(Optimizer):
             new_data.append(p.data - size if g > 0 else p.data + size if g < 0 else p.data)
             sizes.append(size)
             previous.append(g)
-        commit(self.params, new_data, "Rprop", lr, (sizes,))
+        self._commit("Rprop", new_data, lr, (sizes,))
         self.step_size, self.previous = sizes, previous
 
 
@@ -220,7 +286,7 @@ class ConjugateGradient(Optimizer):
             raise TypeError("ConjugateGradient.step needs a closure: a function that zeroes "
                             "the gradients, computes the loss, calls backward() and returns it")
         loss = closure()
-        grad = gradients(self.params, "ConjugateGradient")
+        grad = self._gradients()
         lr = self.current_lr()
         if max(map(abs, grad)) <= self.tolerance_grad:
             return loss  # converged: a stationary point
@@ -253,36 +319,19 @@ class ConjugateGradient(Optimizer):
 
     def _line_search(self, closure: Closure, start_loss: float, direction: list[float],
                      slope: float, alpha: float) -> float:
-        """A step length meeting the strong Wolfe conditions (Nocedal & Wright, Algorithms
-        3.5 and 3.6): bracket the minimum along `direction`, then shrink the bracket.
-        Leaves the parameters at the step taken; returns 0.0 (and restores them) if no
-        trial point lowered the loss enough."""
+        """The strong Wolfe step along `direction` (nn/_line_search.py), with the parameters
+        left there; 0.0, with the parameters restored, if no trial point lowered the loss
+        enough."""
         start = [p.data for p in self.params]
-        low = (0.0, start_loss, slope)  # best point so far with sufficient decrease
-        high = None                     # the other end of the bracket, once found
         try:
-            for _ in range(self.max_eval):
-                loss, trial_slope = self._evaluate(closure, start, direction, alpha)
-                trial = (alpha, loss, trial_slope)
-                if not (loss <= start_loss + SUFFICIENT_DECREASE * alpha * slope
-                        and loss < low[1]):
-                    high = trial
-                elif abs(trial_slope) <= -CURVATURE * slope:
-                    return alpha
-                else:
-                    previous = low
-                    if trial_slope >= 0:  # walked past the minimum: it lies behind
-                        high = low
-                    low = trial
-                    if high is None:
-                        alpha = _extrapolate(previous, low)
-                        continue
-                alpha = _interpolate(low, high)
+            alpha = strong_wolfe_step(
+                lambda step: self._evaluate(closure, start, direction, step), start_loss,
+                slope, alpha, self.max_eval)
         except BaseException:  # Ctrl-C mid-search: leave the model where the step began
             self._move(start, direction, 0.0)
             raise
-        self._move(start, direction, low[0])
-        return low[0]
+        self._move(start, direction, alpha)
+        return alpha
 
     def _evaluate(self, closure: Closure, start: list[float], direction: list[float],
                   alpha: float) -> tuple[float, float]:
@@ -307,34 +356,6 @@ class ConjugateGradient(Optimizer):
         for p, x in zip(self.params, point):
             p.data = x
         return True
-
-
-# Line-search constants as Nocedal & Wright recommend for nonlinear conjugate gradient:
-# Armijo's sufficient decrease, and the strong Wolfe curvature bound |f'(alpha)| <= 0.1 |f'(0)|.
-SUFFICIENT_DECREASE = 1e-4
-CURVATURE = 0.1
-
-
-def _extrapolate(previous: tuple, current: tuple) -> float:
-    """A longer step: where the slope, linear through the two points, reaches 0."""
-    (a0, _, s0), (a1, _, s1) = previous, current
-    guess = a1 - s1 * (a1 - a0) / (s1 - s0) if s1 > s0 else 4.0 * a1
-    return min(max(guess, 1.1 * a1), 10.0 * a1)
-
-
-def _interpolate(low: tuple, high: tuple) -> float:
-    """A step inside the bracket: the secant zero of the slope (exact for a quadratic), else
-    the parabola's minimum, else the midpoint; kept 10% away from either end."""
-    (a, fa, sa), (b, fb, sb) = low, high
-    if math.isfinite(sb) and sb != sa:
-        guess = a - sa * (b - a) / (sb - sa)
-    elif math.isfinite(fb) and fb - fa - sa * (b - a) > 0:
-        guess = a - sa * (b - a) ** 2 / (2.0 * (fb - fa - sa * (b - a)))
-    else:
-        guess = 0.5 * (a + b)
-    margin = 0.1 * abs(b - a)
-    inside = min(max(guess, min(a, b) + margin), max(a, b) - margin)
-    return inside if math.isfinite(inside) else 0.5 * (a + b)
 
 
 def _number(loss: Value | float) -> float:

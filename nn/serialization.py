@@ -16,7 +16,7 @@ import json
 import os
 from typing import Any, Callable, Union
 
-from nn._files import ModelFileError, read_regular_file, write_atomically
+from nn._files import read_regular_file, write_atomically
 from nn._checks import short_repr
 from nn._state_checks import some_names
 from nn.modules import MLP, Layer, Module, Neuron
@@ -38,6 +38,10 @@ MAX_MODEL_BYTES = 128 * 2**20
 _MAX_INT_DIGITS = 600
 # Constructor arguments that a file must never set: they would override load's own.
 _RESERVED_ARGUMENTS = ("seed", "rng")
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read or written; the message names the path and the problem."""
 
 
 def save_module(module: Module, path: PathLike) -> None:
