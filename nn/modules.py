@@ -8,9 +8,8 @@ from typing import Any, Iterator, Sequence, Union
 
 from autograd_mini import Value
 from autograd_mini.ops import ACTIVATIONS
-from nn._checks import (as_list, check_int, check_real, check_seed, is_number, plain,
-                         short_repr)
-from nn._state_checks import some_names, state_number
+from nn._checks import (as_list, check_choice, check_instance, check_int, check_number,
+                         check_real, check_seed, is_number, plain, short_repr, some_names)
 
 Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
@@ -57,8 +56,8 @@ class Module:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Copy values from `state` into the parameters. Every key, shape and number is checked
         first (finite, not a bool; errors name the parameter), so a bad state changes nothing."""
-        if not isinstance(state, dict):
-            raise TypeError(f"load_state_dict expects a dict, got {type(state).__name__}")
+        check_instance(state, "load_state_dict: state", dict,
+                       "a dict of parameter lists such as model.state_dict()")
         tensors = self.named_tensors()
         missing = [k for k in tensors if k not in state]
         unexpected = [k for k in state if k not in tensors]
@@ -94,8 +93,8 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
         self.nin = nin = check_int(nin, "Neuron nin", 1)
-        self.activation = _check_activation(activation)
-        rng = random.Random(check_seed(seed, "Neuron seed")) if rng is None else rng
+        self.activation = _check_activation(activation, "Neuron activation")
+        rng = _random(seed, rng, "Neuron")
         # LeCun (variance 1/nin) for saturating units, He (2/nin) for relu: a uniform
         # draw on [-a, a] has variance a*a/3.
         bound = math.sqrt((6.0 if activation in _RELU_LIKE else 3.0) / nin)
@@ -129,7 +128,8 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
         nin, nout = check_int(nin, "Layer nin", 1), check_int(nout, "Layer nout", 1)
-        rng = random.Random(check_seed(seed, "Layer seed")) if rng is None else rng
+        _check_activation(activation, "Layer activation")
+        rng = _random(seed, rng, "Layer")
         self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
         for j, neuron in enumerate(self.neurons):
             _prefix_labels(neuron, f"N{j}.")
@@ -162,8 +162,8 @@ class MLP(Module):
                  seed: int | None = None, output_activation: str = "linear") -> None:
         nin = check_int(nin, "MLP nin", 1)
         nouts = _layer_sizes(nouts)
-        _check_activation(activation)
-        _check_activation(output_activation)
+        _check_activation(activation, "MLP activation")
+        _check_activation(output_activation, "MLP output_activation")
         rng = random.Random(check_seed(seed, "MLP seed"))  # private: no global state touched
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -236,7 +236,7 @@ def _layer_sizes(nouts: Any) -> list[int]:
     """`nouts` as a list of ints >= 1 (a numpy array of them too)."""
     expected = "a non-empty list of layer sizes such as [16, 16, 1]"
     nouts = plain(nouts)
-    sizes = [] if is_number(nouts) else as_list(nouts, "MLP nouts", expected)
+    sizes = as_list(nouts, "MLP nouts", expected)
     if not sizes:
         raise ValueError(f"MLP nouts must be {expected}, got {short_repr(nouts)}")
     return [check_int(size, f"MLP nouts[{i}]", 1) for i, size in enumerate(sizes)]
@@ -248,11 +248,15 @@ def _prefix_labels(module: Module, prefix: str) -> None:
         parameter.label = prefix + parameter.label
 
 
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of "
-                         f"{', '.join(ACTIVATIONS)}")
-    return activation
+def _check_activation(activation: str, what: str) -> str:
+    return check_choice(activation, what, ACTIVATIONS, "activation")
+
+
+def _random(seed: int | None, rng: random.Random | None, owner: str) -> random.Random:
+    """The generator to draw the weights from: `rng` if given, else one seeded by `seed`."""
+    if rng is None:
+        return random.Random(check_seed(seed, f"{owner} seed"))
+    return check_instance(rng, f"{owner} rng", random.Random, "a random.Random")
 
 
 def _flatten(tensor: Tensor) -> Iterator[Value]:
@@ -272,14 +276,16 @@ def _to_floats(tensor: Tensor) -> Any:
 def _collect(tensor: Tensor, data: Any, where: str, pairs: list[tuple[Value, float]]) -> None:
     """Pair each Value of `tensor` with the number at the same place in `data`, checking shape."""
     if isinstance(tensor, Value):
-        # a finite float is taken as it is; anything else is checked, by name, in state_number
-        finite = data.__class__ is float and -_INF < data < _INF
-        pairs.append((tensor, data if finite else state_number(data, where)))
+        # a finite float is taken as it is; anything else is checked, by name, by check_number
+        if not (data.__class__ is float and -_INF < data < _INF):
+            data = check_number(data, f"load_state_dict: {where}")
+        pairs.append((tensor, data))
         return
     data = plain(data)  # a numpy array as nested lists
-    if not isinstance(data, list) or len(data) != len(tensor):
-        got = f"a list of {len(data)}" if isinstance(data, list) else short_repr(data)
-        raise ValueError(f"load_state_dict: {where} must be a list of {len(tensor)} entries, "
-                         f"got {got}")
+    expected = f"a list of {len(tensor)} entries"
+    check_instance(data, f"load_state_dict: {where}", list, expected)
+    if len(data) != len(tensor):
+        raise ValueError(f"load_state_dict: {where} must be {expected}, got a list of "
+                         f"{len(data)}")
     for i, (item, sub) in enumerate(zip(tensor, data)):
         _collect(item, sub, f"{where}[{i}]", pairs)

@@ -14,12 +14,12 @@ ValueErrors); either changes nothing: neither the parameters nor the optimizer.
 from __future__ import annotations
 
 import math
-from numbers import Real
-from typing import Callable, Iterable, Sequence, Union
+from typing import Any, Callable, Iterable, Sequence, Union
 
 from autograd_mini import Value
+from nn._checks import (check_flag, check_int, check_number, check_pair, check_parameters, plain,
+                        short_repr)
 from nn._line_search import strong_wolfe_step
-from nn._optim_checks import count, flag, learning_rate, number, pair
 
 __all__ = ["Optimizer", "SGD", "Adam", "Rprop", "ConjugateGradient", "NonFiniteUpdate",
            "LearningRateError"]
@@ -44,40 +44,33 @@ class Optimizer:
     lr_above_zero = False  # True where a rate of 0 cannot work (a line search's first step)
 
     def __init__(self, params: Iterable[Value], lr: LearningRate) -> None:
-        name = type(self).__name__
-        try:
-            self.params = list(params)
-        except TypeError:
-            raise TypeError(f"{name} takes a list of Values, got {type(params).__name__}; "
-                            f"pass model.parameters()") from None
-        if not self.params:
-            raise ValueError(f"{name} got an empty parameter list; pass model.parameters()")
-        for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"{name} optimizes Values, got {type(p).__name__}; "
-                                f"pass model.parameters()")
-        self.lr = learning_rate(lr, name, self.lr_above_zero)
+        self.params = check_parameters(params, type(self).__name__)
+        # a schedule is checked at each step, by current_lr
+        self.lr = lr if callable(lr) else self._rate(lr)
         self.steps = 0  # completed steps: the argument given to a learning-rate schedule
 
     def current_lr(self) -> float:
         """The learning rate for the coming step (the schedule's value if lr is callable),
         checked: a finite number >= 0, else LearningRateError (a ValueError); a schedule
         that returns a non-number is a TypeError."""
-        owner, above_zero = type(self).__name__, self.lr_above_zero
         if not callable(self.lr):
             try:
-                return number(self.lr, owner, "lr", above=above_zero)
+                return self._rate(self.lr)
             except ValueError as error:  # lr was reassigned since the optimizer was built
                 raise LearningRateError(str(error)) from None
         rate = self.lr(self.steps)
-        returned = f"{owner}: the learning-rate schedule returned {rate!r} at step {self.steps}"
-        if isinstance(rate, bool) or not isinstance(rate, Real):
-            raise TypeError(f"{returned}; it must return a number")
+        returned = (f"{type(self).__name__}: the learning-rate schedule returned {rate!r} at "
+                    f"step {self.steps}")
         try:
-            return number(rate, owner, "lr", above=above_zero)
+            return self._rate(rate)
+        except TypeError:
+            raise TypeError(f"{returned}; it must return a number") from None
         except ValueError:
             raise LearningRateError(f"{returned}; it must return a finite number "
-                                    f"{'>' if above_zero else '>='} 0") from None
+                                    f"{'>' if self.lr_above_zero else '>='} 0") from None
+
+    def _rate(self, lr: Any) -> float:
+        return check_number(lr, f"{type(self).__name__}: lr", 0.0, above=self.lr_above_zero)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
@@ -101,20 +94,27 @@ class Optimizer:
     def _gradients(self) -> list[float]:
         """Each parameter's .grad as a float (a Value grad from create_graph=True gives its
         data, as PyTorch steps on the grad's value); NonFiniteUpdate for NaN or infinity."""
-        owner, grads = type(self).__name__, []
+        grads = []
         for i, p in enumerate(self.params):
             g = p.grad.data if isinstance(p.grad, Value) else p.grad
-            if isinstance(g, bool) or not isinstance(g, Real):
-                raise TypeError(f"{owner}.step: parameter {i} has .grad {g!r} "
-                                f"({type(g).__name__}); gradients must be numbers")
-            g = float(g)
-            if not math.isfinite(g):
-                raise NonFiniteUpdate(f"{owner}.step: parameter {i} has gradient {g!r}; "
-                                      f"nothing was changed. A NaN or infinite gradient means "
-                                      f"the loss diverged: lower the learning rate or rescale "
-                                      f"the inputs")
-            grads.append(g)
+            grads.append(g if g.__class__ is float and -math.inf < g < math.inf
+                         else self._gradient(i, g))
         return grads
+
+    def _gradient(self, i: int, g: Any) -> float:
+        """Parameter i's gradient `g`, which is not a finite float, as a float if it is a
+        finite number; else a TypeError, or NonFiniteUpdate for NaN or infinity."""
+        owner = type(self).__name__
+        try:
+            return check_number(g, f"{owner}.step: parameter {i}'s gradient")
+        except TypeError:
+            raise TypeError(f"{owner}.step: parameter {i} has .grad {g!r} "
+                            f"({type(g).__name__}); gradients must be numbers") from None
+        except ValueError:
+            raise NonFiniteUpdate(f"{owner}.step: parameter {i} has gradient "
+                                  f"{short_repr(plain(g))}; nothing was changed. A NaN or "
+                                  f"infinite gradient means the loss diverged: lower the "
+                                  f"learning rate or rescale the inputs") from None
 
     def _commit(self, owner: str, new_data: Sequence[float], lr: float,
                 state: Sequence[Sequence[float]] = ()) -> None:
@@ -147,10 +147,10 @@ class SGD(Optimizer):
                  dampening: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:
         super().__init__(params, lr)
-        self.momentum = number(momentum, "SGD", "momentum")
-        self.dampening = number(dampening, "SGD", "dampening", most=1.0)
-        self.weight_decay = number(weight_decay, "SGD", "weight_decay")
-        self.nesterov = flag(nesterov, "SGD", "nesterov")
+        self.momentum = check_number(momentum, "SGD: momentum", 0.0)
+        self.dampening = check_number(dampening, "SGD: dampening", 0.0, most=1.0)
+        self.weight_decay = check_number(weight_decay, "SGD: weight_decay", 0.0)
+        self.nesterov = check_flag(nesterov, "SGD: nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
                              f"got momentum={momentum!r}, dampening={dampening!r}")
@@ -189,12 +189,12 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, lr)
-        beta1, beta2 = pair(betas, "Adam", "betas", "(beta1, beta2)")
-        self.beta1 = number(beta1, "Adam", "betas[0]", below=1.0)
-        self.beta2 = number(beta2, "Adam", "betas[1]", below=1.0)
-        self.eps = number(eps, "Adam", "eps")
-        self.weight_decay = number(weight_decay, "Adam", "weight_decay")
-        self.decoupled = flag(decoupled_weight_decay, "Adam", "decoupled_weight_decay")
+        beta1, beta2 = check_pair(betas, "Adam: betas", "(beta1, beta2)")
+        self.beta1 = check_number(beta1, "Adam: betas[0]", 0.0, below=1.0)
+        self.beta2 = check_number(beta2, "Adam: betas[1]", 0.0, below=1.0)
+        self.eps = check_number(eps, "Adam: eps", 0.0)
+        self.weight_decay = check_number(weight_decay, "Adam: weight_decay", 0.0)
+        self.decoupled = check_flag(decoupled_weight_decay, "Adam: decoupled_weight_decay")
         self.first_moment = [0.0] * len(self.params)
         self.second_moment = [0.0] * len(self.params)
 
@@ -230,12 +230,13 @@ class Rprop(Optimizer):
                  etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50.0)) -> None:
         super().__init__(params, lr)
-        eta_minus, eta_plus = pair(etas, "Rprop", "etas", "(etaminus, etaplus)")
-        self.eta_minus = number(eta_minus, "Rprop", "etas[0] (etaminus)", above=True, below=1.0)
-        self.eta_plus = number(eta_plus, "Rprop", "etas[1] (etaplus)", least=1.0, above=True)
-        smallest, largest = pair(step_sizes, "Rprop", "step_sizes", "(smallest, largest)")
-        self.min_step = number(smallest, "Rprop", "step_sizes[0] (smallest)")
-        self.max_step = number(largest, "Rprop", "step_sizes[1] (largest)")
+        eta_minus, eta_plus = check_pair(etas, "Rprop: etas", "(etaminus, etaplus)")
+        self.eta_minus = check_number(eta_minus, "Rprop: etas[0] (etaminus)", 0.0, above=True,
+                                      below=1.0)
+        self.eta_plus = check_number(eta_plus, "Rprop: etas[1] (etaplus)", 1.0, above=True)
+        smallest, largest = check_pair(step_sizes, "Rprop: step_sizes", "(smallest, largest)")
+        self.min_step = check_number(smallest, "Rprop: step_sizes[0] (smallest)", 0.0)
+        self.max_step = check_number(largest, "Rprop: step_sizes[1] (largest)", 0.0)
         if self.min_step > self.max_step:
             raise ValueError(f"Rprop: step_sizes must be (smallest, largest) with smallest <= "
                              f"largest, got {step_sizes!r}")
@@ -273,8 +274,9 @@ class ConjugateGradient(Optimizer):
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1.0, max_eval: int = 20,
                  tolerance_grad: float = 1e-7) -> None:
         super().__init__(params, lr)
-        self.max_eval = count(max_eval, "ConjugateGradient", "max_eval", 1)
-        self.tolerance_grad = number(tolerance_grad, "ConjugateGradient", "tolerance_grad")
+        self.max_eval = check_int(max_eval, "ConjugateGradient: max_eval", 1)
+        self.tolerance_grad = check_number(tolerance_grad, "ConjugateGradient: tolerance_grad",
+                                           0.0)
         self.direction: list[float] | None = None
         self.previous_grad: list[float] = []
         self.previous_alpha = 0.0

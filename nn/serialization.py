@@ -17,8 +17,7 @@ import os
 from typing import Any, Callable, Union
 
 from nn._files import read_regular_file, write_atomically
-from nn._checks import short_repr
-from nn._state_checks import some_names
+from nn._checks import short_repr, some_names
 from nn.modules import MLP, Layer, Module, Neuron
 
 __all__ = ["ModelFileError", "save_module", "load_module", "FORMAT", "VERSION",

@@ -28,9 +28,9 @@ from operator import add
 from typing import Any, Callable, Iterable, Sequence
 
 from autograd_mini import Value, no_grad
-from nn._checks import check_int
+from nn._checks import check_int, plain
 from nn._compiled import Eager, StepMismatch, runner
-from nn._training_data import as_count, as_samples
+from nn._training_data import as_samples
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
 from nn.optim import SGD, LearningRateError, NonFiniteUpdate, Optimizer
 
@@ -100,9 +100,9 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     """
     X, y = as_samples(X, "X"), as_samples(y, "y")
     n = _check_data(X, y)
-    batch_size = n if batch_size is None else check_int(as_count(batch_size), "fit: batch_size", 1)
-    epochs = check_int(as_count(epochs), "fit: epochs", 0)
-    shuffle_seed = as_count(shuffle_seed)
+    batch_size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
+    epochs = check_int(epochs, "fit: epochs", 0)
+    shuffle_seed = plain(shuffle_seed)
     steps = runner(model, X, _check_compile(compile))
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
@@ -251,9 +251,10 @@ def _gradients(steps: Eager, model: Callable, X: Sequence, y: Sequence, batch: l
 
 
 def _check_compile(compile: Any) -> bool | int | None:
+    compile = plain(compile)
     if compile is None or isinstance(compile, bool):
         return compile
-    return check_int(as_count(compile), "fit: compile (True, False, or check every N steps)", 1)
+    return check_int(compile, "fit: compile (True, False, or check every N steps)", 1)
 
 
 def _divergence_message(error: ValueError, epoch: int, step: int, batch: int,
