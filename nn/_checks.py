@@ -89,6 +89,16 @@ def check_callable(value: Any, what: str, expected: str) -> Any:
     return value
 
 
+def check_methods(value: Any, what: str, methods: Sequence[str], expected: str) -> Any:
+    """`value` if it has each of `methods`; else a TypeError naming `what`, what was
+    `expected` and the first method missing."""
+    missing = [name for name in methods if not callable(getattr(value, name, None))]
+    if missing:
+        raise TypeError(f"{what} must be {expected}, got {describe_value(value)}, which has no "
+                        f"{missing[0]}()")
+    return value
+
+
 def check_instance(value: Any, what: str, kind: type, expected: str) -> Any:
     """`value` if it is a `kind`; else a TypeError naming `what` and what was `expected`."""
     if not isinstance(value, kind):

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import gc
 import math
-import os
 import random
 import re
 import sys
-import warnings
+from collections.abc import Mapping
 from functools import reduce
 from operator import add
 from typing import Any, Callable, Iterable, Sequence
 
 from autograd_mini import Value, no_grad
-from nn._checks import check_int, plain
+from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
+                         check_methods, check_seed, plain, short_repr)
 from nn._compiled import Eager, StepMismatch, runner
+from nn._progress import progress_bar as _progress_bar
 from nn._training_data import as_samples
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
 from nn.optim import SGD, LearningRateError, NonFiniteUpdate, Optimizer
@@ -100,12 +101,19 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     """
     X, y = as_samples(X, "X"), as_samples(y, "y")
     n = _check_data(X, y)
+    check_callable(model, "fit: model", "a model: a callable such as MLP(2, [8, 1])")
+    check_callable(loss, "fit: loss", "a function (prediction, target) -> Value such as mse_loss")
     batch_size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
     epochs = check_int(epochs, "fit: epochs", 0)
-    shuffle_seed = plain(shuffle_seed)
+    shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
+    metrics, callbacks = _check_hooks(metrics, callbacks)
+    progress = check_flag(progress, "fit: progress", optional=True)
     steps = runner(model, X, _check_compile(compile))
     if optimizer is None:
+        check_methods(model, "fit: model", ["parameters"], "a Module when no optimizer is given")
         optimizer = SGD(model.parameters(), lr=0.1)
+    check_methods(optimizer, "fit: optimizer", ["step", "zero_grad"],
+                  "an optimizer such as SGD(model.parameters(), lr=0.1)")
     is_correct = correctness_rule(loss, y)
     shuffler = random.Random(shuffle_seed) if shuffle_seed is not None and batch_size < n else None
     order = list(range(n))
@@ -143,7 +151,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
                 batch_losses.append((batch_loss, len(batch)))
             record = {"epoch": epoch, "loss": _mean_loss(batch_losses, n),
                       "accuracy": _fraction(is_correct, predictions, targets)}
-            for name, metric in (metrics or {}).items():
+            for name, metric in metrics.items():
                 record[name] = metric(predictions, targets)
             history.append(record)
             bar.set_postfix_str(_summary(record), refresh=False)
@@ -250,6 +258,18 @@ def _gradients(steps: Eager, model: Callable, X: Sequence, y: Sequence, batch: l
     return predictions, batch_loss, loss_data
 
 
+def _check_hooks(metrics: Any, callbacks: Any) -> tuple[Mapping, list]:
+    """fit's metrics (a mapping of names to functions) and callbacks (a list of functions)."""
+    metrics = check_instance({} if metrics is None else metrics, "fit: metrics", Mapping,
+                             "a dict of name: function (predictions, targets) -> number")
+    callbacks = as_list(callbacks, "fit: callbacks", "a list of functions of the epoch's record")
+    hooks = [(f"fit: metrics[{short_repr(name)}]", metric) for name, metric in metrics.items()]
+    hooks += [(f"fit: callbacks[{i}]", callback) for i, callback in enumerate(callbacks)]
+    for what, hook in hooks:
+        check_callable(hook, what, "a function")
+    return metrics, callbacks
+
+
 def _check_compile(compile: Any) -> bool | int | None:
     compile = plain(compile)
     if compile is None or isinstance(compile, bool):
@@ -337,52 +357,3 @@ def _summary(record: dict) -> str:
     if record["accuracy"] is not None:
         text += f" acc={record['accuracy']:.1%}"
     return text
-
-
-class _NoBar:
-    """Stands in for tqdm when the bar is off."""
-
-    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
-        pass
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress_bar(epochs: int, progress: bool | None) -> Any:
-    show = progress if progress is not None else _stderr_is_terminal() or _in_notebook()
-    if not show:
-        return _NoBar()
-    with warnings.catch_warnings():
-        # Without ipywidgets tqdm.auto warns and falls back to the text bar, which
-        # works in a notebook too.
-        warnings.simplefilter("ignore")
-        from tqdm.auto import tqdm
-    return tqdm(total=epochs, desc="fit", unit="epoch", file=sys.stderr, **_fallback_size())
-
-
-def _fallback_size() -> dict:
-    """A fixed size when stderr is a terminal that reports 0 x 0 (some CI and container
-    ptys): tqdm would otherwise draw an empty bar."""
-    try:
-        if os.get_terminal_size(sys.stderr.fileno()).columns == 0:
-            return {"ncols": 80, "nrows": 24}
-    except (OSError, ValueError, AttributeError):  # not a terminal: tqdm copes
-        pass
-    return {}
-
-
-def _stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):  # replaced or closed stream
-        return False
-
-
-def _in_notebook() -> bool:
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})

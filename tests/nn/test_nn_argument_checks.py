@@ -8,7 +8,7 @@ import math
 import pytest
 
 from autograd_mini import Value
-from nn import (MLP, SGD, Adam, ConjugateGradient, Layer, Neuron, Rprop, cross_entropy,
+from nn import (MLP, SGD, Adam, ConjugateGradient, Layer, Neuron, Rprop, cross_entropy, fit,
                 l2_penalty, mse_loss)
 from nn.datasets import make_circles, make_moons, spiral
 
@@ -94,3 +94,38 @@ def test_an_activation_of_the_wrong_kind_lists_the_choices():
     with pytest.raises(TypeError, match=r"^MLP activation must be the name of an activation, "
                                         r"got 5; choose one of tanh, "):
         MLP(2, [1], activation=5)
+
+
+X, Y = [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0]
+
+
+def fit_with(model=None, **options):
+    return fit(model or MLP(2, [1], seed=0), X, Y, **{"epochs": 1, "progress": False, **options})
+
+
+@pytest.mark.parametrize("options, argument", [
+    ({"epochs": 2.0}, "epochs"),
+    ({"batch_size": True}, "batch_size"),
+    ({"compile": 1.5}, "compile"),
+    ({"shuffle_seed": 1.5}, "shuffle_seed"),
+    ({"progress": "no"}, "progress"),            # a string is truthy: it would show the bar
+    ({"metrics": [len]}, "metrics"),
+    ({"metrics": {"size": 5}}, r"metrics\['size'\]"),
+    ({"callbacks": print}, "callbacks"),          # one function, not a list of them
+    ({"callbacks": [None]}, r"callbacks\[0\]"),
+    ({"loss": 5}, "loss"),
+    ({"optimizer": 0.1}, "optimizer"),
+    ({"model": 5}, "model"),
+    ({"model": lambda x: x[0]}, "model"),        # no parameters() for the default optimizer
+])
+def test_a_wrong_kind_of_fit_argument_is_a_type_error_naming_it(options, argument):
+    with pytest.raises(TypeError, match=rf"^fit: {argument} "):
+        fit_with(**options)
+
+
+@pytest.mark.parametrize("options, argument", [
+    ({"epochs": -1}, "epochs"), ({"batch_size": 0}, "batch_size"), ({"compile": 0}, "compile"),
+])
+def test_a_wrong_value_of_a_fit_argument_is_a_value_error_naming_it(options, argument):
+    with pytest.raises(ValueError, match=rf"^fit: {argument} "):
+        fit_with(**options)
