@@ -15,6 +15,7 @@ Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
 # A parameter "tensor": one Value, or a (nested) list of them.
 Tensor = Union[Value, list]
+Shapes = dict[str, tuple[int, ...]]
 
 # Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged.
 _RELU_LIKE = ("relu", "leaky_relu", "elu", "softplus", "silu", "gelu")
@@ -31,6 +32,14 @@ class Module:
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this architecture (override this)."""
         return {}
+
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes | None:
+        """The shape of each parameter named in named_tensors() that the class builds from
+        `config` (as config() returns it), checked as the constructor checks it; None when
+        the class does not say (override this: load then checks a file against it before
+        building anything)."""
+        return None
 
     def parameters(self) -> list[Value]:
         """Every parameter Value, in a fixed order."""
@@ -116,6 +125,12 @@ class Neuron(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "activation": self.activation}
 
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
+        _check_activations(config, "Neuron", "activation")
+        nin = check_int(config["nin"], "Neuron nin", 1)
+        return {"weight": (nin,), "bias": ()}
+
     def describe(self) -> str:
         return f"Neuron({self.nin} inputs, {self.activation})"
 
@@ -147,6 +162,13 @@ class Layer(Module):
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
+        _check_activations(config, "Layer", "activation")
+        nin = check_int(config["nin"], "Layer nin", 1)
+        nout = check_int(config["nout"], "Layer nout", 1)
+        return {"weight": (nout, nin), "bias": (nout,)}
 
     def describe(self) -> str:
         return f"Layer({self.nin} -> {self.nout}, {self.activation})"
@@ -189,6 +211,16 @@ class MLP(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
                 "output_activation": self.output_activation}
+
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
+        _check_activations(config, "MLP", "activation", "output_activation")
+        sizes = [check_int(config["nin"], "MLP nin", 1), *_layer_sizes(config["nouts"])]
+        shapes: Shapes = {}
+        for i, (fan_in, units) in enumerate(zip(sizes, sizes[1:])):
+            shapes[f"layers.{i}.weight"] = (units, fan_in)
+            shapes[f"layers.{i}.bias"] = (units,)
+        return shapes
 
     def describe(self) -> str:
         return f"MLP({' -> '.join(str(s) for s in [self.nin, *self.nouts])})"
@@ -250,6 +282,12 @@ def _prefix_labels(module: Module, prefix: str) -> None:
 
 def _check_activation(activation: str, what: str) -> str:
     return check_choice(activation, what, ACTIVATIONS, "activation")
+
+
+def _check_activations(config: dict[str, Any], owner: str, *keys: str) -> None:
+    for key in keys:
+        if key in config:  # else the constructor's default
+            _check_activation(config[key], f"{owner} {key}")
 
 
 def _random(seed: int | None, rng: random.Random | None, owner: str) -> random.Random:
