@@ -9,10 +9,11 @@ losses branch on the sign of the logit), so a loss captured once would be wrong 
 the next batch; the model's graph is the same for every batch, and it is nearly all of
 the work (a 2-16-16-1 MLP: about 650 nodes per sample, the hinge loss 4).
 
-The rule, as with jax.jit: the model's graph must not depend on the data. nn's MLP,
-Layer and Neuron follow it (relu and friends decide their branch inside the op, at every
-run). A model of your own that runs a Python `if` on a value does not: check it with
-fit(..., compile=N), which also runs every N-th step eagerly and compares.
+The rule, as with jax.jit: the model's graph must not depend on the data. A module class
+says it follows the rule with `static_graph = True` in its own body (nn's MLP, Layer and
+Neuron do), and fit then compiles it by default. A model of your own that runs a Python
+`if` on a value does not: check it with fit(..., compile=N), which also runs every N-th
+step eagerly and compares.
 """
 from __future__ import annotations
 
@@ -189,15 +190,11 @@ def _leaves(outputs: list[Value], placeholders: set) -> list[Value]:
     return found
 
 
-# nn's own modules build the same graph for every input: compiling them is safe.
-_SAFE_MODEL_TYPES = ("MLP", "Layer", "Neuron")
-
-
 def runner(model: Callable, samples: Sequence, compile: bool | int | None) -> Eager:
     """The step runner for fit's `compile` argument (see fit)."""
     if compile is None:
-        compile = type(model).__name__ in _SAFE_MODEL_TYPES and \
-            type(model).__module__ == "nn.modules"
+        # the class's own declaration only: a subclass may have changed the forward pass
+        compile = vars(type(model)).get("static_graph", False) is True
     if compile is False or any(isinstance(x, Value) for sample in samples
                                for x in (sample if isinstance(sample, list) else [sample])):
         return Eager()  # Values among the data: they may need their own gradients

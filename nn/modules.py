@@ -25,6 +25,11 @@ _INF = math.inf
 class Module:
     """Base class: a callable holding named parameters, with save/load and zero_grad."""
 
+    # True when a call builds the same graph for every input (no Python `if` on a value),
+    # so that fit compiles the model by default. Read from the class's own body, never
+    # inherited: a subclass may change the forward pass, so it declares this again.
+    static_graph: bool = False
+
     def named_tensors(self) -> dict[str, Tensor]:
         """The parameters by name, each a Value or a nested list of Values (override this)."""
         return {}
@@ -99,6 +104,8 @@ class Module:
 class Neuron(Module):
     """activation(w . x + b) for `nin` inputs; weights uniform with variance scaled by fan-in."""
 
+    static_graph = True  # relu and friends decide their branch inside the op, at every run
+
     def __init__(self, nin: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
         self.nin = nin = check_int(nin, "Neuron nin", 1)
@@ -140,6 +147,8 @@ class Neuron(Module):
 class Layer(Module):
     """`nout` neurons reading the same `nin` inputs; calling it returns a list of `nout` Values."""
 
+    static_graph = True
+
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
         nin, nout = check_int(nin, "Layer nin", 1), check_int(nout, "Layer nout", 1)
@@ -179,6 +188,8 @@ class Layer(Module):
 class MLP(Module):
     """Layers of sizes `nouts` after `nin` inputs; hidden layers use `activation`, the last
     `output_activation` (linear by default). Equal seeds give equal models."""
+
+    static_graph = True
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "tanh",
                  seed: int | None = None, output_activation: str = "linear") -> None:

@@ -96,8 +96,9 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     (autograd_mini.compile_graph) and replays it at every step: the same history as eager,
     several times faster. The rule, as with jax.jit: the model's graph must not depend on the
     data (no Python `if` on a value). An int N compiles and also runs every N-th step
-    eagerly, raising CompileMismatch when the two differ. None (the default) compiles nn's
-    MLP, Layer and Neuron, which follow the rule, and runs any other model eagerly.
+    eagerly, raising CompileMismatch when the two differ. None (the default) compiles a model
+    whose class declares `static_graph = True` in its own body, as nn's MLP, Layer and Neuron
+    do (a subclass must declare it again), and runs any other model eagerly.
     """
     X, y = as_samples(X, "X"), as_samples(y, "y")
     n = _check_data(X, y)

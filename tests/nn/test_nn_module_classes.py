@@ -8,8 +8,9 @@ import json
 import pytest
 
 import nn
+import nn._compiled
 from autograd_mini import Value
-from nn import MLP, Layer, Module, ModelFileError, Neuron
+from nn import MLP, Layer, Module, ModelFileError, Neuron, fit
 
 
 def shape(data):
@@ -75,3 +76,46 @@ def test_load_checks_a_file_against_the_shapes_its_class_declares(exported, tmp_
     with pytest.raises(ModelFileError, match="weight must be a list of 1000000000 entries, "
                                              "got a list of 3"):
         Module.load(path)
+
+
+@pytest.mark.parametrize("cls, static", [(Module, False), (Neuron, True), (Layer, True),
+                                         (MLP, True)])
+def test_each_class_says_whether_its_graph_is_static(cls, static):
+    assert cls.static_graph is static
+
+
+class Doubled(MLP):
+    """A user's MLP whose forward pass is its own: it inherits no promise of a static graph."""
+
+    def __call__(self, x):
+        return super().__call__(x) * 2
+
+
+class DeclaredDoubled(Doubled):
+    static_graph = True  # its author checked it: no Python `if` on a value
+
+
+def captures(monkeypatch, model) -> int:
+    """How many programs fit(compile=None), the default, compiles for `model`."""
+    captured = []
+
+    def counting(*args, **options):
+        captured.append(1)
+        return compile_graph(*args, **options)
+    compile_graph = nn._compiled.compile_graph
+    monkeypatch.setattr(nn._compiled, "compile_graph", counting)
+    fit(model, [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], epochs=2, progress=False)
+    return len(captured)
+
+
+def test_fit_compiles_a_built_in_by_default(monkeypatch):
+    assert captures(monkeypatch, MLP(2, [2, 1], seed=0)) == 1
+
+
+def test_a_subclass_that_changes_the_forward_pass_runs_eagerly_by_default(monkeypatch):
+    assert Doubled.static_graph is True  # inherited, but not its own declaration
+    assert captures(monkeypatch, Doubled(2, [2, 1], seed=0)) == 0
+
+
+def test_a_class_that_declares_a_static_graph_itself_is_compiled_by_default(monkeypatch):
+    assert captures(monkeypatch, DeclaredDoubled(2, [2, 1], seed=0)) == 1
