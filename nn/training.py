@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 from autograd_mini import Value, no_grad
 from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
                          check_methods, check_seed, plain, short_repr)
-from nn._compiled import Eager, StepMismatch, runner
+from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
 from nn._progress import progress_bar as _progress_bar
 from nn._training_data import as_samples
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
@@ -62,6 +62,10 @@ class TrainingDiverged(TrainingStopped):
 class CompileMismatch(TrainingStopped):
     """fit(compile=N) found a compiled step that differs from the same step run eagerly,
     at `epoch`, `step`: the model's graph depends on the data. See TrainingStopped."""
+
+
+class _Mismatch(ValueError):
+    """Raised inside a step's closure: its compiled computation differs from the eager one."""
 
 
 class _Diverging(ValueError):
@@ -109,7 +113,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
     metrics, callbacks = _check_hooks(metrics, callbacks)
     progress = check_flag(progress, "fit: progress", optional=True)
-    steps = runner(model, X, _check_compile(compile))
+    runner = step_runner(model, X, _check_compile(compile))
     if optimizer is None:
         check_methods(model, "fit: model", ["parameters"], "a Module when no optimizer is given")
         optimizer = SGD(model.parameters(), lr=0.1)
@@ -119,6 +123,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     shuffler = random.Random(shuffle_seed) if shuffle_seed is not None and batch_size < n else None
     order = list(range(n))
     history: list[dict] = []
+    steps_begun = 0  # over all epochs: every runner.check_every-th step is checked
     bar = _progress_bar(epochs, progress)
     # The engine's graphs hold no reference cycles, so reference counting frees them;
     # the cyclic collector would only rescan the nodes of every step (about 40% of it).
@@ -132,14 +137,16 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
             predictions, batch_losses = [], []
             for step, start in enumerate(range(0, n, batch_size), 1):
                 batch = order[start:start + batch_size]
+                steps_begun += 1
+                check = runner.check_every > 0 and steps_begun % runner.check_every == 0
                 try:
                     batch_predictions, batch_loss = _train_step(model, X, y, batch, loss,
-                                                                optimizer, steps)
+                                                                optimizer, runner, check)
                 except (_Diverging, NonFiniteUpdate) as error:
                     message = _divergence_message(error, epoch, step, len(batch), optimizer)
                     raise TrainingDiverged(message, history, epoch, step) from (
                         error.__cause__ if isinstance(error, _Diverging) else error)
-                except StepMismatch as error:
+                except _Mismatch as error:
                     raise CompileMismatch(
                         f"fit(compile={compile!r}): at epoch {epoch}, step {step} (batch of "
                         f"{len(batch)}): {error}", history, epoch, step) from None
@@ -205,25 +212,32 @@ def correctness_rule(loss: Loss, y: Sequence) -> Callable[[Any, Any], bool] | No
 
 
 def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], loss: Loss,
-                optimizer: Optimizer, steps: Eager | None = None) -> tuple[list, float]:
+                optimizer: Optimizer, runner: StepRunner, check: bool) -> tuple[list, float]:
     """One optimizer step on a batch; the predictions and loss before the step, as data.
     When the step fails by _Diverging, NonFiniteUpdate or LearningRateError, the parameters
-    are put back as they were. `steps` computes predictions and gradients (nn/_compiled.py);
-    when it is time to check a compiled step, the same step is also computed eagerly."""
+    are put back as they were. `runner` computes predictions and gradients (nn/_compiled.py);
+    with `check`, the step is also computed eagerly, and _Mismatch raised if they differ."""
     seen: list[tuple[list, float]] = []
-    steps = steps or Eager()
     params = list(getattr(optimizer, "params", ()))
 
-    def eagerly() -> tuple[list, Value, Any]:
-        return _gradients(Eager(), model, X, y, batch, loss, optimizer)
+    def check_against_eager(predictions: list, loss_data: float) -> None:
+        grads = [p.grad for p in params]
+        eager_predictions, _, eager_loss = _gradients(EagerSteps(), model, X, y, batch, loss,
+                                                      optimizer)
+        eager = ([_data(p) for p in eager_predictions], eager_loss, [p.grad for p in params])
+        for p, g in zip(params, grads):  # the step goes on with the runner's gradients
+            p.grad = g
+        difference = step_difference((predictions, loss_data, grads), eager, params)
+        if difference is not None:
+            raise _Mismatch(difference)
 
     def closure() -> Value:
-        predictions, batch_loss, loss_data = _gradients(steps, model, X, y, batch, loss,
+        predictions, batch_loss, loss_data = _gradients(runner, model, X, y, batch, loss,
                                                         optimizer)
         if not seen:  # a line search calls again: keep the first, at the step's start
             seen.append(([_data(p) for p in predictions], loss_data))
-            if steps.check():
-                steps.compare(seen[0], params, eagerly)
+            if check:
+                check_against_eager(*seen[0])
         return batch_loss
 
     before = [p.data for p in params]
@@ -236,12 +250,12 @@ def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], los
     return seen[0]
 
 
-def _gradients(steps: Eager, model: Callable, X: Sequence, y: Sequence, batch: list[int],
+def _gradients(runner: StepRunner, model: Callable, X: Sequence, y: Sequence, batch: list[int],
                loss: Loss, optimizer: Optimizer) -> tuple[list, Value, Any]:
     """The batch's predictions and loss, with the loss's gradients in the parameters."""
     optimizer.zero_grad()
     try:
-        predictions = steps.predictions(model, [X[i] for i in batch])
+        predictions = runner.predictions(model, [X[i] for i in batch])
         batch_loss = reduce(add, map(loss, predictions, [y[i] for i in batch]))
         if len(batch) > 1:
             batch_loss = batch_loss / len(batch)
@@ -253,7 +267,7 @@ def _gradients(steps: Eager, model: Callable, X: Sequence, y: Sequence, batch: l
     if not _is_finite(loss_data):
         raise _Diverging(f"the loss became {loss_data!r}")
     try:
-        steps.backward(batch_loss)
+        runner.backward(batch_loss)
     except ValueError as error:  # the engine refuses a gradient that is NaN or infinite
         raise _Diverging("a gradient became NaN or infinite") from error
     return predictions, batch_loss, loss_data
