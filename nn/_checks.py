@@ -55,7 +55,7 @@ def check_seed(seed: Any, what: str) -> int | None:
     if seed is None:
         return None
     if not _is_integer(seed):
-        raise TypeError(f"{what} must be an int or None, got {describe_value(seed)}")
+        raise TypeError(f"{what} must be an int or None, got {_describe_value(seed)}")
     return index(seed)
 
 
@@ -66,7 +66,7 @@ def check_flag(value: Any, what: str, *, optional: bool = False) -> bool | None:
     if isinstance(value, bool) or (optional and value is None):
         return value
     choices = "True, False or None" if optional else "True or False"
-    raise TypeError(f"{what} must be {choices}, got {describe_value(value)}")
+    raise TypeError(f"{what} must be {choices}, got {_describe_value(value)}")
 
 
 def check_choice(value: Any, what: str, choices: Sequence[str], noun: str) -> str:
@@ -85,7 +85,7 @@ def check_choice(value: Any, what: str, choices: Sequence[str], noun: str) -> st
 def check_callable(value: Any, what: str, expected: str) -> Any:
     """`value` if it can be called; else a TypeError naming `what` and what was `expected`."""
     if not callable(value):
-        raise TypeError(f"{what} must be {expected}, got {describe_value(value)}")
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(value)}")
     return value
 
 
@@ -94,7 +94,7 @@ def check_methods(value: Any, what: str, methods: Sequence[str], expected: str) 
     `expected` and the first method missing."""
     missing = [name for name in methods if not callable(getattr(value, name, None))]
     if missing:
-        raise TypeError(f"{what} must be {expected}, got {describe_value(value)}, which has no "
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(value)}, which has no "
                         f"{missing[0]}()")
     return value
 
@@ -138,12 +138,12 @@ def check_number(value: Any, what: str, least: float | None = None, *, above: bo
     if isinstance(value, bool):
         raise TypeError(f"{what} must be {expected}, not the bool {value!r}")
     if not isinstance(value, Real):
-        raise TypeError(f"{what} must be {expected}, got {describe_value(value)}")
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(value)}")
     try:
         number = float(value)
     except OverflowError:
         raise ValueError(f"{what} must be {expected}, got an int of about "
-                         f"{digits(int(value))} digits, too large for a float") from None
+                         f"{_digits(int(value))} digits, too large for a float") from None
     if not (-math.inf < number < math.inf and _within(number, least, above, below, most)):
         raise ValueError(f"{what} must be {expected}, got {number!r}")
     return number
@@ -157,7 +157,7 @@ def check_sample_number(x: Any, where: str) -> int | float:
     if not isinstance(x, Real):
         nested = " (samples must be flat: a number or a list of numbers)" if is_sequence(x) \
             else ""
-        raise TypeError(f"{where} is {describe_value(x)}, not a number{nested}")
+        raise TypeError(f"{where} is {_describe_value(x)}, not a number{nested}")
     if not _is_finite(x):
         raise ValueError(f"{where} is {x!r}; the data must be finite numbers (drop or impute "
                          f"the sample)")
@@ -177,7 +177,7 @@ def _as_python_real(value: Any, what: str) -> int | float:
     if value.__class__ is float or value.__class__ is int:
         return value
     if not isinstance(value, Real):
-        raise TypeError(f"{what} must be a real number, got {describe_value(value)}")
+        raise TypeError(f"{what} must be a real number, got {_describe_value(value)}")
     if hasattr(value, "__index__"):
         return index(value)
     try:
@@ -224,7 +224,7 @@ def as_list(x: Any, what: str, expected: str) -> list:
         raise TypeError(f"{what} must be {expected}, got a {type(x).__name__}, which has no "
                         f"fixed order; pass a list")
     if not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
-        raise TypeError(f"{what} must be {expected}, got {describe_value(x)}")
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(x)}")
     return list(x)
 
 
@@ -250,7 +250,7 @@ def check_parameters(params: Iterable[Value], owner: str) -> list[Value]:
         raise ValueError(f"{owner} got an empty parameter list; pass model.parameters()")
     for p in params:
         if not isinstance(p, Value):
-            raise TypeError(f"{owner} optimizes Values, got {describe_value(p)}; pass "
+            raise TypeError(f"{owner} optimizes Values, got {_describe_value(p)}; pass "
                             f"model.parameters()")
     return params
 
@@ -263,7 +263,7 @@ def is_sequence(x: Any) -> bool:
 
 # --- showing what was given -------------------------------------------------------------------
 
-def describe_value(x: Any) -> str:
+def _describe_value(x: Any) -> str:
     """The type and short repr of `x`, for a message: "str '0.5'"."""
     return f"{type(x).__name__} {short_repr(x)}"
 
@@ -284,7 +284,7 @@ _MAX_SHOWN_INT_BITS = 2000
 class _ShortRepr(reprlib.Repr):
     def repr_int(self, x: int, level: int) -> str:
         if x.bit_length() > _MAX_SHOWN_INT_BITS:
-            return f"<an int of about {digits(x)} digits>"
+            return f"<an int of about {_digits(x)} digits>"
         return super().repr_int(x, level)
 
 
@@ -298,7 +298,7 @@ def short_repr(x: Any) -> str:
     return _SHORT.repr(x)
 
 
-def digits(x: int) -> int:
+def _digits(x: int) -> int:
     """The number of decimal digits of `x`, for an int of any size."""
     # log10 works on ints of any size, where str(x) may raise or take quadratic time
     return int(math.log10(abs(x))) + 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_mini import Value
-from nn._checks import check_sample_number, describe_value, is_sequence, plain
+from nn._checks import as_list, check_sample_number, is_sequence, plain
 
 
 def as_samples(data: Any, name: str, caller: str = "fit") -> list:
@@ -19,9 +19,7 @@ def as_samples(data: Any, name: str, caller: str = "fit") -> list:
     naming `caller` and the place, e.g. "fit: X[3][1]"."""
     if not isinstance(data, (list, tuple)):
         data = plain(data)  # a numpy array: nested lists of Python numbers
-    if not is_sequence(data):
-        raise TypeError(f"{caller}: {name} must be a list (or array) of samples, got "
-                        f"{describe_value(data)}")
+    data = as_list(data, f"{caller}: {name}", "a list (or array) of samples")
     samples = [_sample(item, f"{caller}: {name}[{i}]") for i, item in enumerate(data)]
     _check_rectangular(samples, f"{caller}: {name}")
     return samples
