@@ -1,7 +1,10 @@
-"""Argument checks shared by the nn modules, and the one place where numpy-like input
-(anything with `tolist()`) becomes plain Python lists and numbers.
+"""The one place where nn checks arguments. A wrong kind of argument is a TypeError: a
+string or None for a number, a bool for a number, a float (even 2.0) for a count, a number
+for a list. A wrong value is a ValueError: a negative count, NaN, a number out of range, an
+empty list. Each message names the argument, shows what was given and says what to give.
 
-numpy is never imported: arrays and numpy scalars are recognised by duck typing
+numpy-like input (anything with `tolist()`) is read as the Python lists and numbers it
+holds. numpy is never imported: arrays and numpy scalars are recognised by duck typing
 (`tolist()`, `numbers.Real`, `__index__`, `__len__`/`__iter__`), and converting them with
 `tolist()` gives exactly the Python numbers a list of the same data holds, so results
 are bit-identical to those on lists.
@@ -14,7 +17,9 @@ import sys
 from collections.abc import Mapping, Set
 from numbers import Real
 from operator import index
-from typing import Any
+from typing import Any, Iterable, Sequence
+
+from autograd_mini import Value
 
 _LARGEST_FLOAT = sys.float_info.max
 
@@ -25,41 +30,93 @@ def plain(x: Any) -> Any:
     return x if to_list is None else to_list()
 
 
-def check_int(value: Any, what: str, least: int) -> int:
-    """`value` as an int if it is an integer >= `least` (a numpy integer too, never a bool);
-    else a ValueError naming it (a TypeError for a non-number)."""
+# --- counts, seeds, flags, names ----------------------------------------------------------
+
+def check_int(value: Any, what: str, least: int, *, most: int | None = None,
+              expected: str | None = None) -> int:
+    """`value` (an int or a numpy integer) as an int in [least, most]: a TypeError naming
+    `what` for any other kind (a bool, a float such as 2.0, a string), a ValueError for an
+    int out of range. `expected` says what it must be (by default "an int >= least")."""
     value = plain(value)
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        if not isinstance(value, (Real, bool)):
-            raise TypeError(f"{what} must be an int >= {least}, got {_describe(value)}")
-        raise ValueError(f"{what} must be an int >= {least}, got {value!r}")
-    value = index(value)
-    if value < least or value > _LARGEST_FLOAT:  # a count past a float's range means nothing
-        raise ValueError(f"{what} must be an int >= {least}, got {short_repr(value)}")
-    return value
+    expected = expected or f"an int >= {least}"
+    if not _is_integer(value):
+        raise TypeError(f"{what} must be {expected}, got {short_repr(value)}; pass an int")
+    number = index(value)
+    # a count past a float's range means nothing
+    if number < least or number > (_LARGEST_FLOAT if most is None else most):
+        raise ValueError(f"{what} must be {expected}, got {short_repr(number)}")
+    return number
 
 
 def check_seed(seed: Any, what: str) -> int | None:
-    """`seed` as an int (a numpy integer too) or None; a ValueError naming it for a bool or a
-    float, a TypeError for a non-number."""
+    """`seed` as an int (a numpy integer too) or None; a TypeError naming `what` for any
+    other kind, a bool or a float included."""
     seed = plain(seed)
     if seed is None:
         return None
-    if isinstance(seed, bool) or not hasattr(seed, "__index__"):
-        error = ValueError if isinstance(seed, Real) else TypeError
-        raise error(f"{what} must be an int or None, got {_describe(seed)}")
+    if not _is_integer(seed):
+        raise TypeError(f"{what} must be an int or None, got {_describe_value(seed)}")
     return index(seed)
 
+
+def check_flag(value: Any, what: str, *, optional: bool = False) -> bool | None:
+    """`value` as True or False (a numpy bool too), or None when `optional`; a TypeError
+    naming `what` for anything else, since a string such as "False" is truthy."""
+    value = plain(value)
+    if isinstance(value, bool) or (optional and value is None):
+        return value
+    choices = "True, False or None" if optional else "True or False"
+    raise TypeError(f"{what} must be {choices}, got {_describe_value(value)}")
+
+
+def check_choice(value: Any, what: str, choices: Sequence[str], noun: str) -> str:
+    """`value` if it is one of the names `choices`: a TypeError naming `what` for a
+    non-string, a ValueError for an unknown name; both list the choices."""
+    listed = ", ".join(choices)
+    if not isinstance(value, str):
+        article = "an" if noun[:1] in "aeiou" else "a"
+        raise TypeError(f"{what} must be the name of {article} {noun}, got "
+                        f"{short_repr(value)}; choose one of {listed}")
+    if value not in choices:
+        raise ValueError(f"{what}: unknown {noun} {short_repr(value)}; choose one of {listed}")
+    return value
+
+
+def check_callable(value: Any, what: str, expected: str) -> Any:
+    """`value` if it can be called; else a TypeError naming `what` and what was `expected`."""
+    if not callable(value):
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(value)}")
+    return value
+
+
+def check_methods(value: Any, what: str, methods: Sequence[str], expected: str) -> Any:
+    """`value` if it has each of `methods`; else a TypeError naming `what`, what was
+    `expected` and the first method missing."""
+    missing = [name for name in methods if not callable(getattr(value, name, None))]
+    if missing:
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(value)}, which has no "
+                        f"{missing[0]}()")
+    return value
+
+
+def check_instance(value: Any, what: str, kind: type, expected: str) -> Any:
+    """`value` if it is a `kind`; else a TypeError naming `what` and what was `expected`."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{what} must be {expected}, got {short_repr(value)}")
+    return value
+
+
+# --- real numbers ---------------------------------------------------------------------------
 
 def check_real(value: Any, what: str, *, least: float | None = None,
                bools: bool = False) -> int | float:
     """`value` (a Python or numpy real number) as a finite int or float, >= `least` if given.
-    A bool is read as 0/1 when `bools`, else refused. ValueError naming `what` for a bad
-    number, TypeError for a non-number."""
+    A bool is read as 0/1 when `bools`, else refused. A TypeError naming `what` for a
+    non-number, a ValueError for a number that is not finite or is below `least`."""
     value = plain(value)
     if isinstance(value, bool):
         if not bools:
-            raise ValueError(f"{what} must be a number, not the bool {value!r}")
+            raise TypeError(f"{what} must be a number, not the bool {value!r}")
         return int(value)
     number = _as_python_real(value, what)
     if not -_LARGEST_FLOAT <= number <= _LARGEST_FLOAT:
@@ -70,18 +127,41 @@ def check_real(value: Any, what: str, *, least: float | None = None,
     return number
 
 
-def as_list(x: Any, what: str, expected: str) -> list:
-    """The items of a plain sequence `x` (already through `plain`) as a list; a TypeError
-    naming `what` and saying what was `expected` for a string, a mapping or a set (which
-    has no order), or a non-sequence."""
-    if isinstance(x, (str, bytes, bytearray)):
-        raise TypeError(f"{what} must be {expected}, got the string {x!r}")
-    if isinstance(x, (Mapping, Set)):
-        raise TypeError(f"{what} must be {expected}, got a {type(x).__name__}, which has no "
-                        f"fixed order; pass a list")
-    if not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
-        raise TypeError(f"{what} must be {expected}, got {_describe(x)}")
-    return list(x)
+def check_number(value: Any, what: str, least: float | None = None, *, above: bool = False,
+                 below: float | None = None, most: float | None = None) -> float:
+    """`value` (a Python or numpy real number) as a finite float >= least (> least if
+    `above`), < below and <= most, each when given: a TypeError naming `what` for a
+    non-number or a bool, a ValueError for any other number. The message reads, e.g.,
+    "SGD: lr must be a finite number >= 0, got nan"."""
+    expected = "a finite number" + _bounds_text(least, above, below, most)
+    value = plain(value)
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be {expected}, not the bool {value!r}")
+    if not isinstance(value, Real):
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{what} must be {expected}, got an int of about "
+                         f"{_digits(int(value))} digits, too large for a float") from None
+    if not (-math.inf < number < math.inf and _within(number, least, above, below, most)):
+        raise ValueError(f"{what} must be {expected}, got {number!r}")
+    return number
+
+
+def check_sample_number(x: Any, where: str) -> int | float:
+    """A number of a data sample as it is (a numpy scalar as its Python number; a bool is
+    0/1, and an int beyond a float's range passes, for the engine to name where it is used):
+    a TypeError "fit: X[3][1] is str 'a', not a number", a ValueError for NaN or infinity."""
+    x = plain(x)
+    if not isinstance(x, Real):
+        nested = " (samples must be flat: a number or a list of numbers)" if is_sequence(x) \
+            else ""
+        raise TypeError(f"{where} is {_describe_value(x)}, not a number{nested}")
+    if not _is_finite(x):
+        raise ValueError(f"{where} is {x!r}; the data must be finite numbers (drop or impute "
+                         f"the sample)")
+    return x
 
 
 def is_number(x: Any) -> bool:
@@ -89,11 +169,15 @@ def is_number(x: Any) -> bool:
     return isinstance(x, (Real, bool))
 
 
+def _is_integer(x: Any) -> bool:
+    return hasattr(x, "__index__") and not isinstance(x, bool)
+
+
 def _as_python_real(value: Any, what: str) -> int | float:
     if value.__class__ is float or value.__class__ is int:
         return value
     if not isinstance(value, Real):
-        raise TypeError(f"{what} must be a real number, got {_describe(value)}")
+        raise TypeError(f"{what} must be a real number, got {_describe_value(value)}")
     if hasattr(value, "__index__"):
         return index(value)
     try:
@@ -102,8 +186,94 @@ def _as_python_real(value: Any, what: str) -> int | float:
         raise ValueError(f"{what}: {short_repr(value)} is too large for a float") from None
 
 
-def _describe(x: Any) -> str:
+def _is_finite(x: Real) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond a float's range
+        return True
+
+
+def _bounds_text(least: float | None, above: bool, below: float | None,
+                 most: float | None) -> str:
+    if least is None:
+        return ""
+    opening = "(" if above else "["
+    if below is not None:
+        return f" in {opening}{least:g}, {below:g})"
+    if most is not None:
+        return f" in {opening}{least:g}, {most:g}]"
+    return f" {'>' if above else '>='} {least:g}"
+
+
+def _within(number: float, least: float | None, above: bool, below: float | None,
+            most: float | None) -> bool:
+    if least is not None and (number <= least if above else number < least):
+        return False
+    return (below is None or number < below) and (most is None or number <= most)
+
+
+# --- sequences --------------------------------------------------------------------------------
+
+def as_list(x: Any, what: str, expected: str) -> list:
+    """The items of a plain sequence `x` (already through `plain`) as a list; a TypeError
+    naming `what` and saying what was `expected` for a string, a mapping or a set (which
+    has no order), or a non-sequence."""
+    if isinstance(x, (str, bytes, bytearray)):
+        raise TypeError(f"{what} must be {expected}, got the string {short_repr(x)}")
+    if isinstance(x, (Mapping, Set)):
+        raise TypeError(f"{what} must be {expected}, got a {type(x).__name__}, which has no "
+                        f"fixed order; pass a list")
+    if not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
+        raise TypeError(f"{what} must be {expected}, got {_describe_value(x)}")
+    return list(x)
+
+
+def check_pair(value: Any, what: str, meaning: str) -> tuple[Any, Any]:
+    """`value` as two items, e.g. betas=(0.9, 0.999); `meaning` names them for the message.
+    A TypeError for a non-sequence, a ValueError for a sequence of another length."""
+    items = as_list(plain(value), what, f"a pair {meaning}")
+    if len(items) != 2:
+        raise ValueError(f"{what} must be a pair {meaning}, got {len(items)} items "
+                         f"{short_repr(value)}")
+    return items[0], items[1]
+
+
+def check_parameters(params: Iterable[Value], owner: str) -> list[Value]:
+    """`params` as a non-empty list of Values: a TypeError naming `owner` for a non-iterable
+    or an item that is not a Value, a ValueError for an empty list."""
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"{owner} takes a list of Values, got {type(params).__name__}; pass "
+                        f"model.parameters()") from None
+    if not params:
+        raise ValueError(f"{owner} got an empty parameter list; pass model.parameters()")
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"{owner} optimizes Values, got {_describe_value(p)}; pass "
+                            f"model.parameters()")
+    return params
+
+
+def is_sequence(x: Any) -> bool:
+    """True for a sized, iterable x other than a string, a mapping or a set."""
+    return (hasattr(x, "__len__") and hasattr(x, "__iter__")
+            and not isinstance(x, (str, bytes, bytearray, Mapping, Set)))
+
+
+# --- showing what was given -------------------------------------------------------------------
+
+def _describe_value(x: Any) -> str:
+    """The type and short repr of `x`, for a message: "str '0.5'"."""
     return f"{type(x).__name__} {short_repr(x)}"
+
+
+def some_names(names: list, limit: int = 8) -> str:
+    """`names` as a list literal, the first `limit` of them and how many more."""
+    shown = [short_repr(name) for name in names[:limit]]
+    if len(names) > limit:
+        shown.append(f"... and {len(names) - limit} more")
+    return f"[{', '.join(shown)}]"
 
 
 # Ints longer than this are described by size: repr would be long, and above 4300
@@ -114,7 +284,7 @@ _MAX_SHOWN_INT_BITS = 2000
 class _ShortRepr(reprlib.Repr):
     def repr_int(self, x: int, level: int) -> str:
         if x.bit_length() > _MAX_SHOWN_INT_BITS:
-            return f"<an int of about {digits(x)} digits>"
+            return f"<an int of about {_digits(x)} digits>"
         return super().repr_int(x, level)
 
 
@@ -128,6 +298,7 @@ def short_repr(x: Any) -> str:
     return _SHORT.repr(x)
 
 
-def digits(x: int) -> int:
+def _digits(x: int) -> int:
+    """The number of decimal digits of `x`, for an int of any size."""
     # log10 works on ints of any size, where str(x) may raise or take quadratic time
     return int(math.log10(abs(x))) + 1

@@ -9,28 +9,42 @@ losses branch on the sign of the logit), so a loss captured once would be wrong 
 the next batch; the model's graph is the same for every batch, and it is nearly all of
 the work (a 2-16-16-1 MLP: about 650 nodes per sample, the hinge loss 4).
 
-The rule, as with jax.jit: the model's graph must not depend on the data. nn's MLP,
-Layer and Neuron follow it (relu and friends decide their branch inside the op, at every
-run). A model of your own that runs a Python `if` on a value does not: check it with
-fit(..., compile=N), which also runs every N-th step eagerly and compares.
+The rule, as with jax.jit: the model's graph must not depend on the data. A module class
+says it follows the rule with `static_graph = True` in its own body (nn's MLP, Layer and
+Neuron do), and fit then compiles it by default. A model of your own that runs a Python
+`if` on a value does not: check it with fit(..., compile=N), which also runs every N-th
+step eagerly and compares.
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from autograd_mini import Value, compile_graph
 
-__all__ = ["Eager", "Compiled", "StepMismatch", "runner"]
+__all__ = ["StepRunner", "EagerSteps", "CompiledSteps", "step_runner", "step_difference"]
+
+# A step's predictions (as numbers), loss and parameter gradients, for comparing two runs.
+Step = tuple[list, float, list]
 
 
-class StepMismatch(ValueError):
-    """A compiled step disagreed with the same step computed eagerly: the model's graph
-    depends on the data, which a compiled program cannot follow."""
+@runtime_checkable
+class StepRunner(Protocol):
+    """How fit computes each step's predictions and gradients."""
+
+    check_every: int  # every check_every-th step is also run eagerly and compared; 0: never
+
+    def predictions(self, model: Callable, samples: list) -> list:
+        """The model's output for each sample, as Values."""
+
+    def backward(self, batch_loss: Value) -> None:
+        """Gradients of the batch's loss into the parameters."""
 
 
-class Eager:
+class EagerSteps:
     """A step as fit computes it without compiling: the model called on every sample."""
+
+    check_every = 0
 
     def predictions(self, model: Callable, samples: list) -> list:
         """The model's output for each sample, as Values."""
@@ -40,62 +54,64 @@ class Eager:
         """Gradients of the batch's loss into the parameters."""
         batch_loss.backward()
 
-    def check(self) -> bool:
-        """Whether to compare this step (called once per step) with an eager one."""
-        return False
 
-
-class Compiled(Eager):
-    """A step replayed by the program compiled for its batch size (one per size)."""
+class CompiledSteps:
+    """A step replayed by the program compiled for its batch size (one per size); a batch
+    that no program can take is computed eagerly."""
 
     def __init__(self, check_every: int = 0) -> None:
         self.check_every = check_every
-        self.steps = 0
         self.programs: dict[int, _Program | None] = {}
         self.current: _Program | None = None
 
     def predictions(self, model: Callable, samples: list) -> list:
+        """The outputs of the batch's program, as leaves; of the model itself, eagerly, for
+        a model or batch that a program cannot take."""
         size = len(samples)
         if size not in self.programs:
             self.programs[size] = _Program.capture(model, samples)
         self.current = self.programs[size]
         if self.current is None or not self.current.load(samples):
-            self.current = None  # a model or batch it cannot take: this step is eager
-            return super().predictions(model, samples)
+            self.current = None
+            return [model(x) for x in samples]
         return self.current.forward()
 
     def backward(self, batch_loss: Value) -> None:
-        batch_loss.backward()  # into the output leaves, then the program takes over
+        """Gradients of the batch's loss into the output leaves, then by the program into
+        the parameters."""
+        batch_loss.backward()
         if self.current is not None:
             self.current.backward()
 
-    def check(self) -> bool:
-        self.steps += 1
-        return self.check_every > 0 and self.steps % self.check_every == 0
 
-    @staticmethod
-    def compare(compiled: tuple[list, float], params: list[Value],
-                eager_step: Callable[[], tuple]) -> None:
-        """Run the step eagerly too (eager_step gives its predictions, loss Value and loss);
-        StepMismatch when its predictions, loss or gradients differ from the compiled ones,
-        which are left in the parameters."""
-        grads = [p.grad for p in params]
-        predictions, _, loss_data = eager_step()
-        found = [("the loss", compiled[1], loss_data)]
-        found += [(f"prediction {i}", a, b) for i, (a, b) in
-                  enumerate(zip(_flat(compiled[0]), _flat(_numbers(predictions))))]
-        found += [(f"the gradient of {p.label or f'parameter {k}'}", g, p.grad)
-                  for k, (p, g) in enumerate(zip(params, grads))]
-        for p, g in zip(params, grads):
-            p.grad = g
-        for what, a, b in found:
-            if not abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
-                raise StepMismatch(
-                    f"{what} is {a!r} compiled but {b!r} eagerly: the model's graph depends "
+def step_runner(model: Callable, samples: Sequence, compile: bool | int | None) -> StepRunner:
+    """The step runner for fit's `compile` argument (see fit)."""
+    if compile is None:
+        # the class's own declaration only: a subclass may have changed the forward pass
+        compile = vars(type(model)).get("static_graph", False) is True
+    if compile is False or any(isinstance(x, Value) for sample in samples
+                               for x in (sample if isinstance(sample, list) else [sample])):
+        return EagerSteps()  # Values among the data: they may need their own gradients
+    return CompiledSteps(0 if compile is True else compile)
+
+
+def step_difference(compiled: Step, eager: Step, params: list[Value]) -> str | None:
+    """What differs, beyond rounding, between a compiled step and the same step computed
+    eagerly (the loss, a prediction or a gradient of `params`), and what that means; None
+    when they agree."""
+    found = [("the loss", compiled[1], eager[1])]
+    found += [(f"prediction {i}", a, b)
+              for i, (a, b) in enumerate(zip(_flat(compiled[0]), _flat(eager[0])))]
+    found += [(f"the gradient of {p.label or f'parameter {k}'}", a, b)
+              for k, (p, a, b) in enumerate(zip(params, compiled[2], eager[2]))]
+    for what, a, b in found:
+        if not abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
+            return (f"{what} is {a!r} compiled but {b!r} eagerly: the model's graph depends "
                     f"on the data (a Python `if` on a value, a max() of Values, a number read "
                     f"from .data), and a compiled program replays the graph captured at the "
                     f"first batch, as jax.jit does. Train it with compile=False, or make the "
                     f"choice with an op (relu, abs, ...), which decides at every run")
+    return None
 
 
 class _Program:
@@ -169,10 +185,6 @@ def _flat(predictions: list) -> list:
     return [x for p in predictions for x in (p if isinstance(p, list) else [p])]
 
 
-def _numbers(predictions: list) -> list:
-    return [[v.data for v in p] if isinstance(p, list) else p.data for p in predictions]
-
-
 def _leaves(outputs: list[Value], placeholders: set) -> list[Value]:
     """Every leaf below the outputs but the placeholders, in the order first met: the
     program's inputs (read at every run, given gradients, as eager gives them)."""
@@ -187,18 +199,3 @@ def _leaves(outputs: list[Value], placeholders: set) -> list[Value]:
             found.append(node)
         stack.extend(reversed(parents))
     return found
-
-
-# nn's own modules build the same graph for every input: compiling them is safe.
-_SAFE_MODEL_TYPES = ("MLP", "Layer", "Neuron")
-
-
-def runner(model: Callable, samples: Sequence, compile: bool | int | None) -> Eager:
-    """The step runner for fit's `compile` argument (see fit)."""
-    if compile is None:
-        compile = type(model).__name__ in _SAFE_MODEL_TYPES and \
-            type(model).__module__ == "nn.modules"
-    if compile is False or any(isinstance(x, Value) for sample in samples
-                               for x in (sample if isinstance(sample, list) else [sample])):
-        return Eager()  # Values among the data: they may need their own gradients
-    return Compiled(0 if compile is True else compile)

@@ -33,10 +33,6 @@ STALE_AFTER_SECONDS = 3600.0
 _HOST = socket.gethostname().replace(os.sep, "_").replace("/", "_") or "localhost"
 
 
-class ModelFileError(ValueError):
-    """A model file that cannot be read or written; the message names the path and the problem."""
-
-
 def read_regular_file(path: str, limit: int) -> bytearray:
     """The bytes of the regular file `path`; ModelFileError if it is anything else (a folder,
     FIFO, device, socket) or holds more than `limit` bytes."""
@@ -48,7 +44,7 @@ def read_regular_file(path: str, limit: int) -> bytearray:
         raise FileNotFoundError(f"{path}: no such model file; write one with "
                                 f"model.save(path)") from None
     except OSError as error:
-        raise ModelFileError(f"{path}: cannot read model file: {_reason(error)}") from None
+        raise _refused(f"{path}: cannot read model file: {_reason(error)}") from None
     with open(descriptor, "rb", buffering=0) as file:
         status = os.fstat(descriptor)
         _require_regular_file(path, status, "read")  # it may have been swapped since the stat
@@ -65,7 +61,7 @@ def write_atomically(path: str, data: bytes) -> None:
     except FileNotFoundError:
         existing = None
     except OSError as error:
-        raise ModelFileError(f"cannot save the model to {path}: {_reason(error)}") from None
+        raise _refused(f"cannot save the model to {path}: {_reason(error)}") from None
     if existing is not None:
         _require_regular_file(path, existing, "write")
     folder, name = os.path.split(target)
@@ -195,10 +191,17 @@ def _read_at_most(file, path: str, limit: int) -> bytearray:
             raise _too_large(path, limit)
 
 
-def _too_large(path: str, limit: int, size: str = "") -> ModelFileError:
-    return ModelFileError(f"{path}: larger{size} than the {limit} bytes a model file may hold "
-                          f"(nn.serialization.MAX_MODEL_BYTES); not a model file? If you trust "
-                          f"it, raise that limit")
+def _refused(message: str) -> ValueError:
+    """nn.serialization's ModelFileError, imported here only when raised: serialization
+    imports this module."""
+    from nn.serialization import ModelFileError
+    return ModelFileError(message)
+
+
+def _too_large(path: str, limit: int, size: str = "") -> ValueError:
+    return _refused(f"{path}: larger{size} than the {limit} bytes a model file may hold "
+                    f"(nn.serialization.MAX_MODEL_BYTES); not a model file? If you trust it, "
+                    f"raise that limit")
 
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -211,10 +214,10 @@ def _require_regular_file(path: str, status: os.stat_result, action: str) -> Non
         return
     kind = next((kind for test, kind in _KINDS if test(status.st_mode)), "a special file")
     if action == "read":
-        raise ModelFileError(f"{path}: is {kind}, not a model file; load a file written by "
-                             f"model.save(path)")
-    raise ModelFileError(f"cannot save the model to {path}: it is {kind}, not a regular file; "
-                         f"choose a file path")
+        raise _refused(f"{path}: is {kind}, not a model file; load a file written by "
+                       f"model.save(path)")
+    raise _refused(f"cannot save the model to {path}: it is {kind}, not a regular file; "
+                   f"choose a file path")
 
 
 def _reason(error: OSError) -> str:

@@ -30,7 +30,7 @@ def run_demo(out: str = "autograd-mini-demo", samples: int = 200, epochs: int = 
     try:
         check_int(samples, "samples", 2)
         check_int(epochs, "epochs", 1)
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         print(f"autograd-mini demo: {error}")
         return 2
     folder = Path(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from functools import reduce
-from operator import add, index
+from operator import add
 from typing import Any, Callable, Iterable, Sequence, Union
 
 from autograd_mini import Value
@@ -200,7 +200,7 @@ def _hinge_label(y: Any, where: str) -> Scalar:
 
 def _logit_row(logits: Any, where: str) -> list[Scalar]:
     logits = plain(logits)
-    row = [] if _is_single(logits) else as_list(logits, where, "a list of logits")
+    row = as_list(logits, where, "a non-empty list of logits (one per class)")
     if not row:
         raise ValueError(f"{where} must be a non-empty list (one per class), got "
                          f"{short_repr(logits)}")
@@ -208,16 +208,8 @@ def _logit_row(logits: Any, where: str) -> list[Scalar]:
 
 
 def _class_index(target: Any, classes: int, where: str) -> int:
-    target = plain(target)
-    if not is_number(target):
-        raise TypeError(f"{where} must be a class index (an int in 0..{classes - 1}), got "
-                        f"{type(target).__name__} {short_repr(target)}")
-    integer = not isinstance(target, bool) and hasattr(target, "__index__")
-    if not integer or not 0 <= target < classes:
-        hint = "" if integer else "; pass an int"
-        raise ValueError(f"{where} must be a class index in 0..{classes - 1}, got "
-                         f"{short_repr(target)}{hint}")
-    return index(target)
+    return check_int(target, where, 0, most=classes - 1,
+                     expected=f"a class index in 0..{classes - 1}")
 
 
 def _keep(y: Any, where: str) -> Any:

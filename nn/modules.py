@@ -8,14 +8,14 @@ from typing import Any, Iterator, Sequence, Union
 
 from autograd_mini import Value
 from autograd_mini.ops import ACTIVATIONS
-from nn._checks import (as_list, check_int, check_real, check_seed, is_number, plain,
-                         short_repr)
-from nn._state_checks import some_names, state_number
+from nn._checks import (as_list, check_choice, check_instance, check_int, check_number,
+                         check_real, check_seed, is_number, plain, short_repr, some_names)
 
 Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
 # A parameter "tensor": one Value, or a (nested) list of them.
 Tensor = Union[Value, list]
+Shapes = dict[str, tuple[int, ...]]
 
 # Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged.
 _RELU_LIKE = ("relu", "leaky_relu", "elu", "softplus", "silu", "gelu")
@@ -25,6 +25,11 @@ _INF = math.inf
 class Module:
     """Base class: a callable holding named parameters, with save/load and zero_grad."""
 
+    # True when a call builds the same graph for every input (no Python `if` on a value),
+    # so that fit compiles the model by default. Read from the class's own body, never
+    # inherited: a subclass may change the forward pass, so it declares this again.
+    static_graph: bool = False
+
     def named_tensors(self) -> dict[str, Tensor]:
         """The parameters by name, each a Value or a nested list of Values (override this)."""
         return {}
@@ -32,6 +37,14 @@ class Module:
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this architecture (override this)."""
         return {}
+
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes | None:
+        """The shape of each parameter named in named_tensors() that the class builds from
+        `config` (as config() returns it), checked as the constructor checks it; None when
+        the class does not say (override this: load then checks a file against it before
+        building anything)."""
+        return None
 
     def parameters(self) -> list[Value]:
         """Every parameter Value, in a fixed order."""
@@ -57,8 +70,8 @@ class Module:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Copy values from `state` into the parameters. Every key, shape and number is checked
         first (finite, not a bool; errors name the parameter), so a bad state changes nothing."""
-        if not isinstance(state, dict):
-            raise TypeError(f"load_state_dict expects a dict, got {type(state).__name__}")
+        check_instance(state, "load_state_dict: state", dict,
+                       "a dict of parameter lists such as model.state_dict()")
         tensors = self.named_tensors()
         missing = [k for k in tensors if k not in state]
         unexpected = [k for k in state if k not in tensors]
@@ -91,11 +104,13 @@ class Module:
 class Neuron(Module):
     """activation(w . x + b) for `nin` inputs; weights uniform with variance scaled by fan-in."""
 
+    static_graph = True  # relu and friends decide their branch inside the op, at every run
+
     def __init__(self, nin: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
         self.nin = nin = check_int(nin, "Neuron nin", 1)
-        self.activation = _check_activation(activation)
-        rng = random.Random(check_seed(seed, "Neuron seed")) if rng is None else rng
+        self.activation = _check_activation(activation, "Neuron activation")
+        rng = _random(seed, rng, "Neuron")
         # LeCun (variance 1/nin) for saturating units, He (2/nin) for relu: a uniform
         # draw on [-a, a] has variance a*a/3.
         bound = math.sqrt((6.0 if activation in _RELU_LIKE else 3.0) / nin)
@@ -117,6 +132,12 @@ class Neuron(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "activation": self.activation}
 
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
+        _check_activations(config, "Neuron", "activation")
+        nin = check_int(config["nin"], "Neuron nin", 1)
+        return {"weight": (nin,), "bias": ()}
+
     def describe(self) -> str:
         return f"Neuron({self.nin} inputs, {self.activation})"
 
@@ -126,10 +147,13 @@ class Neuron(Module):
 class Layer(Module):
     """`nout` neurons reading the same `nin` inputs; calling it returns a list of `nout` Values."""
 
+    static_graph = True
+
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
         nin, nout = check_int(nin, "Layer nin", 1), check_int(nout, "Layer nout", 1)
-        rng = random.Random(check_seed(seed, "Layer seed")) if rng is None else rng
+        _check_activation(activation, "Layer activation")
+        rng = _random(seed, rng, "Layer")
         self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
         for j, neuron in enumerate(self.neurons):
             _prefix_labels(neuron, f"N{j}.")
@@ -148,6 +172,13 @@ class Layer(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
 
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
+        _check_activations(config, "Layer", "activation")
+        nin = check_int(config["nin"], "Layer nin", 1)
+        nout = check_int(config["nout"], "Layer nout", 1)
+        return {"weight": (nout, nin), "bias": (nout,)}
+
     def describe(self) -> str:
         return f"Layer({self.nin} -> {self.nout}, {self.activation})"
 
@@ -158,12 +189,14 @@ class MLP(Module):
     """Layers of sizes `nouts` after `nin` inputs; hidden layers use `activation`, the last
     `output_activation` (linear by default). Equal seeds give equal models."""
 
+    static_graph = True
+
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "tanh",
                  seed: int | None = None, output_activation: str = "linear") -> None:
         nin = check_int(nin, "MLP nin", 1)
         nouts = _layer_sizes(nouts)
-        _check_activation(activation)
-        _check_activation(output_activation)
+        _check_activation(activation, "MLP activation")
+        _check_activation(output_activation, "MLP output_activation")
         rng = random.Random(check_seed(seed, "MLP seed"))  # private: no global state touched
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -189,6 +222,16 @@ class MLP(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
                 "output_activation": self.output_activation}
+
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
+        _check_activations(config, "MLP", "activation", "output_activation")
+        sizes = [check_int(config["nin"], "MLP nin", 1), *_layer_sizes(config["nouts"])]
+        shapes: Shapes = {}
+        for i, (fan_in, units) in enumerate(zip(sizes, sizes[1:])):
+            shapes[f"layers.{i}.weight"] = (units, fan_in)
+            shapes[f"layers.{i}.bias"] = (units,)
+        return shapes
 
     def describe(self) -> str:
         return f"MLP({' -> '.join(str(s) for s in [self.nin, *self.nouts])})"
@@ -236,7 +279,7 @@ def _layer_sizes(nouts: Any) -> list[int]:
     """`nouts` as a list of ints >= 1 (a numpy array of them too)."""
     expected = "a non-empty list of layer sizes such as [16, 16, 1]"
     nouts = plain(nouts)
-    sizes = [] if is_number(nouts) else as_list(nouts, "MLP nouts", expected)
+    sizes = as_list(nouts, "MLP nouts", expected)
     if not sizes:
         raise ValueError(f"MLP nouts must be {expected}, got {short_repr(nouts)}")
     return [check_int(size, f"MLP nouts[{i}]", 1) for i, size in enumerate(sizes)]
@@ -248,11 +291,21 @@ def _prefix_labels(module: Module, prefix: str) -> None:
         parameter.label = prefix + parameter.label
 
 
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of "
-                         f"{', '.join(ACTIVATIONS)}")
-    return activation
+def _check_activation(activation: str, what: str) -> str:
+    return check_choice(activation, what, ACTIVATIONS, "activation")
+
+
+def _check_activations(config: dict[str, Any], owner: str, *keys: str) -> None:
+    for key in keys:
+        if key in config:  # else the constructor's default
+            _check_activation(config[key], f"{owner} {key}")
+
+
+def _random(seed: int | None, rng: random.Random | None, owner: str) -> random.Random:
+    """The generator to draw the weights from: `rng` if given, else one seeded by `seed`."""
+    if rng is None:
+        return random.Random(check_seed(seed, f"{owner} seed"))
+    return check_instance(rng, f"{owner} rng", random.Random, "a random.Random")
 
 
 def _flatten(tensor: Tensor) -> Iterator[Value]:
@@ -272,14 +325,16 @@ def _to_floats(tensor: Tensor) -> Any:
 def _collect(tensor: Tensor, data: Any, where: str, pairs: list[tuple[Value, float]]) -> None:
     """Pair each Value of `tensor` with the number at the same place in `data`, checking shape."""
     if isinstance(tensor, Value):
-        # a finite float is taken as it is; anything else is checked, by name, in state_number
-        finite = data.__class__ is float and -_INF < data < _INF
-        pairs.append((tensor, data if finite else state_number(data, where)))
+        # a finite float is taken as it is; anything else is checked, by name, by check_number
+        if not (data.__class__ is float and -_INF < data < _INF):
+            data = check_number(data, f"load_state_dict: {where}")
+        pairs.append((tensor, data))
         return
     data = plain(data)  # a numpy array as nested lists
-    if not isinstance(data, list) or len(data) != len(tensor):
-        got = f"a list of {len(data)}" if isinstance(data, list) else short_repr(data)
-        raise ValueError(f"load_state_dict: {where} must be a list of {len(tensor)} entries, "
-                         f"got {got}")
+    expected = f"a list of {len(tensor)} entries"
+    check_instance(data, f"load_state_dict: {where}", list, expected)
+    if len(data) != len(tensor):
+        raise ValueError(f"load_state_dict: {where} must be {expected}, got a list of "
+                         f"{len(data)}")
     for i, (item, sub) in enumerate(zip(tensor, data)):
         _collect(item, sub, f"{where}[{i}]", pairs)

@@ -4,20 +4,22 @@ Each reads `.grad` and assigns `.data` of the parameters it was given. A learnin
 rate may be a number or a schedule: a callable taking the step count (0, 1, 2, ...)
 and returning the rate for that step, e.g. `lr=lambda step: 1.0 - 0.9 * step / 100`.
 
-Hyperparameters are checked when the optimizer is built, with PyTorch's rules and every
-number finite (see nn/_optim_checks.py), and a schedule's value at every step. A step
-whose gradient, update or state would be NaN or infinite raises NonFiniteUpdate, and one
-whose learning rate is bad raises LearningRateError (both ValueErrors); either changes
-nothing: neither the parameters nor the optimizer.
+Hyperparameters are checked when the optimizer is built, with PyTorch's rules (lr >= 0,
+momentum >= 0, 0 <= beta < 1, eps >= 0, 0 < etaminus < 1 < etaplus, Nesterov needs
+momentum > 0 and dampening 0) and every number finite, and a schedule's value at every
+step. A step whose gradient, update or state would be NaN or infinite raises
+NonFiniteUpdate, and one whose learning rate is bad raises LearningRateError (both
+ValueErrors); either changes nothing: neither the parameters nor the optimizer.
 """
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Union
+from typing import Any, Callable, Iterable, Sequence, Union
 
 from autograd_mini import Value
-from nn._optim_checks import (LearningRateError, NonFiniteUpdate, commit, count, flag,
-                              gradients, learning_rate, number, pair, rate_at)
+from nn._checks import (check_flag, check_int, check_number, check_pair, check_parameters, plain,
+                        short_repr)
+from nn._line_search import strong_wolfe_step
 
 __all__ = ["Optimizer", "SGD", "Adam", "Rprop", "ConjugateGradient", "NonFiniteUpdate",
            "LearningRateError"]
@@ -26,31 +28,49 @@ LearningRate = Union[float, Callable[[int], float]]
 Closure = Callable[[], Union[Value, float]]
 
 
+class NonFiniteUpdate(ValueError):
+    """An optimizer step refused because a gradient, an update or the optimizer's state
+    would be NaN or infinite; the parameters and the optimizer were left unchanged."""
+
+
+class LearningRateError(ValueError):
+    """The learning rate for a step (a schedule's value, or an lr reassigned since) is not a
+    finite number >= 0; the step was not taken."""
+
+
 class Optimizer:
     """Base class: holds the parameters, counts steps and zeroes gradients."""
 
     lr_above_zero = False  # True where a rate of 0 cannot work (a line search's first step)
 
     def __init__(self, params: Iterable[Value], lr: LearningRate) -> None:
-        name = type(self).__name__
-        try:
-            self.params = list(params)
-        except TypeError:
-            raise TypeError(f"{name} takes a list of Values, got {type(params).__name__}; "
-                            f"pass model.parameters()") from None
-        if not self.params:
-            raise ValueError(f"{name} got an empty parameter list; pass model.parameters()")
-        for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"{name} optimizes Values, got {type(p).__name__}; "
-                                f"pass model.parameters()")
-        self.lr = learning_rate(lr, name, self.lr_above_zero)
+        self.params = check_parameters(params, type(self).__name__)
+        # a schedule is checked at each step, by current_lr
+        self.lr = lr if callable(lr) else self._rate(lr)
         self.steps = 0  # completed steps: the argument given to a learning-rate schedule
 
     def current_lr(self) -> float:
         """The learning rate for the coming step (the schedule's value if lr is callable),
-        checked: a finite number >= 0, else LearningRateError (a ValueError)."""
-        return rate_at(self.lr, self.steps, type(self).__name__, self.lr_above_zero)
+        checked: a finite number >= 0, else LearningRateError (a ValueError); a schedule
+        that returns a non-number is a TypeError."""
+        if not callable(self.lr):
+            try:
+                return self._rate(self.lr)
+            except ValueError as error:  # lr was reassigned since the optimizer was built
+                raise LearningRateError(str(error)) from None
+        rate = self.lr(self.steps)
+        returned = (f"{type(self).__name__}: the learning-rate schedule returned {rate!r} at "
+                    f"step {self.steps}")
+        try:
+            return self._rate(rate)
+        except TypeError:
+            raise TypeError(f"{returned}; it must return a number") from None
+        except ValueError:
+            raise LearningRateError(f"{returned}; it must return a finite number "
+                                    f"{'>' if self.lr_above_zero else '>='} 0") from None
+
+    def _rate(self, lr: Any) -> float:
+        return check_number(lr, f"{type(self).__name__}: lr", 0.0, above=self.lr_above_zero)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
@@ -63,13 +83,59 @@ class Optimizer:
         gradient or update raises NonFiniteUpdate and changes nothing."""
         loss = closure() if closure is not None else None
         lr = self.current_lr()
-        self._update(lr, gradients(self.params, type(self).__name__))
+        self._update(lr, self._gradients())
         self.steps += 1
         return loss
 
     def _update(self, lr: float, grads: list[float]) -> None:
-        """Compute the new parameters and state from `grads`, then commit() them."""
+        """Compute the new parameters and state from `grads`, then _commit() them."""
         raise NotImplementedError
+
+    def _gradients(self) -> list[float]:
+        """Each parameter's .grad as a float (a Value grad from create_graph=True gives its
+        data, as PyTorch steps on the grad's value); NonFiniteUpdate for NaN or infinity."""
+        grads = []
+        for i, p in enumerate(self.params):
+            g = p.grad.data if isinstance(p.grad, Value) else p.grad
+            grads.append(g if g.__class__ is float and -math.inf < g < math.inf
+                         else self._gradient(i, g))
+        return grads
+
+    def _gradient(self, i: int, g: Any) -> float:
+        """Parameter i's gradient `g`, which is not a finite float, as a float if it is a
+        finite number; else a TypeError, or NonFiniteUpdate for NaN or infinity."""
+        owner = type(self).__name__
+        try:
+            return check_number(g, f"{owner}.step: parameter {i}'s gradient")
+        except TypeError:
+            raise TypeError(f"{owner}.step: parameter {i} has .grad {g!r} "
+                            f"({type(g).__name__}); gradients must be numbers") from None
+        except ValueError:
+            raise NonFiniteUpdate(f"{owner}.step: parameter {i} has gradient "
+                                  f"{short_repr(plain(g))}; nothing was changed. A NaN or "
+                                  f"infinite gradient means the loss diverged: lower the "
+                                  f"learning rate or rescale the inputs") from None
+
+    def _commit(self, owner: str, new_data: Sequence[float], lr: float,
+                state: Sequence[Sequence[float]] = ()) -> None:
+        """Assign new_data to the parameters, but only if it and the optimizer's new `state`
+        lists are all finite; else NonFiniteUpdate, naming `owner`, with nothing assigned."""
+        params = self.params
+        for i, x in enumerate(new_data):
+            if not -math.inf < x < math.inf:
+                raise NonFiniteUpdate(
+                    f"{owner}.step: the update would make parameter {i} {x!r} (it is "
+                    f"{params[i].data!r}, lr {lr:g}); nothing was changed. Lower the learning "
+                    f"rate")
+        for values in state:
+            for i, x in enumerate(values):
+                if not -math.inf < x < math.inf:
+                    raise NonFiniteUpdate(
+                        f"{owner}.step: the optimizer's state for parameter {i} would become "
+                        f"{x!r} (gradient {params[i].grad!r}); nothing was changed. Rescale "
+                        f"the loss or the inputs")
+        for p, x in zip(params, new_data):
+            p.data = x
 
 
 class SGD(Optimizer):
@@ -81,10 +147,10 @@ class SGD(Optimizer):
                  dampening: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:
         super().__init__(params, lr)
-        self.momentum = number(momentum, "SGD", "momentum")
-        self.dampening = number(dampening, "SGD", "dampening", most=1.0)
-        self.weight_decay = number(weight_decay, "SGD", "weight_decay")
-        self.nesterov = flag(nesterov, "SGD", "nesterov")
+        self.momentum = check_number(momentum, "SGD: momentum", 0.0)
+        self.dampening = check_number(dampening, "SGD: dampening", 0.0, most=1.0)
+        self.weight_decay = check_number(weight_decay, "SGD: weight_decay", 0.0)
+        self.nesterov = check_flag(nesterov, "SGD: nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
                              f"got momentum={momentum!r}, dampening={dampening!r}")
@@ -95,7 +161,7 @@ class SGD(Optimizer):
         data = [p.data for p in self.params]
         grads = [g + decay * x for g, x in zip(grads, data)]
         if not momentum:
-            commit(self.params, [x - lr * g for x, g in zip(data, grads)], "SGD", lr)
+            self._commit("SGD", [x - lr * g for x, g in zip(data, grads)], lr)
             return
         # PyTorch: v = g on the first step, then v = momentum v + (1 - dampening) g;
         # the step is g + momentum v with Nesterov, else v.
@@ -106,7 +172,7 @@ class SGD(Optimizer):
             velocity = [momentum * v + kept * g for v, g in zip(self.velocity, grads)]
         moves = ([g + momentum * v for g, v in zip(grads, velocity)] if self.nesterov
                  else velocity)
-        commit(self.params, [x - lr * m for x, m in zip(data, moves)], "SGD", lr, (velocity,))
+        self._commit("SGD", [x - lr * m for x, m in zip(data, moves)], lr, (velocity,))
         self.velocity = velocity
 
 
@@ -123,12 +189,12 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, lr)
-        beta1, beta2 = pair(betas, "Adam", "betas", "(beta1, beta2)")
-        self.beta1 = number(beta1, "Adam", "betas[0]", below=1.0)
-        self.beta2 = number(beta2, "Adam", "betas[1]", below=1.0)
-        self.eps = number(eps, "Adam", "eps")
-        self.weight_decay = number(weight_decay, "Adam", "weight_decay")
-        self.decoupled = flag(decoupled_weight_decay, "Adam", "decoupled_weight_decay")
+        beta1, beta2 = check_pair(betas, "Adam: betas", "(beta1, beta2)")
+        self.beta1 = check_number(beta1, "Adam: betas[0]", 0.0, below=1.0)
+        self.beta2 = check_number(beta2, "Adam: betas[1]", 0.0, below=1.0)
+        self.eps = check_number(eps, "Adam: eps", 0.0)
+        self.weight_decay = check_number(weight_decay, "Adam: weight_decay", 0.0)
+        self.decoupled = check_flag(decoupled_weight_decay, "Adam: decoupled_weight_decay")
         self.first_moment = [0.0] * len(self.params)
         self.second_moment = [0.0] * len(self.params)
 
@@ -151,7 +217,7 @@ class Adam(Optimizer):
             new_data.append(x - (lr / correction1) * m / denominator if denominator else x)
             first.append(m)
             second.append(v)
-        commit(self.params, new_data, "Adam", lr, (first, second))
+        self._commit("Adam", new_data, lr, (first, second))
         self.first_moment, self.second_moment = first, second
 
 
@@ -164,12 +230,13 @@ class Rprop(Optimizer):
                  etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50.0)) -> None:
         super().__init__(params, lr)
-        eta_minus, eta_plus = pair(etas, "Rprop", "etas", "(etaminus, etaplus)")
-        self.eta_minus = number(eta_minus, "Rprop", "etas[0] (etaminus)", above=True, below=1.0)
-        self.eta_plus = number(eta_plus, "Rprop", "etas[1] (etaplus)", least=1.0, above=True)
-        smallest, largest = pair(step_sizes, "Rprop", "step_sizes", "(smallest, largest)")
-        self.min_step = number(smallest, "Rprop", "step_sizes[0] (smallest)")
-        self.max_step = number(largest, "Rprop", "step_sizes[1] (largest)")
+        eta_minus, eta_plus = check_pair(etas, "Rprop: etas", "(etaminus, etaplus)")
+        self.eta_minus = check_number(eta_minus, "Rprop: etas[0] (etaminus)", 0.0, above=True,
+                                      below=1.0)
+        self.eta_plus = check_number(eta_plus, "Rprop: etas[1] (etaplus)", 1.0, above=True)
+        smallest, largest = check_pair(step_sizes, "Rprop: step_sizes", "(smallest, largest)")
+        self.min_step = check_number(smallest, "Rprop: step_sizes[0] (smallest)", 0.0)
+        self.max_step = check_number(largest, "Rprop: step_sizes[1] (largest)", 0.0)
         if self.min_step > self.max_step:
             raise ValueError(f"Rprop: step_sizes must be (smallest, largest) with smallest <= "
                              f"largest, got {step_sizes!r}")
@@ -191,7 +258,7 @@ class Rprop(Optimizer):
             new_data.append(p.data - size if g > 0 else p.data + size if g < 0 else p.data)
             sizes.append(size)
             previous.append(g)
-        commit(self.params, new_data, "Rprop", lr, (sizes,))
+        self._commit("Rprop", new_data, lr, (sizes,))
         self.step_size, self.previous = sizes, previous
 
 
@@ -207,8 +274,9 @@ class ConjugateGradient(Optimizer):
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1.0, max_eval: int = 20,
                  tolerance_grad: float = 1e-7) -> None:
         super().__init__(params, lr)
-        self.max_eval = count(max_eval, "ConjugateGradient", "max_eval", 1)
-        self.tolerance_grad = number(tolerance_grad, "ConjugateGradient", "tolerance_grad")
+        self.max_eval = check_int(max_eval, "ConjugateGradient: max_eval", 1)
+        self.tolerance_grad = check_number(tolerance_grad, "ConjugateGradient: tolerance_grad",
+                                           0.0)
         self.direction: list[float] | None = None
         self.previous_grad: list[float] = []
         self.previous_alpha = 0.0
@@ -220,7 +288,7 @@ class ConjugateGradient(Optimizer):
             raise TypeError("ConjugateGradient.step needs a closure: a function that zeroes "
                             "the gradients, computes the loss, calls backward() and returns it")
         loss = closure()
-        grad = gradients(self.params, "ConjugateGradient")
+        grad = self._gradients()
         lr = self.current_lr()
         if max(map(abs, grad)) <= self.tolerance_grad:
             return loss  # converged: a stationary point
@@ -253,36 +321,19 @@ class ConjugateGradient(Optimizer):
 
     def _line_search(self, closure: Closure, start_loss: float, direction: list[float],
                      slope: float, alpha: float) -> float:
-        """A step length meeting the strong Wolfe conditions (Nocedal & Wright, Algorithms
-        3.5 and 3.6): bracket the minimum along `direction`, then shrink the bracket.
-        Leaves the parameters at the step taken; returns 0.0 (and restores them) if no
-        trial point lowered the loss enough."""
+        """The strong Wolfe step along `direction` (nn/_line_search.py), with the parameters
+        left there; 0.0, with the parameters restored, if no trial point lowered the loss
+        enough."""
         start = [p.data for p in self.params]
-        low = (0.0, start_loss, slope)  # best point so far with sufficient decrease
-        high = None                     # the other end of the bracket, once found
         try:
-            for _ in range(self.max_eval):
-                loss, trial_slope = self._evaluate(closure, start, direction, alpha)
-                trial = (alpha, loss, trial_slope)
-                if not (loss <= start_loss + SUFFICIENT_DECREASE * alpha * slope
-                        and loss < low[1]):
-                    high = trial
-                elif abs(trial_slope) <= -CURVATURE * slope:
-                    return alpha
-                else:
-                    previous = low
-                    if trial_slope >= 0:  # walked past the minimum: it lies behind
-                        high = low
-                    low = trial
-                    if high is None:
-                        alpha = _extrapolate(previous, low)
-                        continue
-                alpha = _interpolate(low, high)
+            alpha = strong_wolfe_step(
+                lambda step: self._evaluate(closure, start, direction, step), start_loss,
+                slope, alpha, self.max_eval)
         except BaseException:  # Ctrl-C mid-search: leave the model where the step began
             self._move(start, direction, 0.0)
             raise
-        self._move(start, direction, low[0])
-        return low[0]
+        self._move(start, direction, alpha)
+        return alpha
 
     def _evaluate(self, closure: Closure, start: list[float], direction: list[float],
                   alpha: float) -> tuple[float, float]:
@@ -307,34 +358,6 @@ class ConjugateGradient(Optimizer):
         for p, x in zip(self.params, point):
             p.data = x
         return True
-
-
-# Line-search constants as Nocedal & Wright recommend for nonlinear conjugate gradient:
-# Armijo's sufficient decrease, and the strong Wolfe curvature bound |f'(alpha)| <= 0.1 |f'(0)|.
-SUFFICIENT_DECREASE = 1e-4
-CURVATURE = 0.1
-
-
-def _extrapolate(previous: tuple, current: tuple) -> float:
-    """A longer step: where the slope, linear through the two points, reaches 0."""
-    (a0, _, s0), (a1, _, s1) = previous, current
-    guess = a1 - s1 * (a1 - a0) / (s1 - s0) if s1 > s0 else 4.0 * a1
-    return min(max(guess, 1.1 * a1), 10.0 * a1)
-
-
-def _interpolate(low: tuple, high: tuple) -> float:
-    """A step inside the bracket: the secant zero of the slope (exact for a quadratic), else
-    the parabola's minimum, else the midpoint; kept 10% away from either end."""
-    (a, fa, sa), (b, fb, sb) = low, high
-    if math.isfinite(sb) and sb != sa:
-        guess = a - sa * (b - a) / (sb - sa)
-    elif math.isfinite(fb) and fb - fa - sa * (b - a) > 0:
-        guess = a - sa * (b - a) ** 2 / (2.0 * (fb - fa - sa * (b - a)))
-    else:
-        guess = 0.5 * (a + b)
-    margin = 0.1 * abs(b - a)
-    inside = min(max(guess, min(a, b) + margin), max(a, b) - margin)
-    return inside if math.isfinite(inside) else 0.5 * (a + b)
 
 
 def _number(loss: Value | float) -> float:

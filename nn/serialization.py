@@ -5,9 +5,10 @@ saved model loads back bit for bit. Files are written atomically (nn/_files.py).
 
 A model file may come from anywhere, so loading trusts nothing in it: only regular
 files of at most MAX_MODEL_BYTES are read, and the declared architecture is checked
-against the parameters actually present in the file before anything is built. A
-490-byte file declaring a billion units is refused at once, instead of allocating
-gigabytes; the memory a file can cost is bounded by its size.
+against the parameters actually present in the file before anything is built (each module
+class says what shapes its config gives, by parameter_shapes). A 490-byte file declaring a
+billion units is refused at once, instead of allocating gigabytes; the memory a file can
+cost is bounded by its size. Module.load reads any module class that nn exports.
 """
 from __future__ import annotations
 
@@ -16,20 +17,17 @@ import json
 import os
 from typing import Any, Callable, Union
 
-from nn._files import ModelFileError, read_regular_file, write_atomically
-from nn._checks import short_repr
-from nn._state_checks import some_names
-from nn.modules import MLP, Layer, Module, Neuron
+from nn._checks import short_repr, some_names
+from nn._files import read_regular_file, write_atomically
+from nn.modules import Module, Shapes
 
 __all__ = ["ModelFileError", "save_module", "load_module", "FORMAT", "VERSION",
            "MAX_MODEL_BYTES"]
 
 PathLike = Union[str, "os.PathLike[str]"]
-Shapes = list[tuple[str, tuple[int, ...]]]
 
 FORMAT = "autograd-mini-model"
 VERSION = 1
-BUILTIN_MODULES = {cls.__name__: cls for cls in (Neuron, Layer, MLP)}
 # save writes about 30 bytes per parameter, so this is some 4 million parameters: more
 # than a scalar pure-Python network can train. Raise it to load a bigger trusted file.
 MAX_MODEL_BYTES = 128 * 2**20
@@ -38,6 +36,10 @@ MAX_MODEL_BYTES = 128 * 2**20
 _MAX_INT_DIGITS = 600
 # Constructor arguments that a file must never set: they would override load's own.
 _RESERVED_ARGUMENTS = ("seed", "rng")
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read or written; the message names the path and the problem."""
 
 
 def save_module(module: Module, path: PathLike) -> None:
@@ -145,10 +147,11 @@ def _architecture(cls: type[Module], path: str, architecture: Any) -> tuple[type
     name = architecture["class"]
     shown = short_repr(name)[1:-1]  # the name, shortened if huge, without its quotes
     if cls is Module:
-        if name not in BUILTIN_MODULES:
+        builtins = _builtin_modules()
+        if name not in builtins:
             raise ModelFileError(f"{path}: unknown module class {shown!r}; load it with "
                                  f"{shown}.load(path) from the class that saved it")
-        return BUILTIN_MODULES[name], architecture["config"]
+        return builtins[name], architecture["config"]
     if name != cls.__name__:
         raise ModelFileError(f"{path}: the file holds a saved {shown}, not {cls.__name__}; "
                              f"use {shown}.load(path) or Module.load(path)")
@@ -174,16 +177,17 @@ def _check_config_keys(path: str, klass: type[Module], config: dict) -> None:
 
 def _check_declared_shapes(path: str, klass: type[Module], config: dict,
                            parameters: dict) -> None:
-    """For a built-in class, every parameter the config declares is in the file with its
-    full shape: so the model that gets built is no bigger than the file."""
+    """For a class that declares its parameter shapes, every parameter the config declares
+    is in the file with its full shape: so the model that gets built is no bigger than the
+    file."""
     shapes_of = _shapes_function(klass)
-    if shapes_of is None:
-        return  # a user's own architecture: its constructor is trusted with its config
     try:
-        shapes = shapes_of(config)
+        shapes = None if shapes_of is None else shapes_of(config)
     except (TypeError, ValueError) as error:
         raise ModelFileError(f"{path}: invalid architecture {short_repr(config)}: "
                              f"{error}") from None
+    if shapes is None:
+        return  # an architecture that declares no shapes: its constructor is trusted
     try:
         _check_shapes(shapes, parameters)
     except ValueError as error:
@@ -192,12 +196,11 @@ def _check_declared_shapes(path: str, klass: type[Module], config: dict,
 
 
 def _check_shapes(shapes: Shapes, parameters: dict) -> None:
-    declared = dict(shapes)
-    missing = [name for name in declared if name not in parameters]
-    unexpected = [name for name in parameters if name not in declared]
+    missing = [name for name in shapes if name not in parameters]
+    unexpected = [name for name in parameters if name not in shapes]
     if missing or unexpected:
         raise ValueError(_key_problems(missing, unexpected, "keys"))
-    for name, shape in shapes:
+    for name, shape in shapes.items():
         _check_shape(parameters[name], shape, name)
 
 
@@ -225,56 +228,20 @@ def _declared(klass: type[Module], config: dict) -> str:
     return f"{klass.__name__}({arguments})"
 
 
-def _size(value: Any, what: str) -> int:
-    if value.__class__ is not int or value < 1:
-        raise ValueError(f"{what} must be an int >= 1, got {short_repr(value)}")
-    return value
+def _builtin_modules() -> dict[str, type[Module]]:
+    """nn's own module classes by name: the Modules that nn exports."""
+    import nn  # the package imports this module; by the time a file is loaded it is complete
+    exported = [getattr(nn, name) for name in nn.__all__]
+    return {cls.__name__: cls for cls in exported
+            if isinstance(cls, type) and issubclass(cls, Module) and cls is not Module}
 
 
-def _check_names(config: dict, owner: str) -> None:
-    # the constructor checks the names; this keeps a huge or deep value out of its message
-    for key in ("activation", "output_activation"):
-        if key in config and not isinstance(config[key], str):
-            raise ValueError(f"{owner} {key} must be the name of an activation, got "
-                             f"{short_repr(config[key])}")
-
-
-def _neuron_shapes(config: dict) -> Shapes:
-    _check_names(config, "Neuron")
-    nin = _size(config["nin"], "Neuron nin")
-    return [("weight", (nin,)), ("bias", ())]
-
-
-def _layer_shapes(config: dict) -> Shapes:
-    _check_names(config, "Layer")
-    nin, nout = _size(config["nin"], "Layer nin"), _size(config["nout"], "Layer nout")
-    return [("weight", (nout, nin)), ("bias", (nout,))]
-
-
-def _mlp_shapes(config: dict) -> Shapes:
-    _check_names(config, "MLP")
-    nouts = config["nouts"]
-    if not isinstance(nouts, list) or not nouts:
-        raise ValueError(f"MLP nouts must be a non-empty list of layer sizes such as "
-                         f"[16, 16, 1], got {short_repr(nouts)}")
-    sizes = [_size(config["nin"], "MLP nin")]
-    sizes += [_size(size, f"MLP nouts[{i}]") for i, size in enumerate(nouts)]
-    shapes: Shapes = []
-    for i, (fan_in, units) in enumerate(zip(sizes, sizes[1:])):
-        shapes += [(f"layers.{i}.weight", (units, fan_in)), (f"layers.{i}.bias", (units,))]
-    return shapes
-
-
-_DECLARED_SHAPES: dict[type, Callable[[dict], Shapes]] = {
-    Neuron: _neuron_shapes, Layer: _layer_shapes, MLP: _mlp_shapes}
-
-
-def _shapes_function(klass: type[Module]) -> Callable[[dict], Shapes] | None:
-    """The shapes of a built-in class, or of a subclass that builds the same parameters
-    (say, one that only overrides __call__); None for any other class."""
-    for builtin, shapes_of in _DECLARED_SHAPES.items():
-        if issubclass(klass, builtin) and all(
-                getattr(klass, method) is getattr(builtin, method)
-                for method in ("__init__", "named_tensors", "config")):
-            return shapes_of
-    return None
+def _shapes_function(klass: type[Module]) -> Callable[[dict], Shapes | None] | None:
+    """klass.parameter_shapes when it describes the parameters klass builds: on the class
+    that defines it, or on a subclass that builds the same parameters (say, one that only
+    overrides __call__); None for a class that declares no shapes."""
+    owner = next(cls for cls in klass.__mro__ if "parameter_shapes" in vars(cls))
+    if owner is Module or any(getattr(klass, method) is not getattr(owner, method)
+                              for method in ("__init__", "named_tensors", "config")):
+        return None
+    return klass.parameter_shapes

@@ -18,19 +18,20 @@ from __future__ import annotations
 
 import gc
 import math
-import os
 import random
 import re
 import sys
-import warnings
+from collections.abc import Mapping
 from functools import reduce
 from operator import add
 from typing import Any, Callable, Iterable, Sequence
 
 from autograd_mini import Value, no_grad
-from nn._checks import check_int
-from nn._compiled import Eager, StepMismatch, runner
-from nn._training_data import as_count, as_samples
+from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
+                         check_methods, check_seed, plain, short_repr)
+from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
+from nn._progress import progress_bar as _progress_bar
+from nn._training_data import as_samples
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
 from nn.optim import SGD, LearningRateError, NonFiniteUpdate, Optimizer
 
@@ -61,6 +62,10 @@ class TrainingDiverged(TrainingStopped):
 class CompileMismatch(TrainingStopped):
     """fit(compile=N) found a compiled step that differs from the same step run eagerly,
     at `epoch`, `step`: the model's graph depends on the data. See TrainingStopped."""
+
+
+class _Mismatch(ValueError):
+    """Raised inside a step's closure: its compiled computation differs from the eager one."""
 
 
 class _Diverging(ValueError):
@@ -95,21 +100,30 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     (autograd_mini.compile_graph) and replays it at every step: the same history as eager,
     several times faster. The rule, as with jax.jit: the model's graph must not depend on the
     data (no Python `if` on a value). An int N compiles and also runs every N-th step
-    eagerly, raising CompileMismatch when the two differ. None (the default) compiles nn's
-    MLP, Layer and Neuron, which follow the rule, and runs any other model eagerly.
+    eagerly, raising CompileMismatch when the two differ. None (the default) compiles a model
+    whose class declares `static_graph = True` in its own body, as nn's MLP, Layer and Neuron
+    do (a subclass must declare it again), and runs any other model eagerly.
     """
     X, y = as_samples(X, "X"), as_samples(y, "y")
     n = _check_data(X, y)
-    batch_size = n if batch_size is None else check_int(as_count(batch_size), "fit: batch_size", 1)
-    epochs = check_int(as_count(epochs), "fit: epochs", 0)
-    shuffle_seed = as_count(shuffle_seed)
-    steps = runner(model, X, _check_compile(compile))
+    check_callable(model, "fit: model", "a model: a callable such as MLP(2, [8, 1])")
+    check_callable(loss, "fit: loss", "a function (prediction, target) -> Value such as mse_loss")
+    batch_size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
+    epochs = check_int(epochs, "fit: epochs", 0)
+    shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
+    metrics, callbacks = _check_hooks(metrics, callbacks)
+    progress = check_flag(progress, "fit: progress", optional=True)
+    runner = step_runner(model, X, _check_compile(compile))
     if optimizer is None:
+        check_methods(model, "fit: model", ["parameters"], "a Module when no optimizer is given")
         optimizer = SGD(model.parameters(), lr=0.1)
+    check_methods(optimizer, "fit: optimizer", ["step", "zero_grad"],
+                  "an optimizer such as SGD(model.parameters(), lr=0.1)")
     is_correct = correctness_rule(loss, y)
     shuffler = random.Random(shuffle_seed) if shuffle_seed is not None and batch_size < n else None
     order = list(range(n))
     history: list[dict] = []
+    steps_begun = 0  # over all epochs: every runner.check_every-th step is checked
     bar = _progress_bar(epochs, progress)
     # The engine's graphs hold no reference cycles, so reference counting frees them;
     # the cyclic collector would only rescan the nodes of every step (about 40% of it).
@@ -123,14 +137,16 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
             predictions, batch_losses = [], []
             for step, start in enumerate(range(0, n, batch_size), 1):
                 batch = order[start:start + batch_size]
+                steps_begun += 1
+                check = runner.check_every > 0 and steps_begun % runner.check_every == 0
                 try:
                     batch_predictions, batch_loss = _train_step(model, X, y, batch, loss,
-                                                                optimizer, steps)
+                                                                optimizer, runner, check)
                 except (_Diverging, NonFiniteUpdate) as error:
                     message = _divergence_message(error, epoch, step, len(batch), optimizer)
                     raise TrainingDiverged(message, history, epoch, step) from (
                         error.__cause__ if isinstance(error, _Diverging) else error)
-                except StepMismatch as error:
+                except _Mismatch as error:
                     raise CompileMismatch(
                         f"fit(compile={compile!r}): at epoch {epoch}, step {step} (batch of "
                         f"{len(batch)}): {error}", history, epoch, step) from None
@@ -143,7 +159,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
                 batch_losses.append((batch_loss, len(batch)))
             record = {"epoch": epoch, "loss": _mean_loss(batch_losses, n),
                       "accuracy": _fraction(is_correct, predictions, targets)}
-            for name, metric in (metrics or {}).items():
+            for name, metric in metrics.items():
                 record[name] = metric(predictions, targets)
             history.append(record)
             bar.set_postfix_str(_summary(record), refresh=False)
@@ -196,25 +212,32 @@ def correctness_rule(loss: Loss, y: Sequence) -> Callable[[Any, Any], bool] | No
 
 
 def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], loss: Loss,
-                optimizer: Optimizer, steps: Eager | None = None) -> tuple[list, float]:
+                optimizer: Optimizer, runner: StepRunner, check: bool) -> tuple[list, float]:
     """One optimizer step on a batch; the predictions and loss before the step, as data.
     When the step fails by _Diverging, NonFiniteUpdate or LearningRateError, the parameters
-    are put back as they were. `steps` computes predictions and gradients (nn/_compiled.py);
-    when it is time to check a compiled step, the same step is also computed eagerly."""
+    are put back as they were. `runner` computes predictions and gradients (nn/_compiled.py);
+    with `check`, the step is also computed eagerly, and _Mismatch raised if they differ."""
     seen: list[tuple[list, float]] = []
-    steps = steps or Eager()
     params = list(getattr(optimizer, "params", ()))
 
-    def eagerly() -> tuple[list, Value, Any]:
-        return _gradients(Eager(), model, X, y, batch, loss, optimizer)
+    def check_against_eager(predictions: list, loss_data: float) -> None:
+        grads = [p.grad for p in params]
+        eager_predictions, _, eager_loss = _gradients(EagerSteps(), model, X, y, batch, loss,
+                                                      optimizer)
+        eager = ([_data(p) for p in eager_predictions], eager_loss, [p.grad for p in params])
+        for p, g in zip(params, grads):  # the step goes on with the runner's gradients
+            p.grad = g
+        difference = step_difference((predictions, loss_data, grads), eager, params)
+        if difference is not None:
+            raise _Mismatch(difference)
 
     def closure() -> Value:
-        predictions, batch_loss, loss_data = _gradients(steps, model, X, y, batch, loss,
+        predictions, batch_loss, loss_data = _gradients(runner, model, X, y, batch, loss,
                                                         optimizer)
         if not seen:  # a line search calls again: keep the first, at the step's start
             seen.append(([_data(p) for p in predictions], loss_data))
-            if steps.check():
-                steps.compare(seen[0], params, eagerly)
+            if check:
+                check_against_eager(*seen[0])
         return batch_loss
 
     before = [p.data for p in params]
@@ -227,12 +250,12 @@ def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], los
     return seen[0]
 
 
-def _gradients(steps: Eager, model: Callable, X: Sequence, y: Sequence, batch: list[int],
+def _gradients(runner: StepRunner, model: Callable, X: Sequence, y: Sequence, batch: list[int],
                loss: Loss, optimizer: Optimizer) -> tuple[list, Value, Any]:
     """The batch's predictions and loss, with the loss's gradients in the parameters."""
     optimizer.zero_grad()
     try:
-        predictions = steps.predictions(model, [X[i] for i in batch])
+        predictions = runner.predictions(model, [X[i] for i in batch])
         batch_loss = reduce(add, map(loss, predictions, [y[i] for i in batch]))
         if len(batch) > 1:
             batch_loss = batch_loss / len(batch)
@@ -244,16 +267,29 @@ def _gradients(steps: Eager, model: Callable, X: Sequence, y: Sequence, batch: l
     if not _is_finite(loss_data):
         raise _Diverging(f"the loss became {loss_data!r}")
     try:
-        steps.backward(batch_loss)
+        runner.backward(batch_loss)
     except ValueError as error:  # the engine refuses a gradient that is NaN or infinite
         raise _Diverging("a gradient became NaN or infinite") from error
     return predictions, batch_loss, loss_data
 
 
+def _check_hooks(metrics: Any, callbacks: Any) -> tuple[Mapping, list]:
+    """fit's metrics (a mapping of names to functions) and callbacks (a list of functions)."""
+    metrics = check_instance({} if metrics is None else metrics, "fit: metrics", Mapping,
+                             "a dict of name: function (predictions, targets) -> number")
+    callbacks = as_list(callbacks, "fit: callbacks", "a list of functions of the epoch's record")
+    hooks = [(f"fit: metrics[{short_repr(name)}]", metric) for name, metric in metrics.items()]
+    hooks += [(f"fit: callbacks[{i}]", callback) for i, callback in enumerate(callbacks)]
+    for what, hook in hooks:
+        check_callable(hook, what, "a function")
+    return metrics, callbacks
+
+
 def _check_compile(compile: Any) -> bool | int | None:
+    compile = plain(compile)
     if compile is None or isinstance(compile, bool):
         return compile
-    return check_int(as_count(compile), "fit: compile (True, False, or check every N steps)", 1)
+    return check_int(compile, "fit: compile (True, False, or check every N steps)", 1)
 
 
 def _divergence_message(error: ValueError, epoch: int, step: int, batch: int,
@@ -336,52 +372,3 @@ def _summary(record: dict) -> str:
     if record["accuracy"] is not None:
         text += f" acc={record['accuracy']:.1%}"
     return text
-
-
-class _NoBar:
-    """Stands in for tqdm when the bar is off."""
-
-    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
-        pass
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress_bar(epochs: int, progress: bool | None) -> Any:
-    show = progress if progress is not None else _stderr_is_terminal() or _in_notebook()
-    if not show:
-        return _NoBar()
-    with warnings.catch_warnings():
-        # Without ipywidgets tqdm.auto warns and falls back to the text bar, which
-        # works in a notebook too.
-        warnings.simplefilter("ignore")
-        from tqdm.auto import tqdm
-    return tqdm(total=epochs, desc="fit", unit="epoch", file=sys.stderr, **_fallback_size())
-
-
-def _fallback_size() -> dict:
-    """A fixed size when stderr is a terminal that reports 0 x 0 (some CI and container
-    ptys): tqdm would otherwise draw an empty bar."""
-    try:
-        if os.get_terminal_size(sys.stderr.fileno()).columns == 0:
-            return {"ncols": 80, "nrows": 24}
-    except (OSError, ValueError, AttributeError):  # not a terminal: tqdm copes
-        pass
-    return {}
-
-
-def _stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):  # replaced or closed stream
-        return False
-
-
-def _in_notebook() -> bool:
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})

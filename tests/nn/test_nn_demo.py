@@ -53,3 +53,9 @@ def test_demo_without_matplotlib_names_the_extra_and_writes_the_rest(tmp_path, c
 def test_demo_refuses_a_bad_size(tmp_path, capsys):
     assert run_demo(out=str(tmp_path), samples=0) == 2
     assert "samples must be an int >= 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("samples", [2.5, "many"])
+def test_demo_refuses_a_size_of_the_wrong_kind(tmp_path, capsys, samples):
+    assert run_demo(out=str(tmp_path), samples=samples) == 2
+    assert "samples must be an int >= 2" in capsys.readouterr().out

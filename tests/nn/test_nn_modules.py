@@ -135,8 +135,13 @@ def test_parameter_labels_say_where_they_live():
 
 
 def test_layer_sizes_must_be_a_list():
-    with pytest.raises(ValueError, match="non-empty list of layer sizes"):
+    with pytest.raises(TypeError, match="non-empty list of layer sizes"):
         MLP(2, 4)
+
+
+def test_layer_sizes_must_not_be_empty():
+    with pytest.raises(ValueError, match="non-empty list of layer sizes"):
+        MLP(2, [])
 
 
 def test_state_dict_uses_pytorch_style_names_and_shapes():
@@ -215,11 +220,11 @@ def test_a_tuple_input_gives_the_same_output_as_a_list():
 
 
 def test_layer_sizes_must_be_positive_ints_named_by_position():
-    with pytest.raises(ValueError, match=r"MLP nouts\[1\] must be an int >= 1, got 2.5"):
+    with pytest.raises(TypeError, match=r"MLP nouts\[1\] must be an int >= 1, got 2.5"):
         MLP(2, [4, 2.5])
 
 
-@pytest.mark.parametrize("seed, error", [(1.5, ValueError), (True, ValueError),
+@pytest.mark.parametrize("seed, error", [(1.5, TypeError), (True, TypeError),
                                          ("0", TypeError)])
 def test_seed_must_be_an_int_or_none(seed, error):
     with pytest.raises(error, match="MLP seed must be an int or None"):

@@ -131,12 +131,12 @@ def test_mse_on_any_float_array_is_bit_identical_to_its_list(numbers, dtype):
 # --- what is refused ----------------------------------------------------------------------
 
 def test_numpy_bools_are_not_class_indices_as_python_bools_are_not():
-    with pytest.raises(ValueError, match=r"class index in 0..1, got True; pass an int"):
+    with pytest.raises(TypeError, match=r"class index in 0..1, got True; pass an int"):
         cross_entropy([0.1, 0.2], np.bool_(True))
 
 
 def test_numpy_bools_outside_a_label_are_refused_as_python_bools():
-    with pytest.raises(ValueError, match=r"mse_loss: prediction\[0\] must be a number, not the bool"):
+    with pytest.raises(TypeError, match=r"mse_loss: prediction\[0\] must be a number, not the bool"):
         mse_loss(np.array([True, False]), [1, 0])
 
 
@@ -168,7 +168,7 @@ def test_a_two_dimensional_array_as_one_sample_says_to_call_once_per_sample():
 
 
 def test_float_sizes_stay_refused():
-    with pytest.raises(ValueError, match=r"MLP nouts\[0\] must be an int >= 1, got 4.0"):
+    with pytest.raises(TypeError, match=r"MLP nouts\[0\] must be an int >= 1, got 4.0"):
         MLP(2, np.array([4.0, 1.0]))
 
 
