@@ -1,4 +1,18 @@
-"""Neural networks built on autograd_mini's Value: modules, losses, optimizers and fit."""
+"""Neural networks built on autograd_mini's Value: modules, losses, optimizers and fit.
+
+    modules.py        Module, Neuron, Layer, MLP: each knows its parameter shapes and
+                      whether its graph is static (compiled training)
+    losses.py         mse, binary cross-entropy (also with logits), hinge, cross-entropy
+    optim.py          SGD, Adam, Rprop, ConjugateGradient (_line_search.py: its search)
+    training.py       fit and accuracy; _compiled.py its eager and compiled step runners,
+                      _training_data.py the data's checks, _progress.py the bar
+    serialization.py  model files, atomic and validated (_files.py writes them)
+    datasets.py       toy data made without downloads; demo.py the demo
+    _checks.py        the one place arguments are checked: a wrong kind is a TypeError,
+                      a wrong value a ValueError
+
+nn uses only autograd_mini's public names.
+"""
 from nn.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                        hinge_loss, l2_penalty, mse_loss)
 from nn.modules import MLP, Layer, Module, Neuron

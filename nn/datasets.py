@@ -12,6 +12,8 @@ import random
 
 from nn._checks import check_int, check_real, check_seed
 
+__all__ = ["xor", "make_moons", "make_circles", "spiral"]
+
 Dataset = tuple[list[list[float]], list[int]]
 
 

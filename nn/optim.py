@@ -30,7 +30,15 @@ Closure = Callable[[], Union[Value, float]]
 
 class NonFiniteUpdate(ValueError):
     """An optimizer step refused because a gradient, an update or the optimizer's state
-    would be NaN or infinite; the parameters and the optimizer were left unchanged."""
+    would be NaN or infinite; the parameters and the optimizer were left unchanged.
+    `what` says what would have happened, `hint` what to do."""
+
+    def __init__(self, what: str, hint: str) -> None:
+        super().__init__(f"{what}; nothing was changed. {hint}")
+        self.what, self.hint = what, hint
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.what, self.hint)
 
 
 class LearningRateError(ValueError):
@@ -112,9 +120,9 @@ class Optimizer:
                             f"({type(g).__name__}); gradients must be numbers") from None
         except ValueError:
             raise NonFiniteUpdate(f"{owner}.step: parameter {i} has gradient "
-                                  f"{short_repr(plain(g))}; nothing was changed. A NaN or "
-                                  f"infinite gradient means the loss diverged: lower the "
-                                  f"learning rate or rescale the inputs") from None
+                                  f"{short_repr(plain(g))}", "A NaN or infinite gradient "
+                                  "means the loss diverged: lower the learning rate or "
+                                  "rescale the inputs") from None
 
     def _commit(self, owner: str, new_data: Sequence[float], lr: float,
                 state: Sequence[Sequence[float]] = ()) -> None:
@@ -125,15 +133,13 @@ class Optimizer:
             if not -math.inf < x < math.inf:
                 raise NonFiniteUpdate(
                     f"{owner}.step: the update would make parameter {i} {x!r} (it is "
-                    f"{params[i].data!r}, lr {lr:g}); nothing was changed. Lower the learning "
-                    f"rate")
+                    f"{params[i].data!r}, lr {lr:g})", "Lower the learning rate")
         for values in state:
             for i, x in enumerate(values):
                 if not -math.inf < x < math.inf:
                     raise NonFiniteUpdate(
                         f"{owner}.step: the optimizer's state for parameter {i} would become "
-                        f"{x!r} (gradient {params[i].grad!r}); nothing was changed. Rescale "
-                        f"the loss or the inputs")
+                        f"{x!r} (gradient {params[i].grad!r})", "Rescale the loss or the inputs")
         for p, x in zip(params, new_data):
             p.data = x
 

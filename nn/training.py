@@ -19,14 +19,13 @@ from __future__ import annotations
 import gc
 import math
 import random
-import re
 import sys
 from collections.abc import Mapping
 from functools import reduce
 from operator import add
 from typing import Any, Callable, Iterable, Sequence
 
-from autograd_mini import Value, no_grad
+from autograd_mini import FloatOverflowError, NonFiniteGradientError, Value, no_grad
 from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
                          check_methods, check_seed, plain, short_repr)
 from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
@@ -259,16 +258,14 @@ def _gradients(runner: StepRunner, model: Callable, X: Sequence, y: Sequence, ba
         batch_loss = reduce(add, map(loss, predictions, [y[i] for i in batch]))
         if len(batch) > 1:
             batch_loss = batch_loss / len(batch)
-    except ValueError as error:
-        if "overflow" not in str(error):
-            raise  # a domain or data error, not divergence: the caller's to fix
+    except FloatOverflowError as error:  # other errors (a domain, the data) are the caller's
         raise _Diverging("the forward pass overflowed") from error
     loss_data = _data(batch_loss)
     if not _is_finite(loss_data):
         raise _Diverging(f"the loss became {loss_data!r}")
     try:
         runner.backward(batch_loss)
-    except ValueError as error:  # the engine refuses a gradient that is NaN or infinite
+    except NonFiniteGradientError as error:
         raise _Diverging("a gradient became NaN or infinite") from error
     return predictions, batch_loss, loss_data
 
@@ -292,12 +289,16 @@ def _check_compile(compile: Any) -> bool | int | None:
     return check_int(compile, "fit: compile (True, False, or check every N steps)", 1)
 
 
+# The causes of divergence that say what happened (`what`) apart from their advice.
+_SAYS_WHAT = (FloatOverflowError, NonFiniteGradientError, NonFiniteUpdate)
+
+
 def _divergence_message(error: ValueError, epoch: int, step: int, batch: int,
                         optimizer: Optimizer) -> str:
     reason = error.reason if isinstance(error, _Diverging) else "the update was not finite"
     cause = error.__cause__ if isinstance(error, _Diverging) else error
-    # the cause's first clause says what happened; its own advice is replaced by ours
-    detail = f": {_first_clause(str(cause))}" if cause is not None else ""
+    # what the cause says happened; its own advice is replaced by ours
+    detail = f": {cause.what}" if isinstance(cause, _SAYS_WHAT) else ""
     where = (f"fit: {reason} at epoch {epoch}, step {step} (batch of {batch}){detail}. The "
              f"parameters are as before that step")
     if not getattr(optimizer, "steps", 1):
@@ -305,12 +306,6 @@ def _divergence_message(error: ValueError, epoch: int, step: int, batch: int,
                 f"check the model and the loss")
     return (f"{where}. Lower the learning rate{_current_lr_text(optimizer)} or rescale the "
             f"inputs; the finished epochs are in this error's .history")
-
-
-def _first_clause(message: str) -> str:
-    """Up to the first "; " or sentence end: what happened, without the advice after."""
-    lines = message.strip().splitlines()
-    return re.split(r"; |\. (?=[A-Z])", lines[0])[0] if lines else ""
 
 
 def _current_lr_text(optimizer: Optimizer) -> str:
