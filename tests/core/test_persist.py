@@ -83,3 +83,54 @@ def test_a_copied_graph_holds_no_reference_cycle() -> None:
     finally:
         gc.enable()
     assert before - after == 2_001
+
+
+def _tanh_chain_with_value_gradients(length: int) -> tuple[Value, Value]:
+    x = Value(0.5, label="x")
+    out = x
+    for _ in range(length):
+        out = out.tanh()
+    out.backward(create_graph=True)
+    return x, out
+
+
+def _gradients_as_numbers(root: Value) -> list[float]:
+    from autograd_mini.backprop import topological_order
+    return [node.grad.data for node in topological_order(root)]
+
+
+CLONES = [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v)), copy.copy]
+
+
+@pytest.mark.parametrize("clone", CLONES, ids=["deepcopy", "pickle", "copy"])
+def test_a_chain_with_value_gradients_copies_with_its_gradients(clone) -> None:
+    x, out = _tanh_chain_with_value_gradients(300)  # RecursionError at 100 steps before
+    twin = clone(out)
+    assert _gradients_as_numbers(twin) == _gradients_as_numbers(out)
+    assert isinstance(twin.grad, Value)
+
+
+@pytest.mark.parametrize("clone", CLONES[:2], ids=["deepcopy", "pickle"])
+def test_a_copied_value_gradient_is_built_on_the_copy_not_the_original(clone) -> None:
+    from autograd_mini.backprop import topological_order
+    x, out = _tanh_chain_with_value_gradients(5)
+    twin = clone(out)
+    leaf = twin
+    while leaf.parent1 is not None:
+        leaf = leaf.parent1
+    originals = {id(node) for node in topological_order(x.grad)}
+    copies = topological_order(leaf.grad)
+    assert len(copies) == len(originals) and not originals & {id(node) for node in copies}
+    assert [node.data for node in copies] == [node.data for node in topological_order(x.grad)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clone", CLONES[:2], ids=["deepcopy", "pickle"])
+def test_a_long_chain_with_value_gradients_copies_without_recursion(clone) -> None:
+    x, out = _tanh_chain_with_value_gradients(100_000)
+    gc.disable()  # speed only, as above
+    try:
+        twin = clone(out)
+    finally:
+        gc.enable()
+    assert _gradients_as_numbers(twin) == _gradients_as_numbers(out)
