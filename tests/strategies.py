@@ -2,30 +2,34 @@
 
 A `Program` is a list of steps over numbered nodes (inputs first); each step applies
 one op to earlier nodes, so later steps reuse earlier results and the graph has
-shared subexpressions. Every op is only drawn where it is defined, and at least
-`MARGIN` away from a domain edge or kink, so that finite differences are meaningful.
-Programs evaluate two ways: on `Value`s (the engine) and on floats with `math` (an
-independent reference for finite differences).
+shared subexpressions. The ops are the table's (ops.py's rows, the operators on three
+sides), each with a reference in `REFERENCES`: a row without one stops the import. Every
+op is only drawn where it is defined, and at least `MARGIN` away from a domain edge or
+kink, so that finite differences are meaningful. Programs evaluate two ways: on
+`Value`s (the engine) and on floats with `math` (an independent reference for finite
+differences).
 """
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 from hypothesis import strategies as st
 
 from autograd_mini import Value
+from autograd_mini.ops import BINARY, BINARY_BY_SYMBOL, UNARY, UNARY_BY_NAME
 
 MARGIN = 0.1       # distance kept from every domain edge and kink
 MAX_MAGNITUDE = 50.0  # keeps values, and so finite-difference rounding, bounded
 
 
-class Op(NamedTuple):
-    name: str
-    arity: int
-    on_values: Callable    # (args..., const) -> Value
-    on_floats: Callable    # (args..., const) -> float, with math only
+class Reference(NamedTuple):
+    """How the strategies draw one op of the table: its value on floats with `math` only
+    (independent of ops.py's formulas), where it is drawn, and the constants it takes (a
+    unary row's parameter, or the number on the other side of an operator)."""
+    on_floats: Callable    # (args..., const) -> float
     defined: Callable      # (args..., const) -> bool: inside the domain with MARGIN
     constants: tuple = (None,)
 
@@ -38,57 +42,117 @@ def _away_from_zero(x: float) -> bool:
     return abs(x) > MARGIN
 
 
-OPS = [
-    Op("add", 2, lambda a, b, c: a + b, lambda a, b, c: a + b, lambda a, b, c: True),
-    Op("sub", 2, lambda a, b, c: a - b, lambda a, b, c: a - b, lambda a, b, c: True),
-    Op("mul", 2, lambda a, b, c: a * b, lambda a, b, c: a * b, lambda a, b, c: True),
-    Op("div", 2, lambda a, b, c: a / b, lambda a, b, c: a / b,
-       lambda a, b, c: _away_from_zero(b)),
-    Op("pow", 2, lambda a, b, c: a ** b, lambda a, b, c: a ** b,
-       lambda a, b, c: a > MARGIN and abs(b) < 3),
-    Op("add_const", 1, lambda a, c: a + c, lambda a, c: a + c, lambda a, c: True, (-1.5, 2)),
-    Op("radd_const", 1, lambda a, c: c + a, lambda a, c: c + a, lambda a, c: True, (0.5,)),
-    Op("sub_const", 1, lambda a, c: a - c, lambda a, c: a - c, lambda a, c: True, (0.25, 3)),
-    Op("rsub_const", 1, lambda a, c: c - a, lambda a, c: c - a, lambda a, c: True, (1, -0.5)),
-    Op("mul_const", 1, lambda a, c: a * c, lambda a, c: a * c, lambda a, c: True, (-2, 0.5)),
-    Op("rmul_const", 1, lambda a, c: c * a, lambda a, c: c * a, lambda a, c: True, (3,)),
-    Op("div_const", 1, lambda a, c: a / c, lambda a, c: a / c, lambda a, c: True, (4, -0.5)),
-    Op("rdiv_const", 1, lambda a, c: c / a, lambda a, c: c / a,
-       lambda a, c: _away_from_zero(a), (1, -2.5)),
-    Op("pow_const", 1, lambda a, c: a ** c, lambda a, c: a ** c,
-       lambda a, c: (a > MARGIN) if c != int(c) or c < 0 else True, (2, 3, -1, 0.5, 1.5)),
-    Op("rpow_const", 1, lambda a, c: c ** a, lambda a, c: c ** a, lambda a, c: True, (2, 0.5)),
-    Op("neg", 1, lambda a, c: -a, lambda a, c: -a, lambda a, c: True),
-    Op("abs", 1, lambda a, c: abs(a), lambda a, c: abs(a), lambda a, c: _away_from_zero(a)),
-    Op("exp", 1, lambda a, c: a.exp(), lambda a, c: math.exp(a), lambda a, c: a < 3),
-    Op("log", 1, lambda a, c: a.log(), lambda a, c: math.log(a), lambda a, c: a > MARGIN),
-    Op("tanh", 1, lambda a, c: a.tanh(), lambda a, c: math.tanh(a), lambda a, c: True),
-    Op("sigmoid", 1, lambda a, c: a.sigmoid(), lambda a, c: _sigmoid(a), lambda a, c: True),
-    Op("relu", 1, lambda a, c: a.relu(), lambda a, c: max(a, 0.0),
-       lambda a, c: _away_from_zero(a)),
-    Op("leaky_relu", 1, lambda a, c: a.leaky_relu(c), lambda a, c: a if a > 0 else c * a,
-       lambda a, c: _away_from_zero(a), (0.01, 0.2)),
-    Op("sin", 1, lambda a, c: a.sin(), lambda a, c: math.sin(a), lambda a, c: True),
-    Op("cos", 1, lambda a, c: a.cos(), lambda a, c: math.cos(a), lambda a, c: True),
-    Op("sqrt", 1, lambda a, c: a.sqrt(), lambda a, c: math.sqrt(a), lambda a, c: a > MARGIN),
-    # issue 9's ops; references written from math independently of ops.py's formulas
-    Op("log1p", 1, lambda a, c: a.log1p(), lambda a, c: math.log1p(a),
-       lambda a, c: a > -1.0 + MARGIN),
-    Op("expm1", 1, lambda a, c: a.expm1(), lambda a, c: math.expm1(a), lambda a, c: a < 3),
-    Op("tan", 1, lambda a, c: a.tan(), lambda a, c: math.tan(a),
-       lambda a, c: abs(math.cos(a)) > MARGIN),  # |cos| is about the distance to a pole
-    Op("atan", 1, lambda a, c: a.atan(), lambda a, c: math.atan(a), lambda a, c: True),
-    Op("sinh", 1, lambda a, c: a.sinh(), lambda a, c: math.sinh(a), lambda a, c: abs(a) < 3),
-    Op("cosh", 1, lambda a, c: a.cosh(), lambda a, c: math.cosh(a), lambda a, c: abs(a) < 3),
-    Op("erf", 1, lambda a, c: a.erf(), lambda a, c: math.erf(a), lambda a, c: True),
-    Op("softplus", 1, lambda a, c: a.softplus(), lambda a, c: math.log1p(math.exp(a)),
-       lambda a, c: True),
-    Op("silu", 1, lambda a, c: a.silu(), lambda a, c: a * _sigmoid(a), lambda a, c: True),
-    Op("gelu", 1, lambda a, c: a.gelu(), lambda a, c: 0.5 * a * math.erfc(-a / math.sqrt(2.0)),
-       lambda a, c: True),
-    Op("elu", 1, lambda a, c: a.elu(c), lambda a, c: a if a > 0 else c * math.expm1(a),
-       lambda a, c: _away_from_zero(a), (1.0, 0.5)),
-]
+def _anywhere(*operands_and_const) -> bool:
+    return True
+
+
+# Keyed like the engine's ops: a unary row by its name; a binary row by its symbol with
+# Values on both sides ("/"), with a number on the right ("/:right", x / c) and on the
+# left ("/:left", c / x).
+REFERENCES: dict[str, Reference] = {
+    "+": Reference(lambda a, b, c: a + b, _anywhere),
+    "+:right": Reference(lambda a, c: a + c, _anywhere, (-1.5, 2)),
+    "+:left": Reference(lambda a, c: c + a, _anywhere, (0.5,)),
+    "-": Reference(lambda a, b, c: a - b, _anywhere),
+    "-:right": Reference(lambda a, c: a - c, _anywhere, (0.25, 3)),
+    "-:left": Reference(lambda a, c: c - a, _anywhere, (1, -0.5)),
+    "*": Reference(lambda a, b, c: a * b, _anywhere),
+    "*:right": Reference(lambda a, c: a * c, _anywhere, (-2, 0.5)),
+    "*:left": Reference(lambda a, c: c * a, _anywhere, (3,)),
+    "/": Reference(lambda a, b, c: a / b, lambda a, b, c: _away_from_zero(b)),
+    "/:right": Reference(lambda a, c: a / c, _anywhere, (4, -0.5)),
+    "/:left": Reference(lambda a, c: c / a, lambda a, c: _away_from_zero(a), (1, -2.5)),
+    "**": Reference(lambda a, b, c: a ** b, lambda a, b, c: a > MARGIN and abs(b) < 3),
+    "**:right": Reference(lambda a, c: a ** c,
+                          lambda a, c: (a > MARGIN) if c != int(c) or c < 0 else True,
+                          (2, 3, -1, 0.5, 1.5)),
+    "**:left": Reference(lambda a, c: c ** a, _anywhere, (2, 0.5)),
+    "neg": Reference(lambda a, c: -a, _anywhere),
+    "abs": Reference(lambda a, c: abs(a), lambda a, c: _away_from_zero(a)),
+    "exp": Reference(lambda a, c: math.exp(a), lambda a, c: a < 3),
+    "log": Reference(lambda a, c: math.log(a), lambda a, c: a > MARGIN),
+    "sqrt": Reference(lambda a, c: math.sqrt(a), lambda a, c: a > MARGIN),
+    "log1p": Reference(lambda a, c: math.log1p(a), lambda a, c: a > -1.0 + MARGIN),
+    "expm1": Reference(lambda a, c: math.expm1(a), lambda a, c: a < 3),
+    "sin": Reference(lambda a, c: math.sin(a), _anywhere),
+    "cos": Reference(lambda a, c: math.cos(a), _anywhere),
+    "tan": Reference(lambda a, c: math.tan(a),
+                     lambda a, c: abs(math.cos(a)) > MARGIN),  # |cos|: about the distance to a pole
+    "atan": Reference(lambda a, c: math.atan(a), _anywhere),
+    "sinh": Reference(lambda a, c: math.sinh(a), lambda a, c: abs(a) < 3),
+    "cosh": Reference(lambda a, c: math.cosh(a), lambda a, c: abs(a) < 3),
+    "tanh": Reference(lambda a, c: math.tanh(a), _anywhere),
+    "sigmoid": Reference(lambda a, c: _sigmoid(a), _anywhere),
+    "erf": Reference(lambda a, c: math.erf(a), _anywhere),
+    "erfc": Reference(lambda a, c: math.erfc(a), _anywhere),
+    "relu": Reference(lambda a, c: max(a, 0.0), lambda a, c: _away_from_zero(a)),
+    "leaky_relu": Reference(lambda a, c: a if a > 0 else c * a,
+                            lambda a, c: _away_from_zero(a), (0.01, 0.2)),
+    "elu": Reference(lambda a, c: a if a > 0 else c * math.expm1(a),
+                     lambda a, c: _away_from_zero(a), (1.0, 0.5)),
+    "softplus": Reference(lambda a, c: math.log1p(math.exp(a)), _anywhere),
+    "silu": Reference(lambda a, c: a * _sigmoid(a), _anywhere),
+    "gelu": Reference(lambda a, c: 0.5 * a * math.erfc(-a / math.sqrt(2.0)), _anywhere),
+}
+SIDES = ("", ":right", ":left")  # Values on both sides; x op c; c op x
+
+
+def table_keys() -> list[str]:
+    """Every op of ops.py, keyed as the engine keys them: each unary row's name, and each
+    binary row's symbol on its three sides."""
+    return [row.name for row in UNARY] + [row.symbol + side for row in BINARY for side in SIDES]
+
+
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+              "/": operator.truediv, "**": operator.pow}
+
+
+def apply_key(key: str, operands: list, const: float | None) -> Value:
+    """The op of the table with this key, applied with Value's own methods and operators:
+    "/" is a / b, "/:right" a / c, "/:left" c / a, "leaky_relu" a.leaky_relu(c) (and
+    a.leaky_relu() for no constant)."""
+    symbol, _, side = key.partition(":")
+    if symbol in _OPERATORS:
+        function = _OPERATORS[symbol]
+        return (function(operands[0], const) if side == "right" else
+                function(const, operands[0]) if side == "left" else
+                function(*operands))
+    row = UNARY_BY_NAME[key]
+    method = getattr(operands[0], row.method or row.name)
+    return method() if const is None else method(const)
+
+
+class Op(NamedTuple):
+    name: str              # the engine's key: "tanh", "/", "/:right" (x / c), "/:left" (c / x)
+    arity: int
+    on_values: Callable    # (args..., const) -> Value, with the row's method or operator
+    on_floats: Callable    # (args..., const) -> float, with math only
+    defined: Callable      # (args..., const) -> bool: inside the domain with MARGIN
+    constants: tuple = (None,)
+
+
+def _op(key: str) -> Op:
+    def on_values(*operands_and_const):
+        *operands, const = operands_and_const
+        return apply_key(key, operands, const)
+    arity = 2 if key in BINARY_BY_SYMBOL else 1
+    return Op(key, arity, on_values, *REFERENCES[key])
+
+
+def _ops_from_table() -> list[Op]:
+    """One Op per key of the table. A row the strategies have no reference for is an
+    error here, at import, naming it; so is a reference to an op the table does not have."""
+    keys = table_keys()
+    missing = [key for key in keys if key not in REFERENCES]
+    unknown = sorted(set(REFERENCES) - set(keys))
+    if missing or unknown:
+        raise LookupError(
+            f"tests/strategies.py: {missing or 'no'} op(s) of ops.py lack a math reference and "
+            f"domain in REFERENCES; {unknown or 'no'} key(s) of REFERENCES are not ops of ops.py")
+    return [_op(key) for key in keys]
+
+
+OPS = _ops_from_table()
 OPS_BY_NAME = {op.name: op for op in OPS}
 
 
@@ -159,7 +223,6 @@ ANY_INPUT = st.one_of(
 def _table_ops() -> list[tuple[str, int, tuple]]:
     """(key, operands, constants) for every op of ops.py: methods with their parameter,
     operators between Values and with a number on either side."""
-    from autograd_mini.ops import BINARY, UNARY
     found = [(row.name, 1, (None,) if row.param is None else (row.param[1], 0.2, 3.0))
              for row in UNARY]
     for row in BINARY:
@@ -200,19 +263,8 @@ class TableProgram:
 
     @staticmethod
     def apply(step: tuple, nodes: list[Value]) -> Value:
-        import operator
-        from autograd_mini.ops import UNARY_BY_NAME
-        functions = {"+": operator.add, "-": operator.sub, "*": operator.mul,
-                     "/": operator.truediv, "**": operator.pow}
         key, args, const = step
-        symbol, _, side = key.partition(":")
-        x = nodes[args[0]]
-        if symbol in functions:
-            return (functions[symbol](x, const) if side == "right" else
-                    functions[symbol](const, x) if side == "left" else
-                    functions[symbol](x, nodes[args[1]]))
-        method = getattr(Value, UNARY_BY_NAME[key].method or UNARY_BY_NAME[key].name)
-        return method(x) if const is None else method(x, const)
+        return apply_key(key, [nodes[i] for i in args], const)
 
 
 @st.composite

@@ -46,7 +46,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
-# -- item 4: a gradient that is not finite is an error, not `d/da = inf` ---------------------
+# -- a gradient that is not finite is an error, not `d/da = inf` -----------------------------
 
 @pytest.mark.parametrize("argv, says", [
     (["sqrt(a)", "a=0"], "sqrt at 0.0 has an infinite slope"),
@@ -83,7 +83,7 @@ def test_as_a_user_runs_it_a_non_finite_gradient_shows_no_traceback():
     assert "infinite slope" in error_line(result.stderr)
 
 
-# -- item 10: long formulas evaluate or are refused with exit 2 ------------------------------
+# -- long formulas evaluate or are refused with exit 2 ---------------------------------------
 
 def test_a_hundred_term_sum_prints_its_value_and_gradient_and_draws_it(capsys, tmp_path):
     assert main(["graph", "+".join(["a"] * 100), "a=1"]) == 0
@@ -169,7 +169,7 @@ def test_max_nodes_must_be_a_positive_whole_number(given, capsys):
     assert "--max-nodes" in err and out == ""
 
 
-# -- item 11: output paths ---------------------------------------------------------------------
+# -- output paths ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv, says", [
     (["-o", "."], "-o .: is a folder; give a file name such as graph.svg"),

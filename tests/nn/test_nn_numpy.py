@@ -37,7 +37,7 @@ def loss_and_grads(loss, prediction_data, target):
     return result.data, [p.grad for p in predictions]
 
 
-# --- the examples ----------------------------------------------------------------
+# --- one sample or one target at a time: numpy scalars and sample arrays -----------------
 
 @pytest.mark.parametrize("loss", BINARY_LOSSES)
 @pytest.mark.parametrize("dtype", ["int64", "float32", "float64", "uint8", "bool"])

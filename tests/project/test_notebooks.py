@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
 SOURCE_PATHS = sorted((NOTEBOOKS / "src").glob("[0-9]*.py"))
-BUDGET_SECONDS = 60  # the limit per notebook on 2 cores; the cell timeout is 120
+BUDGET_SECONDS = 60  # the most one notebook may take on 2 cores; the cell timeout is 120
 
 _spec = importlib.util.spec_from_file_location("notebook_build", NOTEBOOKS / "_build.py")
 build = importlib.util.module_from_spec(_spec)

@@ -14,7 +14,7 @@ from chromium import wait_for
 
 pytestmark = pytest.mark.slow
 
-PAGE_LIMIT = 3_000_000  # bytes, from the issue: the old one-layout-per-step page was 395 MB
+PAGE_LIMIT = 3_000_000  # bytes: one layout, a page linear in steps; the old one was 395 MB
 # Loose: the target is under 10 s, but this machine's 2 cores are shared with other tests.
 TIME_LIMIT = 60.0
 
