@@ -1,6 +1,7 @@
 """`autograd-mini demo`: train an MLP on two moons and write its pictures, model and graph."""
 from __future__ import annotations
 
+import io
 import math
 import os
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd_mini import Value, draw_dot, no_grad
+from autograd_mini.files import write_atomically
+from autograd_mini.viz import write_dot, write_svg
 from nn._checks import check_int
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
@@ -97,15 +100,10 @@ def _write_neuron_graph(model: MLP, sample: list[float], folder: Path) -> Path:
     graph = draw_dot(output)
     model.zero_grad()
     try:
-        svg = graph.pipe(format="svg")
-    except (RuntimeError, OSError) as error:  # no Graphviz renderer: keep the DOT source
-        path = folder / "neuron_graph.dot"
-        path.write_text(graph.source, encoding="utf-8")
+        return write_svg(graph, folder / "neuron_graph.svg")
+    except RuntimeError as error:  # no Graphviz renderer, or it failed: keep the DOT source
         print(f"Could not render the neuron graph to SVG ({error}); wrote its DOT source")
-        return path
-    path = folder / "neuron_graph.svg"
-    path.write_bytes(svg)
-    return path
+        return write_dot(graph, folder / "neuron_graph.dot")
 
 
 def _write_plots(model: MLP, X: list[list[float]], y: list[int], history: list[dict],
@@ -116,11 +114,18 @@ def _write_plots(model: MLP, X: list[list[float]], y: list[int], history: list[d
         print("matplotlib is not installed, so no plots were drawn; install the plot extra: "
               "pip install 'autograd-mini[plot]'")
         return []
-    boundary = folder / "decision_boundary.png"
-    _plot_boundary(Figure(figsize=(6, 5)), model, X, y).savefig(boundary, dpi=120)
-    curve = folder / "loss_curve.png"
-    _plot_history(Figure(figsize=(6, 4)), history).savefig(curve, dpi=120)
+    boundary = _save_png(_plot_boundary(Figure(figsize=(6, 5)), model, X, y),
+                         folder / "decision_boundary.png")
+    curve = _save_png(_plot_history(Figure(figsize=(6, 4)), history), folder / "loss_curve.png")
     return [boundary, curve]
+
+
+def _save_png(figure: Any, path: Path) -> Path:
+    """The figure as a PNG file, written atomically (a failure leaves an earlier one whole)."""
+    image = io.BytesIO()
+    figure.savefig(image, format="png", dpi=120)
+    write_atomically(path, image.getvalue(), what="the plot")
+    return path
 
 
 def _plot_boundary(figure: Any, model: MLP, X: list[list[float]], y: list[int]) -> Any:

@@ -18,6 +18,7 @@ from autograd_mini.engine import Value, topological_order
 from autograd_mini.compiler import compile_graph
 from autograd_mini.numeric import DomainError, FloatOverflowError
 from autograd_mini.viz.page import TEMPLATE
+from autograd_mini.viz.render import write_file
 from autograd_mini.viz.dot import MAX_NODES, check_digits, check_size, digraph, printable
 
 __all__ = ["StepPlayer"]
@@ -67,12 +68,9 @@ class StepPlayer:
         return re.sub(r"@(TITLE|SVG|TRACE)@", lambda marker: parts[marker[1]], TEMPLATE)
 
     def save(self, folder: str | Path) -> Path:
-        """Write the page to folder/index.html (creating the folder); return its path."""
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
-        page = target / "index.html"
-        page.write_text(self.page, encoding="utf-8")
-        return page
+        """Write the page to folder/index.html (creating the folder), atomically; return
+        its path."""
+        return write_file(Path(folder) / "index.html", self.page.encode("utf-8"), "the page")
 
     def _repr_html_(self) -> str:
         # In an iframe: the page's ids, styles and keys stay apart from the notebook's.

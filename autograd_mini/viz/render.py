@@ -12,6 +12,8 @@ from pathlib import Path
 import graphviz
 import graphviz.backend.dot_command
 
+from autograd_mini.files import write_atomically
+
 ENV_VAR = "AUTOGRAD_MINI_DOT"
 BUNDLED = "graphviz-pure"  # the executable installed by the graphviz-pure wheel
 
@@ -132,9 +134,15 @@ class RenderableDigraph(graphviz.Digraph):
 def _write_rendered(graph: graphviz.Digraph, path: str | os.PathLike, format: str) -> Path:
     with reporting_failures_of(use_renderer()):
         rendered = graph.pipe(format=format, quiet=True)
+    return write_file(path, rendered, "the graph")
+
+
+def write_file(path: str | os.PathLike, data: bytes, what: str) -> Path:
+    """Write data to path atomically (a failure leaves any earlier file whole), creating
+    its folder; return the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(rendered)
+    write_atomically(target, data, what=what)
     return target
 
 
@@ -150,10 +158,7 @@ def write_png(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
 
 def write_dot(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
     """Write a Digraph's DOT source to a file (needs no renderer) and return its path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(graph.source, encoding="utf-8")
-    return target
+    return write_file(path, graph.source.encode("utf-8"), "the graph")
 
 
 def write_graph(graph: graphviz.Digraph, path: str | os.PathLike,

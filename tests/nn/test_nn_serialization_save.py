@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-import nn._files
+from autograd_mini import files
 import nn.serialization
 from nn import MLP
-from nn._files import TEMPORARY_SUFFIX, temporary_name
+from autograd_mini.files import TEMPORARY_SUFFIX, temporary_name
 from nn.serialization import ModelFileError
 
 OLD, NEW = MLP(2, [3, 1], seed=1), MLP(2, [3, 1], seed=2)
@@ -146,7 +146,7 @@ def test_a_failed_save_leaves_the_old_file_whole_and_no_temporary(path, monkeypa
         raise OSError(errno.ENOSPC, "No space left on device")
 
     if failing == "write":
-        monkeypatch.setattr(nn._files, "open", lambda fd, mode: HalfWriter(fd, mode),
+        monkeypatch.setattr(files, "open", lambda fd, mode: HalfWriter(fd, mode),
                             raising=False)
     else:
         monkeypatch.setattr(os, failing, fail)
@@ -184,7 +184,7 @@ def leftover(path, pid=None, age=0.0, host=None) -> str:
     """Create a temporary as a save to `path` by process `pid` on `host` would, `age` s old."""
     name = temporary_name(path.name).replace(f".{os.getpid()}.", f".{pid or os.getpid()}.", 1)
     if host is not None:
-        name = name.replace(f".{nn._files._HOST}.", f".{host}.", 1)
+        name = name.replace(f".{files._HOST}.", f".{host}.", 1)
     (path.parent / name).write_text('{"half": ')
     then = time.time() - age
     os.utime(path.parent / name, (then, then))
