@@ -22,6 +22,9 @@ from nn.training import accuracy, fit
 BATCH_SIZE = 10
 HIDDEN = [16, 16]
 GRID_STEPS = 60  # the decision-boundary picture evaluates the model on GRID_STEPS ** 2 points
+# A demo is a few seconds' training: 100,000 points already take minutes, and a hundred
+# million would fill the memory before training began.
+MAX_SAMPLES, MAX_EPOCHS = 100_000, 10_000
 OUTPUTS = ("model.json", "neuron_graph.svg", "neuron_graph.dot", "decision_boundary.png",
            "loss_curve.png")
 
@@ -31,10 +34,12 @@ def run_demo(out: str = "autograd-mini-demo", samples: int = 200, epochs: int = 
     """Train MLP(2, [16, 16, 1]) on `samples` moons points; write plots, model and a neuron's
     graph into `out`; return the exit code."""
     try:
-        check_int(samples, "samples", 2)
-        check_int(epochs, "epochs", 1)
+        check_int(samples, "samples", 2, most=MAX_SAMPLES,
+                  expected=f"an int from 2 to {MAX_SAMPLES:,}")
+        check_int(epochs, "epochs", 1, most=MAX_EPOCHS,
+                  expected=f"an int from 1 to {MAX_EPOCHS:,}")
     except (TypeError, ValueError) as error:
-        print(f"autograd-mini demo: {error}")
+        print(f"autograd-mini demo: {error}", file=sys.stderr)
         return 2
     folder = Path(out)
     problem = _cannot_write_into(folder)

@@ -50,12 +50,19 @@ def test_demo_without_matplotlib_names_the_extra_and_writes_the_rest(tmp_path, c
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "neuron_graph.svg"]
 
 
-def test_demo_refuses_a_bad_size(tmp_path, capsys):
-    assert run_demo(out=str(tmp_path), samples=0) == 2
-    assert "samples must be an int >= 2" in capsys.readouterr().out
+@pytest.mark.parametrize("samples", [0, 100_000_000])
+def test_demo_refuses_a_bad_size_before_making_any_data(tmp_path, capsys, samples, monkeypatch):
+    monkeypatch.setattr("nn.demo.make_moons", lambda *args, **kwargs: pytest.fail("made"))
+    assert run_demo(out=str(tmp_path), samples=samples) == 2
+    assert "samples must be an int from 2 to 100,000" in capsys.readouterr().err
+
+
+def test_demo_refuses_too_many_epochs(tmp_path, capsys):
+    assert run_demo(out=str(tmp_path), epochs=10**9) == 2
+    assert "epochs must be an int from 1 to 10,000" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("samples", [2.5, "many"])
 def test_demo_refuses_a_size_of_the_wrong_kind(tmp_path, capsys, samples):
     assert run_demo(out=str(tmp_path), samples=samples) == 2
-    assert "samples must be an int >= 2" in capsys.readouterr().out
+    assert "samples must be an int from 2 to 100,000" in capsys.readouterr().err
