@@ -91,10 +91,14 @@ def load_module(cls: type[Module], path: PathLike) -> Module:
 
 def _path_text(path: Any, action: str) -> str:
     try:
-        return os.fspath(path)
+        text = os.fspath(path)
     except TypeError:
         raise TypeError(f"{action}: the path must be a str or os.PathLike, got "
                         f"{type(path).__name__} {short_repr(path)}") from None
+    if "\0" in (text if isinstance(text, str) else text.decode("latin-1")):
+        raise ValueError(f"{action}: the path {short_repr(text)} holds a NUL character "
+                         f"(\\x00), which no file name may; remove it")
+    return text
 
 
 class _IntTooLong(ValueError):

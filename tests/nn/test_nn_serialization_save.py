@@ -221,3 +221,10 @@ def test_a_model_too_large_to_load_back_is_not_saved(tmp_path, monkeypatch):
     with pytest.raises(ModelFileError, match="over the 100 that load accepts"):
         NEW.save(tmp_path / "model.json")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("action", ["save", "load"])
+def test_a_path_with_a_nul_byte_is_named_not_a_bare_embedded_null_byte(tmp_path, action):
+    path = str(tmp_path / "a\x00b.json")
+    with pytest.raises(ValueError, match=r"holds a NUL character .* remove it"):
+        NEW.save(path) if action == "save" else MLP.load(path)
