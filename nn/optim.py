@@ -14,7 +14,8 @@ ValueErrors); either changes nothing: neither the parameters nor the optimizer.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Sequence, Union
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 from autograd_mini import Value
 from nn._checks import (check_flag, check_int, check_number, check_pair, check_parameters, plain,
@@ -90,10 +91,25 @@ class Optimizer:
         to recompute the loss and gradients, and its loss is returned. A NaN or infinite
         gradient or update raises NonFiniteUpdate and changes nothing."""
         loss = closure() if closure is not None else None
-        lr = self.current_lr()
-        self._update(lr, self._gradients())
-        self.steps += 1
+        with self._all_or_nothing():
+            lr = self.current_lr()
+            self._update(lr, self._gradients())
+            self.steps += 1
         return loss
+
+    @contextmanager
+    def _all_or_nothing(self) -> Iterator[None]:
+        """Put back every parameter's data and this optimizer's state when the block
+        raises, Ctrl-C too: a step is taken whole or not at all."""
+        data, state = [p.data for p in self.params], dict(vars(self))
+        try:
+            yield
+        except BaseException:
+            for p, x in zip(self.params, data):
+                p.data = x
+            vars(self).clear()
+            vars(self).update(state)
+            raise
 
     def _update(self, lr: float, grads: list[float]) -> None:
         """Compute the new parameters and state from `grads`, then _commit() them."""
@@ -306,10 +322,11 @@ class ConjugateGradient(Optimizer):
             alpha = self.previous_alpha * self.previous_slope / slope
         if not 0 < alpha < math.inf:  # first step (or a restart): as LBFGS, lr in the L1 norm
             alpha = lr * min(1.0, 1.0 / sum(map(abs, grad)))
-        alpha = self._line_search(closure, _number(loss), direction, slope, alpha)
-        self.direction = direction if alpha else None  # a failed search restarts
-        self.previous_grad, self.previous_alpha, self.previous_slope = grad, alpha, slope
-        self.steps += 1
+        with self._all_or_nothing():  # the search moves the parameters as it goes
+            alpha = self._line_search(closure, _number(loss), direction, slope, alpha)
+            self.direction = direction if alpha else None  # a failed search restarts
+            self.previous_grad, self.previous_alpha, self.previous_slope = grad, alpha, slope
+            self.steps += 1
         return loss
 
     def _direction(self, grad: list[float]) -> tuple[list[float], float]:
@@ -331,13 +348,8 @@ class ConjugateGradient(Optimizer):
         left there; 0.0, with the parameters restored, if no trial point lowered the loss
         enough."""
         start = [p.data for p in self.params]
-        try:
-            alpha = strong_wolfe_step(
-                lambda step: self._evaluate(closure, start, direction, step), start_loss,
-                slope, alpha, self.max_eval)
-        except BaseException:  # Ctrl-C mid-search: leave the model where the step began
-            self._move(start, direction, 0.0)
-            raise
+        alpha = strong_wolfe_step(lambda step: self._evaluate(closure, start, direction, step),
+                                  start_loss, slope, alpha, self.max_eval)
         self._move(start, direction, alpha)
         return alpha
 
