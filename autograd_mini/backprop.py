@@ -14,6 +14,7 @@ import weakref
 from operator import attrgetter
 from typing import TYPE_CHECKING, Iterable
 
+from .decisions import Decisions
 from .nonfinite import backward_failed, check_local_grads, first_nonfinite, nonfinite_error
 
 if TYPE_CHECKING:  # annotations only: the engine imports this module
@@ -95,7 +96,7 @@ def backpropagate(root: Value, seed, create_graph: bool = False,
         try:
             if before is not None:
                 _reset(order)
-            _chain_rule(order, root, seed, create_graph, allow_nonfinite)
+            decisions = _chain_rule(order, root, seed, create_graph, allow_nonfinite)
             if before is not None:
                 _add_back(order, before, create_graph, allow_nonfinite)
         except BaseException:
@@ -107,6 +108,8 @@ def backpropagate(root: Value, seed, create_graph: bool = False,
             for node in order:
                 if node.grad.__class__ is float:
                     node.grad = value_type(node.grad, allow_nonfinite=True)
+            if decisions is not None:
+                decisions.mark_gradients()
 
 
 def gradients(root: Value, inputs: list[Value], create_graph: bool = False,
@@ -120,8 +123,10 @@ def gradients(root: Value, inputs: list[Value], create_graph: bool = False,
             _reset(order)
             # A float seed, even with create_graph: constant derivatives stay floats and the
             # gradient graphs gain no leaf that is foreign to the caller.
-            _chain_rule(passing, root, 1.0, create_graph, allow_nonfinite,
-                        extra_leaves=inputs)
+            decisions = _chain_rule(passing, root, 1.0, create_graph, allow_nonfinite,
+                                    extra_leaves=inputs)
+            if decisions is not None:
+                decisions.mark_gradients(inputs)
             return [node.grad for node in inputs]
         finally:
             _restore(order, before)
@@ -173,18 +178,19 @@ def _grad_data(node: Value) -> float:
 
 
 def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
-                allow_nonfinite: bool, extra_leaves: list[Value] = ()) -> None:
-    """Seed root and push gradients from each node to its parents, children first.
+                allow_nonfinite: bool, extra_leaves: list[Value] = ()) -> Decisions | None:
+    """Seed root and push gradients from each node to its parents, children first; with
+    create_graph, return which gradients a rule's choice reached (decisions.py).
 
     Unless allow_nonfinite, a gradient that became NaN or infinite raises
-    NonFiniteGradientError naming where. Only the leaves need checking: a non-finite gradient passes on to
-    every node below it (inf * 0 is NaN), so it reaches some leaf. A leaf's gradient is
-    final when the loop meets it, since every node using it comes later in the order.
+    NonFiniteGradientError naming where. Only the leaves need checking: a non-finite
+    gradient passes on to every node below it (inf * 0 is NaN), so it reaches some leaf.
+    A leaf's gradient is final when the loop meets it, since every node using it comes
+    later in the order.
     """
     root.grad = seed
     if create_graph:  # checks each node's slopes as it goes; ops refuse overflow
-        _chain_rule_building_graph(order, allow_nonfinite)
-        return
+        return _chain_rule_building_graph(order, allow_nonfinite)
     leaf_sum = 0.0
     for node in reversed(order):
         parent = node.parent1
@@ -202,17 +208,20 @@ def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
         error = first_nonfinite(order, root, seed)
         if error:  # else only the sum of large finite gradients overflowed
             raise error
+    return None
 
 
-def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> None:
+def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Decisions:
     """The chain rule with every gradient built as a Value, for higher derivatives.
 
     Each node's float slopes are checked before its rule runs, so a rule fails (or
     succeeds) exactly where the float pass does, with the same message.
     """
+    decisions = Decisions()
     for node in reversed(order):
         if node.parent1 is None:
             continue
+        decisions.pass_on(node)  # before the zero skip: a zero may be a rule's choice
         infinite_slope = check_local_grads(node, allow_nonfinite)
         g = node.grad
         if g.__class__ is float and g == 0.0:
@@ -230,3 +239,4 @@ def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Non
                 parent.grad = term if acc.__class__ is float and acc == 0.0 else acc + term
         except ValueError as error:
             raise backward_failed(node, error) from error
+    return decisions

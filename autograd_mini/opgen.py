@@ -12,6 +12,7 @@ import math
 import operator
 from typing import Any, Callable, NamedTuple, Sequence
 
+from .decisions import branches
 from .numeric import INF, DomainError, FloatOverflowError, refuse_nonfinite_number, to_float
 from .ops import BINARY, UNARY, UNARY_BY_NAME, Binary, Unary
 
@@ -29,6 +30,7 @@ class Op(NamedTuple):
     rule: Callable | None
     constant: str = ""
     key: str = ""
+    branches: bool = False  # the rule chooses its formula by its operands' values
 
     def __reduce__(self) -> tuple:
         return op_by_key, (self.key,)  # the rules are generated code: pickled by name
@@ -143,6 +145,13 @@ def _binary_rule_sources(row: Binary) -> dict[str, tuple[str, str]]:
                                                         f"    return ({right},)\n")}
 
 
+# By side (x op y, x op c, c op x): the slopes a binary rule gives, and the name it reads
+# as the op's constant operand.
+_SLOPES_USED = {"": lambda slopes: slopes, "right": lambda slopes: slopes[:1],
+                "left": lambda slopes: slopes[1:]}
+_CONSTANT_NAMES = {"": (), "right": ("y",), "left": ("x",)}
+
+
 def install(value_class: type, unary: Callable, unary_with_constant: Callable) -> dict[str, Op]:
     """Add every unary row's method to value_class; return every op by name.
 
@@ -154,7 +163,8 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
     for row in UNARY:
         rule = _compile(_unary_rule_source(row), dict(value_names), f"{row.name}_rule")
         op = ops[row.name] = register(Op(row.name, rule, row.param[0] if row.param else "",
-                                          row.name))
+                                          row.name, branches((row.slope, row.let),
+                                                             row.param[:1] if row.param else ())))
         namespace = dict(float_names, OP=op, _unary=unary, _unary_with_constant=unary_with_constant,
                          to_float=to_float, refuse_nonfinite_number=refuse_nonfinite_number,
                          DomainError=DomainError, FloatOverflowError=FloatOverflowError)
@@ -169,7 +179,8 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
         for key, (name, source) in _binary_rule_sources(row).items():
             side = key.partition(":")[2]
             ops[key] = register(Op(row.symbol, _compile(source, dict(value_names), name),
-                                    side, key))
+                                    side, key, branches(_SLOPES_USED[side](row.slopes),
+                                                        _CONSTANT_NAMES[side])))
     return ops
 
 

@@ -13,6 +13,7 @@ from numbers import Real
 from typing import Any, Callable, NamedTuple, Sequence, Union
 
 from .backprop import gradients, topological_order
+from .decisions import Decisions
 from .engine import Value, recording
 from .functional import _check_argnums, _depth, _name
 from .nonfinite import describe
@@ -95,15 +96,21 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
     nested = inputs.nested or any(isinstance(seed, Value) for seed in seeds)
     roots, out_shape = _outputs("jvp", f, _call(f, inputs.args, {}))
     tangent_of: dict[Value, Any] = dict(zip(inputs.leaves, seeds))
+    decisions = Decisions()  # nested tangents a rule's choice reached (decisions.py)
     for root in roots:
         if isinstance(root, Value):
             # Shared nodes keep the tangent an earlier output's order gave them.
             for node in topological_order(root, inputs.leaves):
                 if node not in tangent_of:
+                    if node.parent1 is not None and nested:
+                        decisions.pass_forward(node)
                     tangent_of[node] = 0.0 if node.parent1 is None else _tangent(
                         node, tangent_of, nested, allow_nonfinite)
     values = [_value(root, nested) for root in roots]
     outs = [tangent_of[root] if isinstance(root, Value) else 0.0 for root in roots]
+    for root, out in zip(roots, outs):
+        if isinstance(root, Value):
+            decisions.mark_value(root, out)
     return _shaped(values, out_shape), _shaped(outs, out_shape)
 
 

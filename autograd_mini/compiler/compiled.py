@@ -24,7 +24,8 @@ from itertools import chain, repeat
 from operator import add, attrgetter
 from typing import Iterable, Sequence, Union
 
-from autograd_mini.backprop import pass_lock
+from autograd_mini.backprop import pass_lock, topological_order
+from autograd_mini.decisions import any_decided, decided_by
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan, capture, distinct
 from autograd_mini.compiler.codegen import Layout, chunk_source, helpers_source
 from autograd_mini.compiler.forms import namespace
@@ -58,6 +59,7 @@ def compile_graph(root: Value | Sequence[Value], inputs: Iterable[Value], *,
     Values (outputs); then forward() returns a list and backward() takes one seed each.
     """
     outputs = _outputs(root)
+    _refuse_frozen_choices(outputs)
     inputs = _leaves(inputs, "inputs")
     placeholders = _leaves(placeholders, "placeholders")
     both = set(inputs) & set(placeholders)
@@ -65,6 +67,21 @@ def compile_graph(root: Value | Sequence[Value], inputs: Iterable[Value], *,
         raise ValueError(f"compile_graph: {next(iter(both))!r} is in both inputs and "
                          "placeholders; a leaf is one or the other")
     return CompiledGraph(outputs, inputs, placeholders, single=isinstance(root, Value))
+
+
+def _refuse_frozen_choices(outputs: list[Value]) -> None:
+    """Refuse a gradient graph in which a rule chose its formula by an input's value: a
+    replay at other inputs would keep that choice (see decisions.py)."""
+    if not any_decided():
+        return
+    found = decided_by(chain.from_iterable(map(topological_order, outputs)))
+    if found is not None:
+        raise ValueError(
+            f"compile_graph: this graph holds a gradient that backward(create_graph=True) "
+            f"built through {found[1]}, whose rule chose its formula by that value; a "
+            f"compiled replay at other inputs would keep the choice and give wrong numbers. "
+            f"Build that gradient again at each run (eagerly), or compile the function "
+            f"itself and take its gradient from the compiled graph's backward()")
 
 
 def _outputs(root: object) -> list[Value]:
