@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
 from collections.abc import Mapping
 
 from autograd_mini.engine import Value
@@ -246,10 +247,11 @@ def _number_label(number: float) -> str:
 
 def check_name(name: str) -> str:
     """Return `name` if it can be a formula variable, else raise FormulaError."""
-    if not name.isidentifier() or name.startswith("__"):
+    python_name = unicodedata.normalize("NFKC", name)  # as the parser will read it
+    if not name.isidentifier() or python_name.startswith("__"):
         raise FormulaError(f"{name!r} is not a variable name; use letters, digits and _ "
                            "(not starting with a digit or __)")
-    if name in FUNCTIONS:
+    if python_name in FUNCTIONS:
         raise FormulaError(f"{name!r} is a function name; choose another variable name")
     return name
 
@@ -282,9 +284,16 @@ def build(formula: str, values: Mapping[str, float]) -> tuple[Value, dict[str, V
     if not isinstance(formula, str):
         raise FormulaError(f"a formula must be a string, not {type(formula).__name__}")
     formula = formula.strip()
-    leaves = {check_name(name): Value(parse_number(value, name), label=name)
-              for name, value in values.items()}
-    root = _Evaluator(formula, leaves).evaluate(_parse_tree(formula))
+    leaves: dict[str, Value] = {}
+    as_parsed: dict[str, Value] = {}  # by the name Python reads: NFKC-normalised, ﬁ as fi
+    for name, value in values.items():
+        python_name = unicodedata.normalize("NFKC", check_name(name))
+        if python_name in as_parsed:
+            raise FormulaError(f"{as_parsed[python_name].label!r} and {name!r} are one name in "
+                               f"a formula (Python reads both as {python_name!r}); give the "
+                               f"variables names that differ")
+        leaves[name] = as_parsed[python_name] = Value(parse_number(value, name), label=name)
+    root = _Evaluator(formula, as_parsed).evaluate(_parse_tree(formula))
     if not isinstance(root, Value):
         root = Value(root, label=_number_label(root))
     return root, leaves

@@ -318,3 +318,19 @@ def test_random_expressions_give_the_right_value_or_a_formula_error(formula):
             return
         if isinstance(expected, float) and math.isfinite(expected):  # not complex, not inf
             assert result == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+def test_names_python_reads_as_one_are_refused_not_silently_merged():
+    with pytest.raises(FormulaError, match=r"'ﬁ' and 'fi' are one name .* reads both as 'fi'"):
+        build("ﬁ*10 + fi", {"ﬁ": 2.0, "fi": 3.0})
+
+
+def test_a_name_with_a_compatibility_character_gets_its_own_gradient():
+    root, leaves = build("ﬁ*10 + µ", {"ﬁ": 2.0, "µ": 1.0})
+    root.backward()
+    assert root.data == 21.0 and leaves["ﬁ"].grad == 10.0 and leaves["µ"].grad == 1.0
+
+
+def test_a_fullwidth_function_name_is_no_variable_name():
+    with pytest.raises(FormulaError, match="function name"):
+        build("ｅｘｐ + 1", {"ｅｘｐ": 2.0})
