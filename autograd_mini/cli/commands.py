@@ -122,8 +122,9 @@ def _error(message: str) -> None:
 def _one_line(error: Exception) -> str:
     """The error on one line; a gradient's without the allow_nonfinite opt-out, which the
     command line does not offer."""
-    text = f"{error.what}. {error.hint}" if isinstance(error, NonFiniteGradientError) else str(error)
-    return " ".join(text.split())
+    if isinstance(error, NonFiniteGradientError):
+        return " ".join(f"{error.what}. {error.hint}".split())
+    return " ".join(str(error).split())
 
 
 def _read_values(variables: list[str]) -> dict[str, float]:
