@@ -243,6 +243,7 @@ def run_demo(options: argparse.Namespace) -> int:
     except ImportError as error:
         print(f"The training demo is not available ({error}); showing a small graph instead.")
         folder = Path(given.get("out", "autograd-mini-demo"))
+        folder.mkdir(parents=True, exist_ok=True)  # --out is created if missing
         return run_graph("tanh(a*b + c)", ["a=2", "b=-3", "c=1"],
                          output=str(folder / "graph.svg"))
     return int(train_demo(**given))

@@ -44,7 +44,11 @@ def check_output_file(text: str, option: str) -> Path:
                                  "socket); give a file name")
             if not os.access(path, os.W_OK):
                 raise UsageError(f"{option} {text}: the file is not writable (permission denied)")
-        _check_can_create_in(path.parent, option, text)
+        folder = path.parent
+        if not folder.exists():  # a typo in a folder name should not become new folders
+            raise UsageError(f"{option} {text}: the folder {folder} does not exist; create it "
+                             f"first (mkdir -p {folder}) or write the file elsewhere")
+        _check_can_create_in(folder, option, text)
     except OSError as error:  # e.g. a name too long or a folder that cannot be searched
         raise UsageError(f"{option} {text}: {error.strerror or error}") from None
     return path

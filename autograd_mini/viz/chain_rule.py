@@ -17,7 +17,7 @@ from autograd_mini.backprop import last_root, topological_order
 from autograd_mini.engine import Value
 from autograd_mini.viz.dot import check_digits, format_number, printable
 
-__all__ = ["explain", "GraphText", "Term"]
+__all__ = ["explain", "Explanation", "GraphText", "Term"]
 
 DEFAULT_DIGITS = 6
 
@@ -32,7 +32,15 @@ class Term(NamedTuple):
     product: float
 
 
-def explain(node: Value, root: Value | None = None, *, digits: int = DEFAULT_DIGITS) -> str:
+class Explanation(str):
+    """explain()'s text: a str that a prompt shows as text, not as an escaped string."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def explain(node: Value, root: Value | None = None, *,
+            digits: int = DEFAULT_DIGITS) -> Explanation:
     """How node.grad was computed by the chain rule: every node it feeds, the local
     derivative of each edge, the product with that node's gradient, and their sum.
 
@@ -63,7 +71,7 @@ def explain(node: Value, root: Value | None = None, *, digits: int = DEFAULT_DIG
     if not all(text.order[i].label for i in text.nodes_named_in(index)):
         lines.append("(v<i> names an unlabelled node by its place in the topological order "
                      "of the graph, v0 first; give it label=... to name it)")
-    return "\n".join(lines)
+    return Explanation("\n".join(lines))
 
 
 class GraphText:

@@ -67,10 +67,17 @@ class StepPlayer:
         # One pass over the template, so that a label reading "@SVG@" stays text.
         return re.sub(r"@(TITLE|SVG|TRACE)@", lambda marker: parts[marker[1]], TEMPLATE)
 
-    def save(self, folder: str | Path) -> Path:
-        """Write the page to folder/index.html (creating the folder), atomically; return
-        its path."""
-        return write_file(Path(folder) / "index.html", self.page.encode("utf-8"), "the page")
+    def save(self, path: str | Path) -> Path:
+        """Write the page, atomically, to `path` when it ends in .html, else to
+        path/index.html (creating the folder); return the page's path."""
+        target = Path(path)
+        if target.suffix.lower() not in (".html", ".htm"):
+            target = target / "index.html"
+        return write_file(target, self.page.encode("utf-8"), "the page")
+
+    def __repr__(self) -> str:
+        return (f"<StepPlayer of {len(self.trace['names'])} Values: plays inline in Jupyter; "
+                f"elsewhere .save('steps.html') and open that file in a browser>")
 
     def _repr_html_(self) -> str:
         # In an iframe: the page's ids, styles and keys stay apart from the notebook's.

@@ -8,11 +8,15 @@ import sysconfig
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Union
 
 import graphviz
 import graphviz.backend.dot_command
 
+from autograd_mini.engine import Value
 from autograd_mini.files import write_atomically
+
+Drawable = Union[graphviz.Digraph, Value]  # a Value is drawn by draw_dot first
 
 ENV_VAR = "AUTOGRAD_MINI_DOT"
 BUNDLED = "graphviz-pure"  # the executable installed by the graphviz-pure wheel
@@ -130,11 +134,25 @@ class RenderableDigraph(graphviz.Digraph):
         with reporting_failures_of(use_renderer()):
             return super().render(*args, **kwargs)
 
+    def __repr__(self) -> str:
+        nodes = self.source.count("shape=record")
+        return (f"<graph of {nodes} Values: shown as a picture in Jupyter; elsewhere "
+                f"write_svg(graph, 'graph.svg') or write_png(graph, 'graph.png') (from "
+                f"autograd_mini.viz) and open the file>")
 
-def _write_rendered(graph: graphviz.Digraph, path: str | os.PathLike, format: str) -> Path:
+
+def _write_rendered(graph: Drawable, path: str | os.PathLike, format: str) -> Path:
     with reporting_failures_of(use_renderer()):
-        rendered = graph.pipe(format=format, quiet=True)
+        rendered = _digraph(graph).pipe(format=format, quiet=True)
     return write_file(path, rendered, "the graph")
+
+
+def _digraph(graph: Drawable) -> graphviz.Digraph:
+    """graph itself, or draw_dot's picture of it when it is a Value (a computation's root)."""
+    if isinstance(graph, graphviz.Digraph):
+        return graph
+    from autograd_mini.viz.dot import draw_dot  # dot imports this module
+    return draw_dot(graph)
 
 
 def write_file(path: str | os.PathLike, data: bytes, what: str) -> Path:
@@ -146,22 +164,25 @@ def write_file(path: str | os.PathLike, data: bytes, what: str) -> Path:
     return target
 
 
-def write_svg(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
-    """Render a Digraph to an SVG file and return its path."""
+def write_svg(graph: Drawable, path: str | os.PathLike) -> Path:
+    """Render a Digraph (or a Value's graph, drawn by draw_dot) to an SVG file, atomically;
+    return its path."""
     return _write_rendered(graph, path, "svg")
 
 
-def write_png(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
-    """Render a Digraph to a PNG file and return its path."""
+def write_png(graph: Drawable, path: str | os.PathLike) -> Path:
+    """Render a Digraph (or a Value's graph, drawn by draw_dot) to a PNG file, atomically;
+    return its path."""
     return _write_rendered(graph, path, "png")
 
 
-def write_dot(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
-    """Write a Digraph's DOT source to a file (needs no renderer) and return its path."""
-    return write_file(path, graph.source.encode("utf-8"), "the graph")
+def write_dot(graph: Drawable, path: str | os.PathLike) -> Path:
+    """Write a Digraph's (or a Value's graph's) DOT source to a file (needs no renderer) and
+    return its path."""
+    return write_file(path, _digraph(graph).source.encode("utf-8"), "the graph")
 
 
-def write_graph(graph: graphviz.Digraph, path: str | os.PathLike,
+def write_graph(graph: Drawable, path: str | os.PathLike,
                 format: str | None = None) -> Path:
     """Write svg, png or dot, chosen by `format` or else by the file's suffix."""
     chosen = (format or Path(path).suffix.lstrip(".") or "svg").lower()

@@ -44,8 +44,15 @@ def test_graph_writes_graph_svg_by_default(tmp_path):
 
 
 def test_the_output_suffix_chooses_the_format(tmp_path):
+    (tmp_path / "pictures").mkdir()
     main(["graph", "a*b", "a=2", "b=3", "-o", "pictures/g.png"])
     assert (tmp_path / "pictures" / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_output_file_in_a_folder_that_does_not_exist_is_refused(tmp_path, capsys):
+    assert main(["graph", "a*b", "a=2", "b=3", "-o", "picturs/g.png"]) == 2
+    assert "the folder picturs does not exist" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_format_dot_writes_the_dot_source(tmp_path):
