@@ -66,6 +66,12 @@ def _marker_gone() -> None:
 NO_GRAD_RESULT = register(Op("", None, key="no_grad"))
 
 
+def _leaves_the_graph(what: str) -> TypeError:
+    return TypeError(f"{what} would silently leave the graph (as math.exp(v) and math.sqrt(v) "
+                     "do): use v.item() or v.data for the number, f'{v:.2f}' to format it, or "
+                     "v.exp(), v.sqrt() ... to stay in the graph")
+
+
 def _comparison(compare: Callable[[float, object], bool]) -> Callable:
     """A comparison method: compare(self.data, the other's number)."""
     def method(self: Value, other: object) -> bool:
@@ -176,9 +182,13 @@ class Value(TableMethods):
         return format(self.data, spec) if spec else repr(self)
 
     def __float__(self) -> float:
-        raise TypeError("float(Value) would silently leave the graph (as math.exp(v) and "
-                        "math.sqrt(v) do): use v.item() or v.data for the number, or v.exp(), "
-                        "v.sqrt() ... to stay in the graph")
+        raise _leaves_the_graph("float(Value) and '%f' % Value")
+
+    def __int__(self) -> int:
+        raise _leaves_the_graph("int(Value)")
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        raise _leaves_the_graph("round(Value)")
 
     def __bool__(self) -> bool:
         raise TypeError("the truth of a Value is ambiguous: compare it (v > 0) or test its "

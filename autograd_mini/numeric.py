@@ -69,6 +69,8 @@ def to_float(x: object, where: str) -> float:
         return x
     if isinstance(x, Real):
         return _real_to_float(x, where)
+    if getattr(x, "shape", None) == () and hasattr(x, "item"):  # a 0-d array: its number
+        return to_float(x.item(), where)
     hint = " (use .data to read a Value's number)" if hasattr(x, "grad") else ""
     raise TypeError(f"{where} takes a real number, got {type(x).__name__} {x!r}{hint}")
 

@@ -124,3 +124,17 @@ def test_backward_on_a_result_computed_under_no_grad_is_a_runtime_error() -> Non
     with pytest.raises(RuntimeError, match="no_grad"):
         y.backward()
     assert x.grad == 0.0
+
+
+@pytest.mark.parametrize("leave", [int, lambda v: round(v, 2), round, lambda v: "%.2f" % v,
+                                   float], ids=["int", "round2", "round", "percent", "float"])
+def test_every_way_out_of_the_graph_gets_the_same_hint(leave):
+    with pytest.raises(TypeError, match=r"leave the graph .* v\.item\(\) .* f'\{v:\.2f\}'"):
+        leave(Value(2.5))
+
+
+def test_a_zero_dimensional_numpy_array_is_read_as_its_number():
+    numpy = pytest.importorskip("numpy")
+    assert Value(numpy.array(2.5)).data == 2.5 and Value(numpy.array(3)).data == 3.0
+    with pytest.raises(TypeError, match="ndarray"):
+        Value(numpy.array([1.0, 2.0]))
