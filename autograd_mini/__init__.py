@@ -10,6 +10,7 @@ The core sits at the top of the package:
     persist.py     pickle and deepcopy without recursion
     functional.py  grad, value_and_grad, gradcheck
     transforms.py  jacobian, hessian, jvp, vjp
+    functions.py   exp(x), tanh(x), ...: the table's functions of a number or a Value
     files.py       the atomic writer every file we save goes through
 
 The satellites have packages of their own and only read graphs: compiler/
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from .engine import Value, no_grad
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
+from .functions import (abs, atan, cos, cosh, elu, erf, erfc, exp, expm1, gelu, leaky_relu,
+                        log, log1p, relu, sigmoid, silu, sin, sinh, softplus, sqrt, tan, tanh)
 from .numeric import DomainError, FloatOverflowError, NonFiniteGradientError
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
@@ -37,7 +40,11 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 __all__ = ["Value", "no_grad", "grad", "value_and_grad", "gradcheck", "GradcheckError",
            "draw_dot", "jacobian", "hessian", "jvp", "vjp", "compile_graph", "explain",
            "DomainError", "FloatOverflowError", "NonFiniteGradientError", "StepPlayer",
-           "write_steps", "__version__"]
+           "write_steps", "__version__",
+           # the op table's functions, of a number or a Value (functions.py)
+           "abs", "exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh",
+           "cosh", "tanh", "sigmoid", "erf", "erfc", "relu", "leaky_relu", "elu", "softplus",
+           "silu", "gelu"]
 
 # Loaded on first use, so that `import autograd_mini` stays light: viz imports graphviz.
 _LAZY = {"draw_dot": ".viz", "jacobian": ".transforms", "hessian": ".transforms",

@@ -2,8 +2,9 @@
 with the ops typed as Value (tests/project/test_typing.py)."""
 from __future__ import annotations
 
-from autograd_mini import (DomainError, Value, compile_graph, explain, grad, gradcheck,
-                           hessian, jacobian, jvp, no_grad, value_and_grad, vjp)
+from autograd_mini import (DomainError, Value, compile_graph, exp, explain, grad, gradcheck,
+                           hessian, jacobian, jvp, leaky_relu, no_grad, tanh, value_and_grad,
+                           vjp)
 from nn import MLP, SGD, fit, mse_loss
 from nn.datasets import make_moons
 
@@ -16,6 +17,8 @@ ops: list[Value] = [
     x.leaky_relu(), x.leaky_relu(slope=0.2), x.elu(), x.elu(alpha=0.5), x.softplus(),
     x.silu(), x.gelu(),
 ]
+ops += [tanh(x), exp(y), leaky_relu(x, slope=0.2)]
+number: float = exp(1.0) + tanh(2) + leaky_relu(-1.0, 0.1)
 total: Value = sum(ops, Value(0.0))
 total.backward()
 gradient: float = x.grad
