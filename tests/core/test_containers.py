@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_mini import Value, grad, value_and_grad
+from autograd_mini import Value, grad, hessian, jacobian, jvp, value_and_grad, vjp
 from strategies import Program, containers, programs
 
 PROPERTY = settings(max_examples=150, deadline=None,
@@ -127,6 +127,91 @@ def test_a_nest_deeper_than_the_recursion_limit_is_taken_apart() -> None:
     assert levels == depth
 
 
+# -- jacobian and hessian: the output's shape outside, the argument's inside ---------
+def test_jacobian_rows_are_outputs_each_shaped_as_the_argument() -> None:
+    J = jacobian(lambda d: [d["a"] * d["b"][0], d["a"]])({"a": 2.0, "b": (3.0,)})
+    assert J == [{"a": 3.0, "b": (2.0,)}, {"a": 1.0, "b": (0.0,)}]
+
+
+def test_jacobian_of_one_output_is_one_row_shaped_as_the_argument() -> None:
+    f = lambda t: t[0]["x"] * t[1]
+    assert jacobian(f)([{"x": 2.0}, 5.0]) == grad(f)([{"x": 2.0}, 5.0]) == [{"x": 5.0}, 2.0]
+
+
+def test_jacobian_keeps_a_tuple_argument_a_tuple_in_every_row() -> None:
+    assert jacobian(lambda p: [p[0] * p[1], p[1]])((3.0, 4.0)) == [(4.0, 3.0), (0.0, 1.0)]
+
+
+def test_jacobian_argnums_tuple_gives_one_block_per_container() -> None:
+    f = lambda w, x: [w["a"] * x[0], w["a"] + x[1]]
+    blocks = jacobian(f, argnums=(0, 1))({"a": 2.0}, [3.0, 5.0])
+    assert blocks == ([{"a": 3.0}, {"a": 1.0}], [[2.0, 0.0], [0.0, 1.0]])
+
+
+def test_hessian_of_a_function_of_a_dict_is_a_dict_of_dicts() -> None:
+    a, b = 2.0, 3.0
+    H = hessian(lambda d: d["a"] ** 2 * d["b"] + d["b"] ** 3)({"a": a, "b": b})
+    assert H == {"a": {"a": 2 * b, "b": 2 * a}, "b": {"a": 2 * a, "b": 6 * b}}
+    assert list(H) == ["a", "b"] and list(H["b"]) == ["a", "b"]
+
+
+def test_hessian_is_shaped_argument_by_argument_for_a_nest() -> None:
+    # f = x^2 y: d2/dx2 = 2y, d2/dxdy = 2x, d2/dy2 = 0
+    x, y = 2.0, 3.0
+    H = hessian(lambda p: p[0][0] ** 2 * p[1]["w"])([[x], {"w": y}])
+    assert H == [[[[2 * y], {"w": 2 * x}]], {"w": [[2 * x], {"w": 0.0}]}]
+    assert H[1]["w"][0][0] == H[0][0][1]["w"]  # H[p][q] is d2f / dp dq, symmetric
+
+
+def test_the_diagonal_of_the_hessian_is_grad_of_grad_per_entry() -> None:
+    f = lambda p: p[0] ** 3 * p[1] + (p[1] * p[2]).sin() + p[2].exp()
+    point = [0.5, 1.2, -0.3]
+    H = hessian(f)(point)
+    for i in range(len(point)):
+        second = grad(lambda p: grad(f)(p)[i])(point)[i]
+        assert second == pytest.approx(H[i][i], rel=1e-14)
+
+
+def test_hessian_argnums_tuple_gives_blocks_shaped_by_both_arguments() -> None:
+    f = lambda w, x: w["a"] * x[0] * x[1]
+    blocks = hessian(f, argnums=(0, 1))({"a": 2.0}, (3.0, 5.0))
+    assert blocks[0][0] == {"a": {"a": 0.0}}
+    assert blocks[0][1] == {"a": (5.0, 3.0)}
+    assert blocks[1][0] == ({"a": 5.0}, {"a": 3.0})
+    assert blocks[1][1] == ((0.0, 2.0), (2.0, 0.0))
+
+
+# -- jvp and vjp: tangents shaped as the primals, cotangents as the output ----------
+def test_jvp_takes_tangents_shaped_as_their_primals() -> None:
+    f = lambda d: d["a"] * d["b"][0]
+    # a dict's tangent may list the same keys in another order
+    assert jvp(f, ({"a": 2.0, "b": [3.0]},), ({"b": [1.0], "a": 0.5},)) == (6.0, 1.5 + 2.0)
+
+
+def test_a_tangent_of_another_shape_is_refused_where_it_differs() -> None:
+    primal = {"a": 2.0, "b": [3.0, 1.0]}
+    with pytest.raises(ValueError, match=r"^jvp: tangents\[0\]\['b'\] must be a list of 2 "
+                                         r"numbers, shaped as primals\[0\]\['b'\]; got \[1\.0\]"):
+        jvp(lambda d: d["a"], (primal,), ({"a": 1.0, "b": [1.0]},))
+    with pytest.raises(ValueError, match=r"^jvp: tangents\[0\] must be a dict with keys 'a', 'b'"):
+        jvp(lambda d: d["a"], (primal,), ({"a": 1.0, "c": [1.0, 0.0]},))
+    with pytest.raises(TypeError, match=r"^jvp: tangents\[0\]\['b'\]\[1\] must be a real number"):
+        jvp(lambda d: d["a"], (primal,), ({"a": 1.0, "b": [1.0, "0"]},))
+
+
+def test_vjp_pulls_back_to_each_primal_shaped_as_it() -> None:
+    value, pullback = vjp(lambda w, x: [w["a"] * x[0], x[1]], {"a": 2.0}, (3.0, 5.0))
+    assert value == [6.0, 5.0]
+    assert pullback([1.0, 2.0]) == ({"a": 3.0}, (2.0, 2.0))
+
+
+def test_the_transforms_name_themselves_and_the_path() -> None:
+    for name, transform in [("jacobian", lambda f: jacobian(f)), ("hessian", hessian),
+                            ("vjp", lambda f: lambda t: vjp(f, t))]:
+        with pytest.raises(TypeError, match=rf"^{name}: argument 0\['a'\]\[0\] must be a real"):
+            transform(lambda t: 1.0)({"a": [None]})
+
+
 # -- errors name the argument and the place inside it ------------------------------
 @pytest.mark.parametrize("arg, error, match", [
     ({"a": [1.0, "x"]}, TypeError,
@@ -180,3 +265,13 @@ def test_grad_over_a_container_is_grad_over_its_flat_numbers_rebuilt(program: Pr
     flat = grad(lambda xs: program.on_values(xs))(program.inputs)
     assert skeleton(slopes) == skeleton(tree)
     assert slopes == shaped_like(tree, iter(flat))
+
+
+@settings(PROPERTY, max_examples=60)
+@given(programs(max_inputs=4, max_steps=6), st.data())
+def test_hessian_over_a_container_is_the_flat_hessian_rebuilt(program: Program,
+                                                              data: Any) -> None:
+    tree = data.draw(containers(program.inputs))
+    H = hessian(lambda t: program.on_values(leaves_of(t)))(tree)
+    flat = hessian(lambda xs: program.on_values(xs))(program.inputs)
+    assert H == shaped_like(tree, iter([shaped_like(tree, iter(row)) for row in flat]))
