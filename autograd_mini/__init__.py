@@ -10,6 +10,7 @@ The core sits at the top of the package:
     persist.py     pickle and deepcopy without recursion
     functional.py  grad, value_and_grad, gradcheck
     transforms.py  jacobian, hessian, jvp, vjp
+    trees.py       containers of numbers (lists, tuples, dicts): flatten and rebuild
     files.py       the atomic writer every file we save goes through
 
 The satellites have packages of their own and only read graphs: compiler/
