@@ -26,11 +26,13 @@ class Structure(NamedTuple):
 NUMBER = Structure((None,), 1)  # a bare leaf: one number
 
 
-def flatten(tree: Any) -> tuple[list, Structure]:
+def flatten(tree: Any) -> tuple[list[Any], Structure]:
     """tree's leaves, depth first in order (a dict's in its key order), and its Structure."""
     if _kind(tree) is None:
         return [tree], NUMBER
-    leaves, nodes, stack = [], [], [tree]
+    leaves: list[Any] = []
+    nodes: list[Node] = []
+    stack = [tree]
     while stack:
         x = stack.pop()
         kind = _kind(x)
@@ -46,14 +48,15 @@ def flatten(tree: Any) -> tuple[list, Structure]:
     return leaves, Structure(tuple(nodes), len(leaves))
 
 
-def rebuild(structure: Structure, leaves: Sequence) -> Any:
+def rebuild(structure: Structure, leaves: Sequence[Any]) -> Any:
     """A container shaped as structure holding leaves (in flatten's order)."""
     nodes = structure.nodes
     if nodes[0] is None:
         return leaves[0]
     if len(nodes) == structure.size + 1:  # one container of numbers (the usual): at once
-        return _build(*nodes[0], leaves)
-    built: list = []
+        kind, keys = nodes[0]
+        return _build(kind, keys, leaves)
+    built: list[Any] = []
     remaining = len(leaves)
     # In reverse preorder a container comes after its children, the first on top.
     for node in reversed(nodes):
@@ -67,7 +70,7 @@ def rebuild(structure: Structure, leaves: Sequence) -> Any:
     return built[0]
 
 
-def rebuild_each(structures: Sequence[Structure], leaves: Sequence) -> list:
+def rebuild_each(structures: Sequence[Structure], leaves: Sequence[Any]) -> list[Any]:
     """One container per structure, from their leaves flattened one after another."""
     if all(structure is NUMBER for structure in structures):  # bare numbers: no cutting
         return list(leaves)
@@ -82,7 +85,8 @@ def sequence(length: int) -> Structure:
 
 def spans(structures: Sequence[Structure]) -> list[range]:
     """Where each structure's leaves sit when several are flattened one after another."""
-    found, start = [], 0
+    found: list[range] = []
+    start = 0
     for structure in structures:
         found.append(range(start, start + structure.size))
         start += structure.size
@@ -112,12 +116,12 @@ def paths(structure: Structure) -> Iterator[str]:
                 route.pop()
 
 
-def leaves_like(structure: Structure, tree: Any, where: str, partner: str) -> list:
+def leaves_like(structure: Structure, tree: Any, where: str, partner: str) -> list[Any]:
     """tree's leaves in structure's order, or ValueError naming where tree's shape differs.
 
     A list and a tuple of one length match, and dicts with the same keys in any order.
     """
-    leaves: list = []
+    leaves: list[Any] = []
     stack = [(tree, "")]
     for at, node in enumerate(structure.nodes):
         given, path = stack.pop()
@@ -145,10 +149,10 @@ def _kind(x: Any) -> type | None:
         return kind
     if isinstance(x, tuple) and hasattr(kind, "_fields"):
         return kind
-    return None  # other subclasses of list and dict are not taken apart: rebuilding could not
+    return None  # other subclasses (OrderedDict, ...) too: a plain rebuild would change their type
 
 
-def _build(kind: type, keys: Any, children: Sequence) -> Any:
+def _build(kind: type, keys: Any, children: Sequence[Any]) -> Any:
     if kind is dict:
         return dict(zip(keys, children))
     if kind is list or kind is tuple:
