@@ -11,6 +11,7 @@ The core sits at the top of the package:
     functional.py  grad, value_and_grad, gradcheck
     transforms.py  jacobian, hessian, jvp, vjp
     functions.py   exp(x), tanh(x), ...: the table's functions of a number or a Value
+    trees.py       containers of numbers (lists, tuples, dicts): flatten and rebuild
     files.py       the atomic writer every file we save goes through
 
 The satellites have packages of their own and only read graphs: compiler/

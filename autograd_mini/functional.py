@@ -1,12 +1,19 @@
-"""Derivatives of plain functions: grad, value_and_grad (HIPS autograd / JAX style), gradcheck."""
+"""Derivatives of plain functions: grad, value_and_grad (HIPS autograd / JAX style), gradcheck.
+
+An argument differentiated is a number or a list, tuple or dict of them, nested to any
+depth; its derivative has its shape (trees.py flattens and rebuilds). The transforms
+(transforms.py) prepare their arguments here too.
+"""
 from __future__ import annotations
 
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any, Callable, Sequence
+from numbers import Real
+from typing import Any, Callable, NamedTuple, Sequence
 
 from .engine import Value, gradients, no_grad, recording
 from .numeric import to_float
+from .trees import NUMBER, Structure, flatten, paths, rebuild, rebuild_each
 
 __all__ = ["grad", "value_and_grad", "gradcheck", "GradcheckError"]
 
@@ -14,71 +21,114 @@ __all__ = ["grad", "value_and_grad", "gradcheck", "GradcheckError"]
 # derivative taken inside one may be differentiated again by it (through an argument or
 # a closure), so it is built as a Value; at depth 0 with float arguments it is a float.
 _depth: ContextVar[int] = ContextVar("autograd_mini_grad_depth", default=0)
+_ARGUMENT_KINDS = ", a Value, or a list, tuple or dict of them (an array: .tolist())"
+
+
+class _Inputs(NamedTuple):
+    args: list              # f's arguments, each differentiated number replaced by a fresh Value
+    leaves: list            # those fresh Values, flattened in argument order
+    structures: list[Structure]  # per differentiated argument, its shape
+    nested: bool            # derivatives must be Values: inside a transform, or given Values
 
 
 def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
                    allow_nonfinite: bool = False) -> Callable[..., tuple]:
     """Wrap f so that it returns (f(*args), df/d(args[argnums])).
 
-    With an int argnums the derivative is one number, with a tuple a tuple of them.
+    With an int argnums the derivative is one number, with a tuple a tuple of them. An
+    argument may be a list, tuple or dict of numbers, nested: its derivative has its
+    shape (a tuple stays a tuple, a dict keeps its keys and their order).
     Arguments not differentiated are passed through unchanged. Called with floats it
     returns floats; called with Values, or inside another grad's function (nested,
     as in grad(grad(f))), it returns Values, differentiable again to any order.
     A derivative that is NaN or infinite raises ValueError naming where it became so,
     unless allow_nonfinite=True.
     """
+    return _with_value(f, argnums, allow_nonfinite, "value_and_grad")
+
+
+def _with_value(f: Callable[..., Any], argnums: int | tuple[int, ...], allow_nonfinite: bool,
+                name: str) -> Callable[..., tuple]:
+    """value_and_grad, its errors said as `name`'s."""
     positions = _check_argnums(argnums)
 
     @wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> tuple:
         with recording():  # an outer no_grad() would leave nothing to differentiate
-            return _value_and_grad(f, argnums, positions, allow_nonfinite, args, kwargs)
+            return _value_and_grad(f, argnums, positions, allow_nonfinite, args, kwargs, name)
 
     return wrapped
 
 
 def _value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...],
                     positions: tuple[int, ...], allow_nonfinite: bool, args: tuple,
-                    kwargs: dict) -> tuple:
+                    kwargs: dict, name: str) -> tuple:
     """value_and_grad's work, once recording is on."""
-    for i in positions:
-        if i >= len(args):
-            raise TypeError(
-                f"argnums={argnums!r} asks for positional argument {i}, but "
-                f"{_name(f)} was called with {len(args)}; pass it positionally")
-    args = list(args)
-    nested = _depth.get() > 0 or any(isinstance(args[i], Value) for i in positions)
-    inputs = []
-    for i in positions:
-        # A caller's Value (an outer grad's variable) gets a fresh node on top, where
-        # this pass stops; the derivatives then come back as Values of it.
-        arg = args[i]
-        x = arg + 0.0 if isinstance(arg, Value) else Value(arg, label=f"arg{i}")
-        args[i] = x
-        inputs.append(x)
+    inputs = _prepare(name, f, args, positions)
     depth = _depth.set(_depth.get() + 1)
     try:
-        out = f(*args, **kwargs)
+        out = f(*inputs.args, **kwargs)
     finally:
         _depth.reset(depth)
     if isinstance(out, Value):
-        derivatives = tuple(gradients(out, inputs, nested, allow_nonfinite))
-        value = out if nested else out.data
+        flat = gradients(out, inputs.leaves, inputs.nested, allow_nonfinite)
+        value = out if inputs.nested else out.data
     elif isinstance(out, (int, float)) and not isinstance(out, bool):
-        derivatives = (0.0,) * len(inputs)  # f does not depend on its inputs
+        flat = [0.0] * len(inputs.leaves)  # f does not depend on its inputs
         value = float(out)
     else:
         raise TypeError(
             f"grad only applies to functions returning one real number (a Value or "
             f"float); {_name(f)} returned {type(out).__name__}. For several outputs, "
             "differentiate each one, e.g. grad(lambda x: f(x)[0])")
-    return value, (derivatives[0] if isinstance(argnums, int) else derivatives)
+    derivatives = rebuild_each(inputs.structures, flat)
+    return value, (derivatives[0] if isinstance(argnums, int) else tuple(derivatives))
+
+
+def _prepare(name: str, f: Callable, args: Sequence, positions: Sequence[int]) -> _Inputs:
+    """f's arguments with a fresh Value for each number it is differentiated by."""
+    for i in positions:
+        if i >= len(args):
+            raise TypeError(f"{name}: argnums asks for positional argument {i}, but {_name(f)} "
+                            f"was called with {len(args)}; pass it positionally")
+    args, leaves, structures, given_values = list(args), [], [], False
+    for i in positions:
+        items, structure = flatten(args[i])
+        fresh = []
+        for item, path in zip(items, ("",) if structure is NUMBER else paths(structure)):
+            if isinstance(item, Value):
+                # A caller's Value (an outer grad's variable) gets a fresh node on top, where
+                # this pass stops; the derivatives then come back as Values of it.
+                given_values = True
+                fresh.append(item + 0.0)
+            else:
+                number = _number(item, f"{name}: argument {i}{path}", _ARGUMENT_KINDS)
+                fresh.append(Value(number, label=f"arg{i}{path}"))
+        args[i] = rebuild(structure, fresh)
+        leaves += fresh
+        structures.append(structure)
+    return _Inputs(args, leaves, structures, _depth.get() > 0 or given_values)
+
+
+def _number(x: Any, where: str, also: str = " or a Value") -> Any:
+    """x as a finite float, or x itself if a Value; else TypeError or ValueError naming where."""
+    if x.__class__ is float and not x - x:  # the common case, spared the slower checks
+        return x
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{where} must be a real number{also}; got {type(x).__name__} {x!r}")
+    number = to_float(x, where)
+    if number - number:  # nonzero only for inf and NaN
+        raise ValueError(f"{where} is {number!r}; NaN and infinity would poison every "
+                         "derivative: pass a finite number")
+    return number
 
 
 def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
          allow_nonfinite: bool = False) -> Callable[..., Any]:
-    """Wrap f so that it returns df/d(args[argnums]); grad(grad(f)) is the second derivative."""
-    with_value = value_and_grad(f, argnums, allow_nonfinite=allow_nonfinite)
+    """Wrap f to return df/d(args[argnums]), shaped as the argument; grad(grad(f)) is f''."""
+    with_value = _with_value(f, argnums, allow_nonfinite, "grad")
 
     @wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

@@ -1,50 +1,50 @@
 """jacobian, hessian, jvp and vjp of plain functions, HIPS autograd / JAX style.
 
-Shapes follow JAX. An argument is a number or a list of numbers, and so is f's output;
-a derivative has the output's shape, then the argument's (rows are outputs). An int
-argnums gives that block; a tuple gives one block per argument, as grad gives a tuple of
-partials (hessian: a tuple of tuples). Floats in, floats out; called with Values or
-inside a differentiated function, Values, differentiable again (as value_and_grad).
+Shapes follow JAX's pytrees. An argument is a number or a list, tuple or dict of them,
+nested (trees.py); f's output is a number or a list of them. A derivative has the
+output's shape outside and the argument's inside: jacobian's rows are outputs, each
+shaped as the argument, and hessian is shaped [argument][argument]. An int argnums gives
+that block; a tuple gives one block per argument, as grad gives a tuple of partials
+(hessian: a tuple of tuples). Floats in, floats out; called with Values or inside a
+differentiated function, Values, differentiable again (as value_and_grad).
 """
 from __future__ import annotations
 
 from functools import wraps
 from numbers import Real
-from typing import Any, Callable, NamedTuple, Sequence, Union
+from typing import Any, Callable, Sequence
 
 from .backprop import gradients, topological_order
 from .decisions import Decisions
 from .engine import Value, recording
-from .functional import _check_argnums, _depth, _name
+from .functional import _check_argnums, _depth, _name, _number, _prepare
 from .nonfinite import describe
 from .numeric import NonFiniteGradientError, to_float, within
+from .trees import NUMBER, Structure, leaves_like, paths, rebuild, rebuild_each, sequence, spans
 
 __all__ = ["jacobian", "hessian", "jvp", "vjp"]
 
-Shape = Union[int, None]  # None: one number; n: a list of n numbers
 _OPT_OUT = "or pass allow_nonfinite=True to get IEEE inf/NaN instead of this error"
-
-
-class _Inputs(NamedTuple):
-    args: list           # f's arguments, each differentiated number replaced by a fresh Value
-    leaves: list         # those fresh Values, flattened in argument order
-    shapes: list         # per differentiated argument, its Shape
-    nested: bool         # derivatives must be Values: inside a transform, or given Values
 
 
 def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
              allow_nonfinite: bool = False) -> Callable[..., Any]:
-    """Wrap f so that it returns d f(*args) / d args[argnums]: rows are outputs (reverse mode)."""
+    """Wrap f so that it returns d f(*args) / d args[argnums]: rows are outputs (reverse mode).
+
+    f returns a number or a list of them. For a list, the result is a list with one row
+    per output, each shaped as the argument (a list, tuple or dict, nested, as grad's
+    derivative); for a number, the one row itself.
+    """
     positions = _check_argnums(argnums)
 
     @wraps(f)
     @recording()
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         inputs = _prepare("jacobian", f, args, positions)
-        roots, out_shape = _outputs("jacobian", f, _call(f, inputs.args, kwargs))
+        roots, out_structure = _outputs("jacobian", f, _call(f, inputs.args, kwargs))
         matrix = [_row(root, inputs.leaves, inputs.nested, allow_nonfinite) for root in roots]
-        rows = (out_shape, range(len(roots)))
-        blocks = [_block(matrix, rows, columns) for columns in _spans(inputs.shapes)]
+        rows = (out_structure, range(len(roots)))
+        blocks = [_block(matrix, rows, columns) for columns in _columns(inputs.structures)]
         return blocks[0] if isinstance(argnums, int) else tuple(blocks)
 
     return wrapped
@@ -52,24 +52,29 @@ def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
 
 def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
             allow_nonfinite: bool = False) -> Callable[..., Any]:
-    """Wrap f (one number out) so that it returns its second derivatives, exactly symmetric."""
+    """Wrap f (one number out) so that it returns its second derivatives, exactly symmetric.
+
+    Shaped as JAX's, [argument][argument]: one row per number of the argument, set where
+    that number sits, each row shaped as the argument; so hessian(f)(p)["a"][1] is
+    d2f / dp["a"] dp[1]. A flat list gives a list of lists, a number a number.
+    """
     positions = _check_argnums(argnums)
 
     @wraps(f)
     @recording()
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         inputs = _prepare("hessian", f, args, positions)
-        roots, out_shape = _outputs("hessian", f, _call(f, inputs.args, kwargs))
-        if out_shape is not None:
+        roots, out_structure = _outputs("hessian", f, _call(f, inputs.args, kwargs))
+        if out_structure is not NUMBER:
             raise TypeError(f"hessian needs {_name(f)} to return one number; it returned a list of "
-                            f"{out_shape}. For several outputs use jacobian(jacobian(f))")
+                            f"{len(roots)}. For several outputs use jacobian(jacobian(f))")
         first = _row(roots[0], inputs.leaves, True, allow_nonfinite)
         matrix = [_row(slope, inputs.leaves, inputs.nested, allow_nonfinite) for slope in first]
         for i, row in enumerate(matrix):
             # d2f/dxi dxj and d2f/dxj dxi may differ in the last bit: mirror the upper triangle
             row[:i] = [matrix[j][i] for j in range(i)]
-        spans = _spans(inputs.shapes)
-        blocks = tuple(tuple(_block(matrix, rows, columns) for columns in spans) for rows in spans)
+        cuts = _columns(inputs.structures)  # the rows are the same numbers as the columns
+        blocks = tuple(tuple(_block(matrix, rows, columns) for columns in cuts) for rows in cuts)
         return blocks[0][0] if isinstance(argnums, int) else blocks
 
     return wrapped
@@ -80,7 +85,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
         allow_nonfinite: bool = False) -> tuple[Any, Any]:
     """(f(*primals), f's derivative along tangents), by one forward pass over f's graph.
 
-    A zero tangent does not move its input, so an infinite slope there is no error.
+    Each tangent is shaped as its primal (a number, or a list, tuple or dict of them);
+    the tangent out is shaped as f's output. A zero tangent does not move its input, so
+    an infinite slope there is no error.
     """
     for what, given in (("primals", primals), ("tangents", tangents)):
         if not isinstance(given, (list, tuple)):
@@ -91,10 +98,10 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
                          "tangent per primal, e.g. jvp(f, (x, y), (1.0, 0.0))")
     inputs = _prepare("jvp", f, primals, range(len(primals)))
     seeds = []
-    for i, (tangent, shape) in enumerate(zip(tangents, inputs.shapes)):
-        seeds += _directions(tangent, shape, f"jvp: tangents[{i}]", f"primals[{i}]")
+    for i, (tangent, structure) in enumerate(zip(tangents, inputs.structures)):
+        seeds += _directions(tangent, structure, f"jvp: tangents[{i}]", f"primals[{i}]")
     nested = inputs.nested or any(isinstance(seed, Value) for seed in seeds)
-    roots, out_shape = _outputs("jvp", f, _call(f, inputs.args, {}))
+    roots, out_structure = _outputs("jvp", f, _call(f, inputs.args, {}))
     tangent_of: dict[Value, Any] = dict(zip(inputs.leaves, seeds))
     decisions = Decisions()  # nested tangents a rule's choice reached (decisions.py)
     for root in roots:
@@ -111,72 +118,31 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], 
     for root, out in zip(roots, outs):
         if isinstance(root, Value):
             decisions.mark_value(root, out)
-    return _shaped(values, out_shape), _shaped(outs, out_shape)
+    return rebuild(out_structure, values), rebuild(out_structure, outs)
 
 
 @recording()
 def vjp(f: Callable[..., Any], *primals: Any,
         allow_nonfinite: bool = False) -> tuple[Any, Callable[[Any], tuple]]:
-    """(f(*primals), pullback): pullback(cotangent) is the tuple cotangent . df/d(primal)."""
+    """(f(*primals), pullback): pullback(cotangent) is the tuple cotangent . df/d(primal).
+
+    A primal may be a number or a list, tuple or dict of them; its entry is shaped as it.
+    """
     inputs = _prepare("vjp", f, primals, range(len(primals)))
-    roots, out_shape = _outputs("vjp", f, _call(f, inputs.args, {}))
+    roots, out_structure = _outputs("vjp", f, _call(f, inputs.args, {}))
 
     @recording()
     def pullback(cotangent: Any) -> tuple:
         """cotangent (shaped as f's output) . df/d(primal), one entry per primal, shaped as it."""
-        weights = _directions(cotangent, out_shape, "vjp: the cotangent", "f's output")
+        weights = _directions(cotangent, out_structure, "vjp: the cotangent", "f's output")
         nested = inputs.nested or any(isinstance(weight, Value) for weight in weights)
         row = _row(_weighted_sum(roots, weights), inputs.leaves, nested, allow_nonfinite)
-        return tuple(_block([row], (None, range(1)), columns) for columns in _spans(inputs.shapes))
+        return tuple(rebuild_each(inputs.structures, row))
 
-    return _shaped([_value(root, inputs.nested) for root in roots], out_shape), pullback
+    return rebuild(out_structure, [_value(root, inputs.nested) for root in roots]), pullback
 
 
 # -- arguments and outputs ------------------------------------------------------
-def _prepare(name: str, f: Callable, args: Sequence, positions: Sequence[int]) -> _Inputs:
-    """f's arguments with fresh Values where it is differentiated, as value_and_grad does."""
-    for i in positions:
-        if i >= len(args):
-            raise TypeError(f"{name}: argnums asks for positional argument {i}, but {_name(f)} "
-                            f"was called with {len(args)}; pass it positionally")
-    args, leaves, shapes, given_values = list(args), [], [], False
-    for i in positions:
-        items, shape = _flat(args[i])
-        given_values = given_values or any(isinstance(item, Value) for item in items)
-        fresh = []
-        for k, item in enumerate(items):
-            at = f"{i}" if shape is None else f"{i}[{k}]"
-            item = _number(item, f"{name}: argument {at}", ", a Value or a list of them "
-                           "(an array: .tolist())")
-            # A caller's Value gets a fresh node on top, where this pass stops.
-            fresh.append(item + 0.0 if isinstance(item, Value) else Value(item, label=f"arg{at}"))
-        if shape is None:
-            fresh_arg: Any = fresh[0]
-        else:
-            fresh_arg = tuple(fresh) if isinstance(args[i], tuple) else fresh
-        args[i] = fresh_arg
-        leaves += fresh
-        shapes.append(shape)
-    return _Inputs(args, leaves, shapes, _depth.get() > 0 or given_values)
-
-
-def _flat(x: Any) -> tuple[list, Shape]:
-    return (list(x), len(x)) if isinstance(x, (list, tuple)) else ([x], None)
-
-
-def _number(x: Any, where: str, also: str = " or a Value") -> Any:
-    """x as a finite float, or x itself if a Value; else TypeError or ValueError naming where."""
-    if isinstance(x, Value):
-        return x
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{where} must be a real number{also}; got {type(x).__name__} {x!r}")
-    number = to_float(x, where)
-    if number - number:  # nonzero only for inf and NaN
-        raise ValueError(f"{where} is {number!r}; NaN and infinity would poison every "
-                         "derivative: pass a finite number")
-    return number
-
-
 def _call(f: Callable, args: list, kwargs: dict) -> Any:
     """f(*args), counted as nested so that a grad inside it returns Values."""
     depth = _depth.set(_depth.get() + 1)
@@ -186,27 +152,24 @@ def _call(f: Callable, args: list, kwargs: dict) -> Any:
         _depth.reset(depth)
 
 
-def _outputs(name: str, f: Callable, out: Any) -> tuple[list, Shape]:
-    """f's output as a list of Values and floats, and its Shape."""
-    items, shape = _flat(out)
+def _outputs(name: str, f: Callable, out: Any) -> tuple[list, Structure]:
+    """f's output as a list of Values and floats, and its Structure: a tuple's is a list's."""
+    several = isinstance(out, (list, tuple))
+    items = list(out) if several else [out]
     for k, item in enumerate(items):
         if not isinstance(item, Value):
             if isinstance(item, bool) or not isinstance(item, Real):
-                what = "" if shape is None else f"a list whose entry {k} is "
+                what = f"a list whose entry {k} is " if several else ""
                 raise TypeError(f"{name} needs {_name(f)} to return a number (a Value or float) or "
                                 f"a list of them; it returned {what}{type(item).__name__} {item!r}")
             items[k] = to_float(item, f"{name}: {_name(f)}'s output")
-    return items, shape
+    return items, (sequence(len(items)) if several else NUMBER)
 
 
-def _directions(given: Any, shape: Shape, where: str, partner: str) -> list:
+def _directions(given: Any, structure: Structure, where: str, partner: str) -> list:
     """A tangent or cotangent shaped like its partner, flattened into finite floats or Values."""
-    items, given_shape = _flat(given)
-    if given_shape != shape:
-        like = "one number" if shape is None else f"a list of {shape} numbers"
-        raise ValueError(f"{where} must be {like}, shaped as {partner}; got {given!r}")
-    return [_number(item, where if shape is None else f"{where}[{k}]")
-            for k, item in enumerate(items)]
+    items = leaves_like(structure, given, where, partner)
+    return [_number(item, f"{where}{path}") for item, path in zip(items, paths(structure))]
 
 
 # -- derivatives ----------------------------------------------------------------
@@ -272,22 +235,14 @@ def _value(x: Any, nested: bool) -> Any:
     return x if nested or not isinstance(x, Value) else x.data
 
 
-def _shaped(items: list, shape: Shape) -> Any:
-    return items[0] if shape is None else items
+def _columns(structures: list[Structure]) -> list[tuple[Structure, range]]:
+    """Each argument's Structure and its columns in the flat matrix."""
+    return list(zip(structures, spans(structures)))
 
 
-def _spans(shapes: list[Shape]) -> list[tuple[Shape, range]]:
-    """Each argument's Shape and its columns in the flat matrix."""
-    spans, start = [], 0
-    for shape in shapes:
-        width = 1 if shape is None else shape
-        spans.append((shape, range(start, start + width)))
-        start += width
-    return spans
-
-
-def _block(matrix: list[list], rows: tuple[Shape, range], columns: tuple[Shape, range]) -> Any:
-    """The cells of matrix at rows x columns, shaped as JAX does: a number for a number."""
-    (row_shape, row_range), (column_shape, column_range) = rows, columns
-    return _shaped([_shaped([matrix[r][c] for c in column_range], column_shape)
-                    for r in row_range], row_shape)
+def _block(matrix: list[list], rows: tuple[Structure, range],
+           columns: tuple[Structure, range]) -> Any:
+    """The cells of matrix at rows x columns: the rows' shape outside, the columns' inside."""
+    (row_structure, row_range), (column_structure, column_range) = rows, columns
+    cut = slice(column_range.start, column_range.stop)
+    return rebuild(row_structure, [rebuild(column_structure, matrix[r][cut]) for r in row_range])

@@ -288,3 +288,33 @@ def table_programs(draw, max_inputs: int = 3, max_steps: int = 12) -> TableProgr
         steps.append(("+", (count - 1, node), None))
         count += 1
     return TableProgram(inputs, steps)
+
+
+# --- containers of numbers: the arguments grad and the transforms take apart ----------
+
+EMPTY_CONTAINERS = ([], (), {})
+
+
+@st.composite
+def containers(draw, leaves: list, max_depth: int = 3) -> object:
+    """A random nest of lists, tuples and dicts (empty ones too) holding `leaves` depth
+    first, in order. Dict keys are inserted in a drawn order, not sorted, so that a test
+    sees whether key order is kept."""
+    def nest(values: list, depth: int) -> object:
+        if len(values) == 1 and (depth >= max_depth or draw(st.booleans())):
+            return values[0]
+        if depth >= max_depth:
+            parts = [[value] for value in values]
+        else:
+            cuts = sorted(draw(st.lists(st.integers(0, len(values)), max_size=3)))
+            bounds = [0, *cuts, len(values)]
+            parts = [values[start:stop] for start, stop in zip(bounds, bounds[1:])]
+        children = [nest(part, depth + 1) if part else draw(st.sampled_from(EMPTY_CONTAINERS))
+                    for part in parts]
+        kind = draw(st.sampled_from([list, tuple, dict]))
+        if kind is dict:
+            keys = draw(st.permutations(range(len(children))))
+            return {f"k{key}": child for key, child in zip(keys, children)}
+        return kind(children)
+
+    return nest(list(leaves), 0)

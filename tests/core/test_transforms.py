@@ -63,7 +63,7 @@ def test_jacobian_shape_follows_the_output_then_the_argument() -> None:
     assert jacobian(lambda x: x * x)(3.0) == 6.0
     assert jacobian(lambda x: [x * x, 2 * x])(3.0) == [6.0, 2.0]
     assert jacobian(lambda p: p[0] * p[1])([3.0, 4.0]) == [4.0, 3.0]
-    assert jacobian(lambda p: (p[0] * p[1],))((3.0, 4.0)) == [[4.0, 3.0]]
+    assert jacobian(lambda p: (p[0] * p[1],))((3.0, 4.0)) == [(4.0, 3.0)]  # rows as the argument
 
 
 def test_jacobian_argnums_tuple_gives_one_block_per_argument() -> None:
@@ -302,7 +302,7 @@ def test_a_bad_cotangent_is_refused_by_name() -> None:
 @pytest.mark.parametrize("arg, error, match", [
     ("1.0", TypeError, r"jacobian: argument 0 must be a real number.*got str"),
     ([1.0, None], TypeError, r"jacobian: argument 0\[1\] must be a real number.*NoneType"),
-    ([[1.0]], TypeError, r"argument 0\[0\] must be a real number.*got list"),
+    ([1.0, {2.0}], TypeError, r"argument 0\[1\] must be a real number.*got set"),
     (math.nan, ValueError, r"jacobian: argument 0 is nan; NaN and infinity would poison every"),
 ])
 def test_a_bad_argument_is_refused_by_name(arg, error, match: str) -> None:
