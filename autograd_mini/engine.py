@@ -35,6 +35,7 @@ from .opgen import LEAF, Op, install, register
 from .persist import deep_copy, restore_value, set_state, value_state
 
 Number = Union[int, float]
+_UNIT_SEED = 1.0  # backward's default seed; compared by identity to see if grad= was given
 
 if TYPE_CHECKING:  # the methods generated from ops.py's rows, declared for type checkers
     from .table_methods import TableMethods
@@ -330,14 +331,19 @@ class Value(TableMethods):
     # -- functions: exp, log, tanh, ... are added below from ops.UNARY --------
 
     # -- gradients ----------------------------------------------------------
-    def backward(self, grad: Number = 1.0, create_graph: bool = False, *,
-                 allow_nonfinite: bool = False) -> None:
+    def backward(self, grad: Number | Value = _UNIT_SEED, create_graph: bool = False, *,
+                 allow_nonfinite: bool = False, gradient: Number | Value | None = None) -> None:
         """Add d(self)/d(node) * grad to the .grad of every node self was computed from.
 
-        A gradient that becomes NaN or infinite raises ValueError naming the node where it
-        first did and why, unless allow_nonfinite=True; a pass that raises leaves every
-        .grad as it was.
+        A gradient that becomes NaN or infinite raises NonFiniteGradientError naming the
+        node where it first did and why, unless allow_nonfinite=True; a pass that raises
+        leaves every .grad as it was. `gradient=` is PyTorch's name for `grad`.
         """
+        if gradient is not None:
+            if grad is not _UNIT_SEED:  # given both ways
+                raise TypeError("backward: give the seed once, as grad= or as PyTorch's "
+                                "gradient=, not both")
+            grad = gradient
         if self._op is NO_GRAD_RESULT:
             raise RuntimeError(
                 "backward() on a Value computed under no_grad(): it recorded no graph to "

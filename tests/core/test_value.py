@@ -138,3 +138,12 @@ def test_a_zero_dimensional_numpy_array_is_read_as_its_number():
     assert Value(numpy.array(2.5)).data == 2.5 and Value(numpy.array(3)).data == 3.0
     with pytest.raises(TypeError, match="ndarray"):
         Value(numpy.array([1.0, 2.0]))
+
+
+def test_backward_takes_pytorchs_gradient_keyword():
+    x = Value(2.0)
+    y = x * x
+    y.backward(gradient=3.0)
+    assert x.grad == 12.0
+    with pytest.raises(TypeError, match="not both"):
+        y.backward(1.0, gradient=3.0)
