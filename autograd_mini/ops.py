@@ -8,6 +8,12 @@ local derivative; and over Values, with Value's methods, for the rule that
 so the float slope and the higher-order rule cannot drift apart. Comparisons in them
 (`x > 0`) compare numbers on both; `is_zero` is there because `==` on Values is identity.
 
+Over Values a second derivative must never lose a path to a rule's own slopes, so there
+`/` and `**` are rule_arithmetic.py's divide and power, which keep every local slope
+within a float's range (the same numbers); and where a slope's text would still lose
+digits over Values, an operator's `rules` are its slopes as the rule reads them: the
+same numbers up to rounding, set onto the float slopes bit for bit.
+
 Adding an op is one row (and the tests' tables pick it up): the method, its docstring
 (`doc`), the formula function, the CLI's list and the README's list all come from here.
 `let` runs before `value` and `slopes`, for a quantity both need; `domain` is the
@@ -51,6 +57,7 @@ class Binary(NamedTuple):
     symbol: str
     slopes: tuple[str, str]
     method: str
+    rules: tuple[str, str] = ("", "")       # the slopes as the higher-order rule reads them
 
 
 # exp(-|x|) without abs's kink: e in (0, 1] never overflows, and 1 - s = e / (1 + e).
@@ -130,13 +137,22 @@ UNARY: tuple[Unary, ...] = (
 # y = 0 without x ** -1 overflowing; a negative power of 0 never gets here (refused).
 _POW_BASE_SLOPE = ("0.0 if is_zero(x) and is_zero(y) else y / x ** (1.0 - y) if is_zero(y) "
                    "else INF if is_zero(x) and y < 1 else y * x ** (y - 1.0)")
+# Over Values the base slope is y * x ** (y - 1), exact for integer powers, but for a
+# tiny y: the gradient reaching x ** (y - 1) is y times the rule's, and underflows where
+# the second derivative is ordinary; there it is y / x * x ** y, with x ** y = e^(y log x)
+# near 1 (for a normal, finite x: y / x is then a float).
+_POW_BASE_RULE = ("0.0 if is_zero(x) and is_zero(y) else y / x ** (1.0 - y) if is_zero(y) "
+                  "else INF if is_zero(x) and y < 1 "
+                  "else y / x * exp(y * log(x)) if 1e-308 < x < INF and -1e-5 < y < 1e-5 "
+                  "else y * x ** (y - 1.0)")
 BINARY: tuple[Binary, ...] = (
     Binary("+", ("1.0", "1.0"), "__add__"),
     Binary("-", ("1.0", "-1.0"), "__sub__"),
     Binary("*", ("y", "x"), "__mul__"),
     Binary("/", ("1.0 / y", "-out / y"), "__truediv__"),
     # 0 ** y is flat in y for y > 0; a negative base has no real slope in y (refused)
-    Binary("**", (_POW_BASE_SLOPE, "out * log(x) if x > 0 else 0.0"), "__pow__"),
+    Binary("**", (_POW_BASE_SLOPE, "out * log(x) if x > 0 else 0.0"), "__pow__",
+           rules=(_POW_BASE_RULE, "")),
 )
 
 UNARY_BY_NAME = {row.name: row for row in UNARY}
