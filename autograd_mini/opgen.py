@@ -148,8 +148,9 @@ def _method_source(row: Unary) -> str:
 
 def _unary_rule_source(row: Unary) -> str:
     param = f"    {row.param[0]} = out.constant\n" if row.param else ""
+    slope = _rule_text(row.slope, row.rule, 1)
     return (f"def {row.name}_rule(out, x):\n{param}{_lines(row.let, '    ')}"
-            f"    return ({row.slope},)\n")
+            f"    return ({slope},)\n")
 
 
 def _binary_rule_sources(row: Binary) -> dict[str, tuple[str, str]]:

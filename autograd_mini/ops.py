@@ -11,8 +11,9 @@ so the float slope and the higher-order rule cannot drift apart. Comparisons in 
 Over Values a second derivative must never lose a path to a rule's own slopes, so there
 `/` and `**` are rule_arithmetic.py's divide and power, which keep every local slope
 within a float's range (the same numbers); and where a slope's text would still lose
-digits over Values, an operator's `rules` are its slopes as the rule reads them: the
-same numbers up to rounding, set onto the float slopes bit for bit.
+digits over Values (an intermediate out of range, a cancellation), the row's `rule`
+(`rules` for an operator) is the slope as the rule reads it: the same number up to
+rounding, set onto the float slope bit for bit.
 
 Adding an op is one row (and the tests' tables pick it up): the method, its docstring
 (`doc`), the formula function, the CLI's list and the README's list all come from here.
@@ -49,6 +50,7 @@ class Unary(NamedTuple):
     param: tuple[str, float] | None = None  # (keyword, default), kept on the node
     method: str = ""                        # when the method is a dunder: "__neg__"
     activation: bool = False                # offered by nn as an activation
+    rule: str = ""                          # the slope as the higher-order rule reads it
 
 
 class Binary(NamedTuple):
@@ -88,8 +90,11 @@ UNARY: tuple[Unary, ...] = (
     # math.tan is exact for every float; the nearest float to pi/2 is not a pole
     Unary("tan", "tangent; d/dx = 1 + tan(x)^2",
           "tan(x)", "1.0 + out * out"),
+    # over Values, r^2 / (1 + r^2) with r = 1/x far out: the gradient of x * x, 1/x^4 of
+    # the result's, would underflow where the second derivative, -2x/(1 + x^2)^2, does not
     Unary("atan", "arctangent; d/dx = 1/(1 + x^2)",
-          "atan(x)", "1.0 / (1.0 + x * x) if -1e150 < x < 1e150 else (r := 1.0 / x) * r"),
+          "atan(x)", "1.0 / (1.0 + x * x) if -1e150 < x < 1e150 else (r := 1.0 / x) * r",
+          rule="1.0 / (1.0 + x * x) if -1.0 < x < 1.0 else (r := 1.0 / x) * r / (1.0 + r * r)"),
     Unary("sinh", "hyperbolic sine; d/dx = cosh(x)",
           "sinh(x)", "cosh(x)", hint="scale the input down"),
     Unary("cosh", "hyperbolic cosine; d/dx = sinh(x)",
@@ -98,9 +103,13 @@ UNARY: tuple[Unary, ...] = (
     Unary("tanh", "hyperbolic tangent; d/dx = 1 - tanh(x)^2",
           "tanh(x)", "1.0 - out * out if -0.5 < out < 0.5 else 0.0 if abs(x) > 400.0 "
           "else 4.0 * (e := exp(-2.0 * abs(x))) / ((1.0 + e) * (1.0 + e))", activation=True),
+    # over Values, (1 - tanh(x/2)^2) / 4 near 0: the derivative of e / (1 + e)^2 is
+    # (1 - e) / (1 + e)^3, all lost to cancellation as e -> 1 (0.0 at x = 1e-25, not -x/8)
     Unary("sigmoid", "logistic sigmoid 1/(1 + e^-x); d/dx = sigmoid(x) (1 - sigmoid(x))",
           "1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)",
-          "e / ((1.0 + e) * (1.0 + e))", let=_E_ABS, activation=True),
+          "e / ((1.0 + e) * (1.0 + e))", let=_E_ABS, activation=True,
+          rule="0.25 * (1.0 - (t := tanh(0.5 * x)) * t) if -1.0 < x < 1.0 "
+               "else e / ((1.0 + e) * (1.0 + e))"),
     Unary("erf", "error function; d/dx = 2/sqrt(pi) e^(-x^2)",
           "erf(x)", "0.0 if abs(x) > 30.0 else TWO_OVER_SQRT_PI * exp(-x * x)"),
     Unary("erfc", "complementary error function 1 - erf(x), exact in the right tail; "
