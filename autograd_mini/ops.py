@@ -11,9 +11,9 @@ so the float slope and the higher-order rule cannot drift apart. Comparisons in 
 Over Values a second derivative must never lose a path to a rule's own slopes, so there
 `/` and `**` are rule_arithmetic.py's divide and power, which keep every local slope
 within a float's range (the same numbers); and where a slope's text would still lose
-digits over Values (an intermediate out of range, a cancellation), the row's `rule`
-(`rules` for an operator) is the slope as the rule reads it: the same number up to
-rounding, set onto the float slope bit for bit.
+digits over Values (an intermediate out of range, a cancellation, a constant inf), the
+row's `rule` (`rules` for an operator) is the slope as the rule reads it: the same
+number up to rounding, set onto the float slope bit for bit.
 
 Adding an op is one row (and the tests' tables pick it up): the method, its docstring
 (`doc`), the formula function, the CLI's list and the README's list all come from here.
@@ -75,9 +75,10 @@ UNARY: tuple[Unary, ...] = (
           "exp(x)", "out", hint="scale the input down"),
     Unary("log", "natural logarithm, for x > 0; d/dx = 1/x",
           "log(x)", "1.0 / x", "x > 0", "clamp or shift the input"),
+    # over Values 0.5 / 0 is IEEE's inf, whose derivative -inf an allowed pass keeps
     Unary("sqrt", "square root, for x >= 0; d/dx = 1/(2 sqrt(x)), infinite at 0",
           "sqrt(x)", "0.5 / out if out > 0 else INF", "x >= 0",
-          "clamp the input or use abs()"),
+          "clamp the input or use abs()", rule="0.5 / out"),
     Unary("log1p", "log(1 + x), exact near 0, for x > -1; d/dx = 1/(1 + x)",
           "log1p(x)", "1.0 / (1.0 + x)", "x > -1",
           "clamp or shift the input"),
@@ -149,9 +150,9 @@ _POW_BASE_SLOPE = ("0.0 if is_zero(x) and is_zero(y) else y / x ** (1.0 - y) if 
 # Over Values the base slope is y * x ** (y - 1), exact for integer powers, but for a
 # tiny y: the gradient reaching x ** (y - 1) is y times the rule's, and underflows where
 # the second derivative is ordinary; there it is y / x * x ** y, with x ** y = e^(y log x)
-# near 1 (for a normal, finite x: y / x is then a float).
+# near 1 (for a normal, finite x: y / x is then a float). At 0 ** y with 0 < y < 1 it is
+# IEEE's y * 0 ** (y - 1) = inf.
 _POW_BASE_RULE = ("0.0 if is_zero(x) and is_zero(y) else y / x ** (1.0 - y) if is_zero(y) "
-                  "else INF if is_zero(x) and y < 1 "
                   "else y / x * exp(y * log(x)) if 1e-308 < x < INF and -1e-5 < y < 1e-5 "
                   "else y * x ** (y - 1.0)")
 BINARY: tuple[Binary, ...] = (

@@ -19,22 +19,32 @@ answer is lost. So over Values:
 
 Both keep the operators' plain node wherever its slopes are normal floats, which is
 almost always: they add nodes only where a slope would leave the range.
+
+In a pass that allows non-finite gradients, a node whose float slope is infinite has
+its rule read with IEEE arithmetic (`rule_with_ieee_arithmetic`): there `divide` and
+`power` give IEEE's inf where the operators refuse (1 / 0, 0 ** -0.5, an overflow), as
+nodes with IEEE slopes, so that d2/dx2 sqrt(x) at 0 is -inf at every order, not 0.
 """
 from __future__ import annotations
 
 import math
 import sys
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["divide", "power", "on_slope"]
+__all__ = ["divide", "power", "on_slope", "rule_with_ieee_arithmetic"]
 
 _SMALLEST_NORMAL = sys.float_info.min
 _LARGEST = sys.float_info.max
 INF = math.inf
 _ROUNDING = 1e-12  # how far a rule's number, computed another way, may be off its slope's
+
+# True while an allowed pass reads the rule of a node whose float slope is not finite.
+_ieee: ContextVar[bool] = ContextVar("autograd_mini_ieee_rules", default=False)
 
 
 def _number(v: Any) -> float:
@@ -52,8 +62,8 @@ def divide(a: Value | float, b: Value | float) -> Value | float:
     if b.__class__ is float:
         return a / b  # a constant divisor: the slope 1 / b is a constant
     a_number, b_number = _number(a), b.data
-    if b_number == 0.0:
-        return a / b  # raises as `/` does
+    if b_number == 0.0 or _overflows(a_number / b_number, a_number, b_number):
+        return _ieee_quotient(a, b) if _ieee.get() else a / b  # a / b raises as `/` does
     q = a_number / b_number
     if _plain_will_do(q, b_number):
         return a / b
@@ -71,10 +81,17 @@ def _plain_will_do(q: float, b: float) -> bool:
     return _in_range(1.0 / b) and (q == 0.0 or _in_range(q / b))
 
 
+def _overflows(result: float, *operands: float) -> bool:
+    """The result of finite operands is not finite."""
+    return bool(result - result) and all(-INF < x < INF for x in operands)
+
+
 def power(x: Value | float, p: Value | float) -> Value | float:
     """x ** p, with its local slopes kept in range (see the module's docstring)."""
     if x.__class__ is float:
         return x ** p  # c ** y: its slope c ** y * log(c) is in range where the value is
+    if _ieee.get() and _refused_power(x.data, _number(p)):
+        return _ieee_power(x, p)
     plain = x ** p
     if all(map(_in_range, plain.local_grads)) or not (_in_range(plain.data) and _in_range(x.data)):
         return plain  # (a slope that is exactly 0, at x ** 0 or 1 ** y, goes on, rightly)
@@ -102,3 +119,72 @@ def on_slope(g: Value | float, exact: float) -> Value | float:
         return g
     settled = g + (exact - g.data)
     return settled if settled.data == exact else g
+
+
+@contextmanager
+def _ieee_arithmetic() -> Iterator[None]:
+    token = _ieee.set(True)
+    try:
+        yield
+    finally:
+        _ieee.reset(token)
+
+
+def rule_with_ieee_arithmetic(node: Value) -> tuple:
+    """node's rule read with IEEE division and power, for a node whose float slope is
+    infinite or NaN in a pass that allows it: its local derivatives as Values that keep
+    their own derivatives (sqrt at 0: inf, whose derivative is -inf)."""
+    with _ieee_arithmetic():
+        slopes = node._op.rule(node, *node.parents)
+    # a constant slope (1 / c in x / c) has no derivative, but Values only take an
+    # infinite one as a Value
+    return tuple(node.__class__(slope, allow_nonfinite=True)
+                 if slope.__class__ is float and slope - slope else slope for slope in slopes)
+
+
+# -- IEEE nodes: what the operators refuse, built as nodes with IEEE slopes -------
+def _ieee_div(a: float, b: float) -> float:
+    """a / b as IEEE 754 gives it, but for the sign of a zero divisor: a zero is taken as
+    approached from above, as the float slopes take it (sqrt's is +inf at -0.0 too)."""
+    if b != 0.0:
+        return a / b  # an overflow is already a signed infinity
+    return math.nan if a == 0.0 or a != a else math.copysign(INF, a)
+
+
+def _ieee_quotient(a: Value | float, b: Value) -> Value:
+    # engine imports this module (through opgen): its node makers are looked up here
+    from .engine import DIV, DIV_LEFT, _binary, _unary_with_constant
+    q = _ieee_div(_number(a), b.data)
+    d_divisor = _ieee_div(-q, b.data)
+    if a.__class__ is float:
+        return _unary_with_constant(q, DIV_LEFT, b, d_divisor, a)
+    return _binary(q, DIV, a, _ieee_div(1.0, b.data), b, d_divisor)
+
+
+def _ieee_pow(base: float, exponent: float) -> float:
+    """base ** exponent as IEEE 754 gives it: inf for 0 to a negative power (a zero taken
+    from above, as power_slope takes it) and for an overflow (negative for a negative
+    base to an odd power)."""
+    try:
+        return base ** exponent
+    except (ZeroDivisionError, OverflowError):
+        odd = exponent == int(exponent) and int(exponent) % 2 == 1
+        return -INF if odd and base < 0.0 else INF
+
+
+def _refused_power(base: float, exponent: float) -> bool:
+    """The operator refuses base ** exponent of finite operands: 0 to a negative power,
+    or an overflow."""
+    out = _ieee_pow(base, exponent)
+    return bool(out - out) and -INF < base < INF and -INF < exponent < INF
+
+
+def _ieee_power(x: Value, p: Value | float) -> Value:
+    from .engine import POW, POW_RIGHT, _binary, _unary_with_constant
+    exponent = _number(p)
+    out = _ieee_pow(x.data, exponent)
+    d_base = exponent * _ieee_pow(x.data, exponent - 1.0)
+    if p.__class__ is float:
+        return _unary_with_constant(out, POW_RIGHT, x, d_base, p)
+    log_base = math.log(x.data) if x.data > 0.0 else -INF
+    return _binary(out, POW, x, d_base, p, out * log_base)
