@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .decisions import Decisions
 from .nonfinite import backward_failed, check_local_grads, first_nonfinite, nonfinite_error
+from .rule_arithmetic import rule_with_ieee_arithmetic
 
 if TYPE_CHECKING:  # annotations only: the engine imports this module
     from .engine import Value
@@ -156,10 +157,12 @@ def _any_nonzero(grads: Iterable) -> bool:
 def _add_back(order: list[Value], before: list, create_graph: bool,
               allow_nonfinite: bool) -> None:
     """Add the gradients set aside to this pass's, refusing a sum that overflows."""
+    if allow_nonfinite:
+        for node, grad in zip(order, before):
+            node.grad = _sum_allowing_nonfinite(grad, node.grad)
+        return
     for node, grad in zip(order, before):
         node.grad = grad + node.grad
-    if allow_nonfinite:
-        return
     if not create_graph and set(map(type, before)) == {float}:  # all floats: a C-level sum
         total = sum(map(_get_grad, order))
     else:
@@ -170,6 +173,17 @@ def _add_back(order: list[Value], before: list, create_graph: bool,
             if now - now:
                 added = now - (earlier if earlier.__class__ is float else earlier.data)
                 raise nonfinite_error(node, "accumulate", (earlier, added))
+
+
+def _sum_allowing_nonfinite(a: Value | float, b: Value | float) -> Value | float:
+    """a + b, where a Value meets an inf or NaN float (a second derivative of an allowed
+    pass, added to a create_graph pass's Value): the float joins as a Value, since a
+    Value refuses non-finite plain numbers."""
+    if a.__class__ is float and a - a and b.__class__ is not float:
+        a = b.__class__(a, allow_nonfinite=True)
+    elif b.__class__ is float and b - b and a.__class__ is not float:
+        b = a.__class__(b, allow_nonfinite=True)
+    return a + b
 
 
 def _grad_data(node: Value) -> float:
@@ -227,8 +241,8 @@ def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Dec
         if g.__class__ is float and g == 0.0:
             continue
         try:
-            if infinite_slope:  # allowed, and it has no derivative: it enters as a constant
-                locals_ = [node.__class__(local, allow_nonfinite=True) for local in node.local_grads]
+            if infinite_slope:  # allowed: IEEE's inf, as a Value that keeps its derivative
+                locals_ = rule_with_ieee_arithmetic(node)
             else:
                 locals_ = node._op.rule(node, *node.parents)
             for parent, local in zip(node.parents, locals_):

@@ -2,11 +2,13 @@
 
 Each unary row becomes a method whose body is the row's text inlined (no call per op
 beyond the method itself: as fast as writing it out by hand), and each row's slopes
-become a rule over Values. The text is compiled from the table in this package, never
-from input, so `exec` here runs only our own source.
+become a rule over Values, with `a / b` and `a ** b` read as rule_arithmetic's divide
+and power. The text is compiled from the table in this package, never from input, so
+`exec` here runs only our own source.
 """
 from __future__ import annotations
 
+import ast
 import linecache
 import math
 import operator
@@ -15,6 +17,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 from .decisions import branches
 from .numeric import INF, DomainError, FloatOverflowError, refuse_nonfinite_number, to_float
 from .ops import BINARY, UNARY, UNARY_BY_NAME, Binary, Unary
+from .rule_arithmetic import divide, on_slope, power
 
 __all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply"]
 
@@ -72,18 +75,38 @@ def _value_namespace(value_class: type) -> dict:
         return lambda v: getattr(v, name)() if v.__class__ is value_class else float_function(v)
 
     names = {name: poly(name) for name in _MATH}
-    names.update(_CONSTANTS, is_zero=lambda v: (v.data if v.__class__ is value_class else v) == 0)
+    names.update(_CONSTANTS, is_zero=lambda v: (v.data if v.__class__ is value_class else v) == 0,
+                 divide=divide, power=power, on_slope=on_slope)
     return names
 
 
-def _compile(source: str, namespace: dict, name: str) -> Callable:
-    """The function `name` defined by source, with a file name that tracebacks and
-    inspect.getsource can show the source of (linecache holds it, as for attrs' and
-    dataclasses' generated code)."""
+class _OverValues(ast.NodeTransformer):
+    """A rule's `a / b` and `a ** b` as divide(a, b) and power(a, b): over Values they keep
+    their local slopes in range (rule_arithmetic.py), so that no second derivative is lost
+    to an underflowing slope."""
+
+    _FUNCTIONS = {ast.Div: "divide", ast.Pow: "power"}
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        function = self._FUNCTIONS.get(type(node.op))
+        if function is None:
+            return node
+        call = ast.Call(ast.Name(function, ast.Load()), [node.left, node.right], [])
+        return ast.copy_location(call, node)
+
+
+def _compile(source: str, namespace: dict, name: str, over_values: bool = False) -> Callable:
+    """The function `name` defined by source (over_values: a rule, read with _OverValues),
+    with a file name that tracebacks and inspect.getsource can show the source of
+    (linecache holds it, as for attrs' and dataclasses' generated code)."""
     filename = f"<autograd_mini.ops: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    tree = ast.parse(source, filename)
+    if over_values:
+        tree = ast.fix_missing_locations(_OverValues().visit(tree))
     defined: dict[str, Callable] = {}  # not the namespace: `def tanh` must not hide math's tanh
-    exec(compile(source, filename, "exec"), namespace, defined)
+    exec(compile(tree, filename, "exec"), namespace, defined)
     return defined[name]
 
 
@@ -127,22 +150,32 @@ def _method_source(row: Unary) -> str:
 
 def _unary_rule_source(row: Unary) -> str:
     param = f"    {row.param[0]} = out.constant\n" if row.param else ""
+    slope = _rule_text(row.slope, row.rule, 1)
     return (f"def {row.name}_rule(out, x):\n{param}{_lines(row.let, '    ')}"
-            f"    return ({row.slope},)\n")
+            f"    return ({slope},)\n")
 
 
 def _binary_rule_sources(row: Binary) -> dict[str, tuple[str, str]]:
     """(function name, source) of the rules of x op y, x op c and c op x, by key."""
-    left, right = row.slopes
+    (left, right), (left_rule, right_rule) = row.slopes, row.rules
+    both = (_rule_text(left, left_rule, 1), _rule_text(right, right_rule, 2))
+    # a node of x op c or c op x has its one slope in local_grad1
+    alone = (both[0], _rule_text(right, right_rule, 1))
     name = row.method.strip("_")  # "mul" for *
     return {row.symbol: (f"{name}_rule", f"def {name}_rule(out, x, y):\n"
-                                         f"    return ({left}, {right})\n"),
+                                         f"    return ({both[0]}, {both[1]})\n"),
             f"{row.symbol}:right": (f"{name}_right_rule", f"def {name}_right_rule(out, x):\n"
                                                           f"    y = out.constant\n"
-                                                          f"    return ({left},)\n"),
+                                                          f"    return ({alone[0]},)\n"),
             f"{row.symbol}:left": (f"{name}_left_rule", f"def {name}_left_rule(out, y):\n"
                                                         f"    x = out.constant\n"
-                                                        f"    return ({right},)\n")}
+                                                        f"    return ({alone[1]},)\n")}
+
+
+def _rule_text(slope: str, rule: str, position: int) -> str:
+    """The slope as a rule reads it: the row's rule text where it has one, which is the
+    slope up to rounding, set onto the node's float slope (local_grad<position>)."""
+    return f"on_slope({rule}, out.local_grad{position})" if rule else slope
 
 
 # By side (x op y, x op c, c op x): the slopes a binary rule gives, and the name it reads
@@ -161,9 +194,9 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
     float_names, value_names = _float_namespace(), _value_namespace(value_class)
     ops: dict[str, Op] = {}
     for row in UNARY:
-        rule = _compile(_unary_rule_source(row), dict(value_names), f"{row.name}_rule")
+        rule = _compile(_unary_rule_source(row), dict(value_names), f"{row.name}_rule", True)
         op = ops[row.name] = register(Op(row.name, rule, row.param[0] if row.param else "",
-                                          row.name, branches((row.slope, row.let),
+                                          row.name, branches((row.rule or row.slope, row.let),
                                                              row.param[:1] if row.param else ())))
         namespace = dict(float_names, OP=op, _unary=unary, _unary_with_constant=unary_with_constant,
                          to_float=to_float, refuse_nonfinite_number=refuse_nonfinite_number,
@@ -178,8 +211,9 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
     for row in BINARY:
         for key, (name, source) in _binary_rule_sources(row).items():
             side = key.partition(":")[2]
-            ops[key] = register(Op(row.symbol, _compile(source, dict(value_names), name),
-                                    side, key, branches(_SLOPES_USED[side](row.slopes),
+            used = [rule or slope for slope, rule in zip(row.slopes, row.rules)]
+            ops[key] = register(Op(row.symbol, _compile(source, dict(value_names), name, True),
+                                    side, key, branches(_SLOPES_USED[side](used),
                                                         _CONSTANT_NAMES[side])))
     return ops
 

@@ -8,6 +8,13 @@ local derivative; and over Values, with Value's methods, for the rule that
 so the float slope and the higher-order rule cannot drift apart. Comparisons in them
 (`x > 0`) compare numbers on both; `is_zero` is there because `==` on Values is identity.
 
+Over Values a second derivative must never lose a path to a rule's own slopes, so there
+`/` and `**` are rule_arithmetic.py's divide and power, which keep every local slope
+within a float's range (the same numbers); and where a slope's text would still lose
+digits over Values (an intermediate out of range, a cancellation, a constant inf), the
+row's `rule` (`rules` for an operator) is the slope as the rule reads it: the same
+number up to rounding, set onto the float slope bit for bit.
+
 Adding an op is one row (and the tests' tables pick it up): the method, its docstring
 (`doc`), the formula function, the CLI's list and the README's list all come from here.
 `let` runs before `value` and `slopes`, for a quantity both need; `domain` is the
@@ -43,6 +50,7 @@ class Unary(NamedTuple):
     param: tuple[str, float] | None = None  # (keyword, default), kept on the node
     method: str = ""                        # when the method is a dunder: "__neg__"
     activation: bool = False                # offered by nn as an activation
+    rule: str = ""                          # the slope as the higher-order rule reads it
 
 
 class Binary(NamedTuple):
@@ -51,6 +59,7 @@ class Binary(NamedTuple):
     symbol: str
     slopes: tuple[str, str]
     method: str
+    rules: tuple[str, str] = ("", "")       # the slopes as the higher-order rule reads them
 
 
 # exp(-|x|) without abs's kink: e in (0, 1] never overflows, and 1 - s = e / (1 + e).
@@ -66,9 +75,10 @@ UNARY: tuple[Unary, ...] = (
           "exp(x)", "out", hint="scale the input down"),
     Unary("log", "natural logarithm, for x > 0; d/dx = 1/x",
           "log(x)", "1.0 / x", "x > 0", "clamp or shift the input"),
+    # over Values 0.5 / 0 is IEEE's inf, whose derivative -inf an allowed pass keeps
     Unary("sqrt", "square root, for x >= 0; d/dx = 1/(2 sqrt(x)), infinite at 0",
           "sqrt(x)", "0.5 / out if out > 0 else INF", "x >= 0",
-          "clamp the input or use abs()"),
+          "clamp the input or use abs()", rule="0.5 / out"),
     Unary("log1p", "log(1 + x), exact near 0, for x > -1; d/dx = 1/(1 + x)",
           "log1p(x)", "1.0 / (1.0 + x)", "x > -1",
           "clamp or shift the input"),
@@ -81,8 +91,11 @@ UNARY: tuple[Unary, ...] = (
     # math.tan is exact for every float; the nearest float to pi/2 is not a pole
     Unary("tan", "tangent; d/dx = 1 + tan(x)^2",
           "tan(x)", "1.0 + out * out"),
+    # over Values, r^2 / (1 + r^2) with r = 1/x far out: the gradient of x * x, 1/x^4 of
+    # the result's, would underflow where the second derivative, -2x/(1 + x^2)^2, does not
     Unary("atan", "arctangent; d/dx = 1/(1 + x^2)",
-          "atan(x)", "1.0 / (1.0 + x * x) if -1e150 < x < 1e150 else (r := 1.0 / x) * r"),
+          "atan(x)", "1.0 / (1.0 + x * x) if -1e150 < x < 1e150 else (r := 1.0 / x) * r",
+          rule="1.0 / (1.0 + x * x) if -1.0 < x < 1.0 else (r := 1.0 / x) * r / (1.0 + r * r)"),
     Unary("sinh", "hyperbolic sine; d/dx = cosh(x)",
           "sinh(x)", "cosh(x)", hint="scale the input down"),
     Unary("cosh", "hyperbolic cosine; d/dx = sinh(x)",
@@ -91,9 +104,13 @@ UNARY: tuple[Unary, ...] = (
     Unary("tanh", "hyperbolic tangent; d/dx = 1 - tanh(x)^2",
           "tanh(x)", "1.0 - out * out if -0.5 < out < 0.5 else 0.0 if abs(x) > 400.0 "
           "else 4.0 * (e := exp(-2.0 * abs(x))) / ((1.0 + e) * (1.0 + e))", activation=True),
+    # over Values, (1 - tanh(x/2)^2) / 4 near 0: the derivative of e / (1 + e)^2 is
+    # (1 - e) / (1 + e)^3, all lost to cancellation as e -> 1 (0.0 at x = 1e-25, not -x/8)
     Unary("sigmoid", "logistic sigmoid 1/(1 + e^-x); d/dx = sigmoid(x) (1 - sigmoid(x))",
           "1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)",
-          "e / ((1.0 + e) * (1.0 + e))", let=_E_ABS, activation=True),
+          "e / ((1.0 + e) * (1.0 + e))", let=_E_ABS, activation=True,
+          rule="0.25 * (1.0 - (t := tanh(0.5 * x)) * t) if -1.0 < x < 1.0 "
+               "else e / ((1.0 + e) * (1.0 + e))"),
     Unary("erf", "error function; d/dx = 2/sqrt(pi) e^(-x^2)",
           "erf(x)", "0.0 if abs(x) > 30.0 else TWO_OVER_SQRT_PI * exp(-x * x)"),
     Unary("erfc", "complementary error function 1 - erf(x), exact in the right tail; "
@@ -130,13 +147,22 @@ UNARY: tuple[Unary, ...] = (
 # y = 0 without x ** -1 overflowing; a negative power of 0 never gets here (refused).
 _POW_BASE_SLOPE = ("0.0 if is_zero(x) and is_zero(y) else y / x ** (1.0 - y) if is_zero(y) "
                    "else INF if is_zero(x) and y < 1 else y * x ** (y - 1.0)")
+# Over Values the base slope is y * x ** (y - 1), exact for integer powers, but for a
+# tiny y: the gradient reaching x ** (y - 1) is y times the rule's, and underflows where
+# the second derivative is ordinary; there it is y / x * x ** y, with x ** y = e^(y log x)
+# near 1 (for a normal, finite x: y / x is then a float). At 0 ** y with 0 < y < 1 it is
+# IEEE's y * 0 ** (y - 1) = inf.
+_POW_BASE_RULE = ("0.0 if is_zero(x) and is_zero(y) else y / x ** (1.0 - y) if is_zero(y) "
+                  "else y / x * exp(y * log(x)) if 1e-308 < x < INF and -1e-5 < y < 1e-5 "
+                  "else y * x ** (y - 1.0)")
 BINARY: tuple[Binary, ...] = (
     Binary("+", ("1.0", "1.0"), "__add__"),
     Binary("-", ("1.0", "-1.0"), "__sub__"),
     Binary("*", ("y", "x"), "__mul__"),
     Binary("/", ("1.0 / y", "-out / y"), "__truediv__"),
     # 0 ** y is flat in y for y > 0; a negative base has no real slope in y (refused)
-    Binary("**", (_POW_BASE_SLOPE, "out * log(x) if x > 0 else 0.0"), "__pow__"),
+    Binary("**", (_POW_BASE_SLOPE, "out * log(x) if x > 0 else 0.0"), "__pow__",
+           rules=(_POW_BASE_RULE, "")),
 )
 
 UNARY_BY_NAME = {row.name: row for row in UNARY}

@@ -20,6 +20,7 @@ from .engine import Value, recording
 from .functional import _check_argnums, _depth, _name, _number, _prepare
 from .nonfinite import describe
 from .numeric import NonFiniteGradientError, to_float, within
+from .rule_arithmetic import rule_with_ieee_arithmetic
 from .trees import NUMBER, Structure, leaves_like, paths, rebuild, rebuild_each, sequence, spans
 
 __all__ = ["jacobian", "hessian", "jvp", "vjp"]
@@ -203,8 +204,8 @@ def _tangent(node: Value, tangent_of: dict, nested: bool, allow_nonfinite: bool)
         raise _nonfinite_tangent(node, tangent_of)
     total: Any = 0.0
     try:
-        if nested:  # an allowed infinite slope has no derivative: it enters as a constant
-            slopes = ([Value(s, allow_nonfinite=True) for s in slopes] if infinite
+        if nested:  # an infinite slope is IEEE's inf, as a Value that keeps its derivative
+            slopes = (rule_with_ieee_arithmetic(node) if any(s - s for s in slopes)
                       else node.local_grads_fn(node, *node.parents))
         for slope, t in zip(slopes, moving):
             if not (_is_zero(t) or nested and _is_zero(slope)):

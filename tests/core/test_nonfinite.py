@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_mini import Value, grad, value_and_grad
+from autograd_mini import NonFiniteGradientError, Value, grad, hessian, jvp, value_and_grad
 
 
 def test_sqrt_at_zero_names_the_infinite_slope() -> None:
@@ -114,6 +114,72 @@ def test_create_graph_with_an_allowed_infinite_slope_gives_a_value_inf() -> None
     x = Value(0.0)
     x.sqrt().backward(create_graph=True, allow_nonfinite=True)
     assert isinstance(x.grad, Value) and x.grad.data == math.inf
+
+
+# -- allowed, every order is IEEE's: d2/dx2 where d/dx is infinite ------------------
+# IEEE arithmetic over the true second derivative, as PyTorch gives it; 0.0 while an
+# allowed infinite slope entered create_graph as a constant, its derivative lost.
+ALLOWED = {"allow_nonfinite": True}
+AT_AN_INFINITE_SLOPE = [
+    pytest.param(lambda x: x.sqrt(), 0.0, -math.inf, id="sqrt at 0: -x^(-3/2)/4"),
+    pytest.param(lambda x: x ** 0.5, 0.0, -math.inf, id="x**0.5 at 0: -x^(-3/2)/4"),
+    pytest.param(lambda x: x.log(), 5e-324, -math.inf, id="log at 5e-324: -1/x^2"),
+    pytest.param(lambda x: 1 / x, 1e-200, math.inf, id="1/x at 1e-200: 2/x^3"),
+]
+
+
+@pytest.mark.parametrize("f, x, second", AT_AN_INFINITE_SLOPE)
+def test_allowed_second_derivative_where_the_first_is_infinite_is_ieee(f, x, second) -> None:
+    assert grad(grad(f, **ALLOWED), **ALLOWED)(x) == second
+    assert hessian(f, **ALLOWED)(x) == second
+
+
+@pytest.mark.parametrize("f, x, second", AT_AN_INFINITE_SLOPE)
+def test_allowed_second_derivative_by_backward_twice_is_ieee(f, x, second) -> None:
+    leaf = Value(x)
+    f(leaf).backward(create_graph=True, allow_nonfinite=True)
+    first, leaf.grad = leaf.grad, 0.0
+    first.backward(allow_nonfinite=True)
+    assert leaf.grad == second
+
+
+@pytest.mark.parametrize("f, x, second", AT_AN_INFINITE_SLOPE)
+def test_without_allow_nonfinite_that_second_derivative_is_refused(f, x, second) -> None:
+    with pytest.raises(NonFiniteGradientError):
+        grad(grad(f))(x)
+    with pytest.raises(NonFiniteGradientError):
+        hessian(f)(x)
+
+
+@pytest.mark.parametrize("f, x, second", AT_AN_INFINITE_SLOPE)
+def test_a_pass_that_does_not_allow_it_refuses_the_infinite_second_derivative(f, x, second):
+    with pytest.raises(NonFiniteGradientError):  # was a silent 0.0
+        grad(grad(f, **ALLOWED))(x)
+
+
+def test_allowed_third_derivatives_there_are_ieee_too() -> None:
+    def third(f):
+        return grad(grad(grad(f, **ALLOWED), **ALLOWED), **ALLOWED)
+    assert third(lambda x: x.sqrt())(0.0) == math.inf  # 3/8 x^(-5/2)
+    assert third(lambda x: x.log())(5e-324) == math.inf  # 2/x^3
+    assert third(lambda x: 1 / x)(1e-200) == -math.inf  # -6/x^4
+
+
+def test_allowed_nested_jvp_at_an_infinite_slope_is_ieee() -> None:
+    def tangent(x):
+        return jvp(lambda t: t.sqrt(), (x,), (1.0,), **ALLOWED)[1]
+    assert grad(tangent, **ALLOWED)(0.0) == -math.inf
+    assert jvp(grad(lambda t: t.sqrt(), **ALLOWED), (0.0,), (1.0,), **ALLOWED) == \
+        (math.inf, -math.inf)
+
+
+def test_an_infinite_slope_keeps_the_derivatives_of_the_other_slope() -> None:
+    x, y = Value(math.inf, allow_nonfinite=True), Value(2.0)
+    (x * y).backward(create_graph=True, allow_nonfinite=True)
+    dx = x.grad  # y, though the slope for y, x, is infinite
+    x.grad = y.grad = 0.0
+    dx.backward(allow_nonfinite=True)
+    assert y.grad == 1.0  # d2(xy)/dxdy
 
 
 # Every op at the edges of its domain and of the float range: wherever the float pass
