@@ -14,6 +14,7 @@ from typing import Iterable
 
 from autograd_mini.backprop import topological_order
 from autograd_mini.engine import Value
+from autograd_mini.numeric import to_float
 from autograd_mini.opgen import Op
 
 __all__ = ["OP", "INPUT", "PLACEHOLDER", "CONSTANT", "Plan", "capture"]
@@ -88,7 +89,8 @@ def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: 
         slot = slots.get(order[i])
         if slot is None:
             plan.kinds[i] = CONSTANT
-            plan.constants[i] = order[i].data
+            # a float, whatever .data holds (a numpy scalar, an int): written as a literal
+            plan.constants[i] = to_float(order[i].data, "compile_graph: a constant leaf")
         else:
             plan.kinds[i] = INPUT if slot < inputs else PLACEHOLDER
             plan.leaf_slots[i] = slot

@@ -88,7 +88,7 @@ class Layout:
 
 
 def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
-    """The source of forward_k and backward_k."""
+    """The source of forward_k (which returns the values to check) and backward_k."""
     start = k * plan.chunk_size
     end = min(start + plan.chunk_size, len(plan))
     fields = _chunk_fields(plan, layout, start, end)
@@ -97,9 +97,9 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
     if saved:  # forward's names that backward reads (slopes, operands) cross through S[k]
         forward.append(f"    S[{k}] = {_tuple(saved)}")
         backward.insert(0, f"    {_tuple(saved)[1:-1]} = S[{k}]")
-    # NaN or inf in any value makes the sum NaN or inf: then the caller replays the graph
-    # eagerly, which raises eager's error (or confirms the numbers).
-    forward.append(f"    return sum({_tuple(checked)})" if checked else "    return 0.0")
+    # The values that show a NaN or inf (the caller sums them; NaN or inf there means a
+    # replay, which raises eager's error).
+    forward.append(f"    return {_tuple(checked)}" if checked else "    return ()")
     return (f"def forward_{k}(V, S):\n" + "\n".join(forward) + "\n\n\n"
             f"def backward_{k}(G, S, P):\n" + "\n".join(backward or ["    pass"]) + "\n")
 

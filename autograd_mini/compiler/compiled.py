@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import weakref
 from itertools import chain, repeat
+from math import isfinite
 from operator import add, attrgetter
 from typing import Iterable, Sequence, Union
 
@@ -125,6 +126,7 @@ class CompiledGraph:
         self._wanted = self._inputs_in_order(inputs)
         self._state: object = None  # None, _COMPILED, or the replayed Values
         self._data: list = []       # the leaves' numbers of the last forward
+        self._replays = 0
         self._lock = threading.RLock()
 
     def _inputs_in_order(self, inputs: list[Value]) -> tuple[list[Value], list[int] | None]:
@@ -150,6 +152,12 @@ class CompiledGraph:
                   "# first); P: the leaves' gradients.\n\n")
         return header + helpers_source(plan) + "\n\n".join(
             chunk_source(plan, self._layout, k) for k in range(len(self._forwards)))
+
+    @property
+    def replays(self) -> int:
+        """How many passes (forward or backward) were replayed op by op with Values, the
+        slow path: each met an error, a NaN or an infinity."""
+        return self._replays
 
     def forward(self) -> float | list[float]:
         """Recompute every node from the inputs' current .data; return the root's value
@@ -197,6 +205,7 @@ class CompiledGraph:
         data = self._data = list(map(_get_data, self._leaves))
         self._state = None
         if not self._forward_compiled(data):
+            self._replays += 1
             nodes = replay_forward(self._plan, data)  # eager: raises eager's error, if any
             self._state = nodes
             return [nodes[root].data for root in self._plan.roots]
@@ -208,14 +217,12 @@ class CompiledGraph:
         """Run the generated forward; False when a replay must decide (an exception, or a
         value or input that is NaN or infinite)."""
         try:
-            check = sum(data)
-            if check - check:  # nonzero only for inf and NaN (or an overflowing sum)
+            if not _all_finite(data):
                 return False
             values, saved = self._values, self._saved
             values[:len(data)] = data
             for forward in self._forwards:
-                check = forward(values, saved)
-                if check - check:
+                if not _all_finite(forward(values, saved)):
                     return False
         except Exception:  # noqa: BLE001 - the replay raises eager's error, or none
             return False
@@ -234,14 +241,14 @@ class CompiledGraph:
                 backward(grads, saved, leaf_grads)
             found = list(chain.from_iterable(leaf_grads))
         else:
+            self._replays += 1
             found = replay_backward(plan, self._state, seeds)
-        if not allow_nonfinite:
-            total = sum(found)
-            if total - total:  # nonzero only for inf and NaN (or an overflowing sum)
-                nodes = replay_forward(plan, self._data)
-                error = first_nonfinite_gradient(plan, nodes, seeds)
-                if error:
-                    raise error
+        if not allow_nonfinite and not _all_finite(found):
+            self._replays += 1
+            nodes = replay_forward(plan, self._data)
+            error = first_nonfinite_gradient(plan, nodes, seeds)
+            if error:
+                raise error
         return found
 
     def _accumulate(self, grads: list[float], allow_nonfinite: bool) -> None:
@@ -300,6 +307,13 @@ def _values_or_numbers(grad: object, count: int) -> list:
         raise ValueError(f"backward(grad=...): this graph has {count} outputs; give a list of "
                          f"{count} seed gradients, one per output")
     return list(grad)
+
+
+def _all_finite(numbers: Sequence[float]) -> bool:
+    """Whether no number is NaN or infinite: their sum tells at C speed, and only when it
+    is not finite (which large finite numbers can also make it) are they looked at one by one."""
+    total = sum(numbers)
+    return not total - total or all(map(isfinite, numbers))
 
 
 def _number(x: object) -> float:
