@@ -23,45 +23,40 @@ a later chunk hands to an earlier one; the seeds first) and P[k] (the gradients 
 k's leaves). A chunk's forward is written first, then its backward, both from the same
 names (_chunk_fields); the backward's writer returns which of forward's names it reads,
 and those are what S[k] holds.
+
+Every name in the code is ours (v7, g7, d7, ...): a node's label is never one, since
+Python reads identifiers after NFKC normalisation (a label "ｖ1" would be v1). Labels
+are shown as comments beside their nodes' lines, escaped so that none ends its line.
 """
 from __future__ import annotations
 
-import keyword
-import re
 from functools import lru_cache
+from typing import Sequence
 
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
-from autograd_mini.compiler.forms import FORMS, HELPERS, TEMPORARIES, Form, literal, namespace
+from autograd_mini.compiler.forms import FORMS, HELPERS, Form, literal, namespace
 
-__all__ = ["Layout", "chunk_source", "helpers_source", "names_from_labels"]
+__all__ = ["Layout", "chunk_source", "helpers_source", "label_comment"]
 
 _NAMESPACE = namespace()
-# Names the generated code makes (v7, g7, d7, d7_2, e7, ...) or reads: no label may take one.
-_GENERATED = re.compile(rf"(?:v|g|d|{'|'.join(TEMPORARIES)})\d+(?:_\d+)?|grad_\w*|_\w*")
-_TAKEN = {"V", "S", "G", "P", *_NAMESPACE, *HELPERS, "abs", "sum"}
 # Deeper expressions would strain Python's compiler (a sum of many terms is one long chain).
 _MOST_NESTED = 100
+# Characters of a label shown in a comment (a label may be any length).
+_LABEL_SHOWN = 40
 
 
-def names_from_labels(labels: dict[int, str]) -> dict[int, str]:
-    """An identifier for each labelled node whose label makes a readable, unique one
-    ("L0.N2.w1" gives L0_N2_w1); the others keep their generated names (v7)."""
-    names: dict[int, str] = {}
-    used: set[str] = set()
-    for i, label in labels.items():
-        name = re.sub(r"\W", "_", label)
-        if (name.isidentifier() and not keyword.iskeyword(name) and name not in _TAKEN
-                and name not in used and not _GENERATED.fullmatch(name)):
-            names[i] = name
-            used.add(name)
-    return names
+def label_comment(label: str) -> str:
+    """A label as comment text: repr() escapes every line break and unprintable character
+    (bidi controls too), so that no label can end its comment's line or hide code."""
+    return repr(label if len(label) <= _LABEL_SHOWN else label[:_LABEL_SHOWN] + "...")
 
 
 class Layout:
-    """Names, and where values and gradients cross chunks (their V and G slots)."""
+    """Names, labels as comments, and where values and gradients cross chunks (their V
+    and G slots)."""
 
     def __init__(self, plan: Plan) -> None:
-        self.names = names_from_labels(plan.labels)
+        self.labels = {i: label_comment(label) for i, label in plan.labels.items()}
         self.roots = set(plan.roots)
         self.value_slot = dict(plan.leaf_slots)  # inputs and placeholders, then handovers
         self.values = plan.leaf_count            # the length V needs
@@ -79,12 +74,16 @@ class Layout:
 
     def value(self, i: int) -> str:
         """The name of node i's value."""
-        return self.names.get(i) or f"v{i}"
+        return f"v{i}"
 
     def grad(self, i: int) -> str:
         """The name of node i's gradient."""
-        name = self.names.get(i)
-        return f"grad_{name}" if name else f"g{i}"
+        return f"g{i}"
+
+    def comment(self, i: int, text: str = "") -> str:
+        """"  # text 'label'" for node i's line ("" when neither is there)."""
+        shown = " ".join(filter(None, (text, self.labels.get(i))))
+        return f"  # {shown}" if shown else ""
 
 
 def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
@@ -119,18 +118,17 @@ def _tuple(names: list[str]) -> str:
 def _chunk_fields(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, dict]:
     """The template fields of each op node of the chunk: operand and result names,
     constant, temporaries."""
-    names, kinds, constants = layout.names, plan.kinds, plan.constants
+    kinds, constants = plan.kinds, plan.constants
     found = {}
     for i in range(start, end):
         if kinds[i] != OP:
             continue
-        fields = {"out": names.get(i) or f"v{i}"}
+        fields = {"out": f"v{i}"}
         p = plan.parent1[i]
-        fields["a"] = literal(constants[p]) if kinds[p] == CONSTANT else names.get(p) or f"v{p}"
+        fields["a"] = literal(constants[p]) if kinds[p] == CONSTANT else f"v{p}"
         p = plan.parent2[i]
         if p >= 0:
-            fields["b"] = (literal(constants[p]) if kinds[p] == CONSTANT
-                           else names.get(p) or f"v{p}")
+            fields["b"] = literal(constants[p]) if kinds[p] == CONSTANT else f"v{p}"
         if constants[i] is not None:
             fields["c"] = literal(constants[i])
         for name in FORMS[plan.ops[i].key].temporaries:
@@ -167,7 +165,7 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
         if form.joint:  # value and slopes from one helper
             slopes = ", ".join(_slope_name(i, form, n) for n in range(len(form.slopes)))
             body.append(f"    {fields['out']}, {slopes} = {form.joint.format(**fields)}"
-                        f"  # {form.comment}")
+                        f"{layout.comment(i, form.comment)}")
             checked.append(fields["out"])
             continue
         text = form.value.format(**fields)
@@ -176,13 +174,13 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
             continue
         for name, template in form.lets:
             body.append(f"    {name}{i} = {template.format(**fields)}")
-        comment = f"  # {form.comment}" if form.comment else ""
-        body.append(f"    {fields['out']} = {text}{comment}")
+        body.append(f"    {fields['out']} = {text}{layout.comment(i, form.comment)}")
         checked.append(fields["out"])
         for n, kind in enumerate(form.slope_kinds):
             if kind == "expr":
                 body.append(f"    {_slope_name(i, form, n)} = {form.slopes[n].format(**fields)}")
-    lines = _unpacked([layout.value(p) for p in imports], [f"V[{slot[p]}]" for p in imports])
+    lines = _unpacked([layout.value(p) for p in imports], [f"V[{slot[p]}]" for p in imports],
+                      layout, list(imports))
     lines += body
     handed = [i for i in range(start, end) if kinds[i] == OP and i in slot]
     if handed:
@@ -241,7 +239,7 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
     acc: dict[int, str] = _gradients_begun(plan, layout, start, end)
     nested: dict[int, int] = {}  # node -> how deep its gradient's expression is
     pending: dict[int, list[str]] = {}  # node -> terms not yet added, in order
-    lines = _unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc])
+    lines = _unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc], layout, list(acc))
     for i in range(end - 1, start - 1, -1):
         if kinds[i] != OP or not needs[i]:
             continue
@@ -256,7 +254,7 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
                 _add_pending(lines, layout, acc, pending, i)
                 nested[i] = 0  # a variable: nothing nested
             if reads > 1 and acc[i].startswith("("):  # an expression read twice: compute it once
-                lines.append(f"    {layout.grad(i)} = {acc[i]}")
+                lines.append(f"    {layout.grad(i)} = {acc[i]}{layout.comment(i)}")
                 acc[i], nested[i] = layout.grad(i), 0
         g, depth = acc[i], nested.get(i, 0) + 1
         form = FORMS[plan.ops[i].key]
@@ -327,13 +325,21 @@ def _add_pending(lines: list[str], layout: Layout, acc: dict[int, str],
     name = acc.get(p)
     if name is None:
         name = acc[p] = layout.grad(p)
-        lines.append(f"    {name} = {' + '.join(terms[:_TERMS_PER_LINE])}")
+        lines.append(f"    {name} = {' + '.join(terms[:_TERMS_PER_LINE])}{layout.comment(p)}")
         terms = terms[_TERMS_PER_LINE:]
     for first in range(0, len(terms), _TERMS_PER_LINE):
         lines.append(f"    {name} = {name} + {' + '.join(terms[first:first + _TERMS_PER_LINE])}")
 
 
-def _unpacked(targets: list[str], sources: list[str], per_line: int = 8) -> list[str]:
-    """`a, b = G[0], G[3]` lines, a few names each."""
-    return [f"    {', '.join(targets[k:k + per_line])} = {', '.join(sources[k:k + per_line])}"
-            for k in range(0, len(targets), per_line)]
+def _unpacked(targets: list[str], sources: list[str], layout: Layout | None = None,
+              nodes: Sequence[int] = (), per_line: int = 8) -> list[str]:
+    """`a, b = G[0], G[3]` lines, a few names each; given the layout, a line names the
+    labels of its `nodes` ("# v0 'w', v2 'b'")."""
+    labels = layout.labels if layout else {}
+    lines = []
+    for k in range(0, len(targets), per_line):
+        line = f"    {', '.join(targets[k:k + per_line])} = {', '.join(sources[k:k + per_line])}"
+        shown = [f"{name} {labels[i]}" for name, i in zip(targets[k:k + per_line],
+                                                          nodes[k:k + per_line]) if i in labels]
+        lines.append(f"{line}  # {', '.join(shown)}" if shown else line)
+    return lines
