@@ -256,16 +256,18 @@ class CompiledGraph:
         nodes, picks = self._wanted
         if picks is not None:
             grads = list(map(grads.__getitem__, picks))
-        before = list(map(_get_grad, nodes))
-        # 0.0 + g: eager's sums start from 0.0, which turns a -0.0 into 0.0
-        after = list(map(add, before, map(add, repeat(0.0), grads)))
-        if not allow_nonfinite:
-            total = sum(after)
-            if total.__class__ is not float:  # a Value among the gradients (create_graph)
-                total = sum(map(_number, after))
-            if total - total:
-                _refuse_nonfinite_sum(nodes, before, after)
-        with pass_lock:  # not in the middle of an eager pass over the same leaves
+        # Read, add and write as one step: another pass (eager, or another compiled graph's
+        # in another thread) adding into the same leaves in between would be lost.
+        with pass_lock:
+            before = list(map(_get_grad, nodes))
+            # 0.0 + g: eager's sums start from 0.0, which turns a -0.0 into 0.0
+            after = list(map(add, before, map(add, repeat(0.0), grads)))
+            if not allow_nonfinite:
+                total = sum(after)
+                if total.__class__ is not float:  # a Value among the gradients (create_graph)
+                    total = sum(map(_number, after))
+                if total - total:
+                    _refuse_nonfinite_sum(nodes, before, after)
             for node, grad in zip(nodes, after):
                 node.grad = grad
 
