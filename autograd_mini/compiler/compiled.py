@@ -268,8 +268,7 @@ class CompiledGraph:
                     total = sum(map(_number, after))
                 if total - total:
                     _refuse_nonfinite_sum(nodes, before, after)
-            for node, grad in zip(nodes, after):
-                node.grad = grad
+            _set_grads(nodes, after)
 
     def _seeds(self, grad: object, allow_nonfinite: bool) -> list[float]:
         if self._single:
@@ -309,6 +308,16 @@ def _values_or_numbers(grad: object, count: int) -> list:
         raise ValueError(f"backward(grad=...): this graph has {count} outputs; give a list of "
                          f"{count} seed gradients, one per output")
     return list(grad)
+
+
+def _set_grads(nodes: list[Value], grads: list) -> None:
+    """node.grad = grad for each pair in one C-level loop: no Python line runs in it, so
+    neither Ctrl-C (a signal's handler runs between lines) nor a trace function can stop
+    it half way. Every .grad changes, or none."""
+    any(map(_set_grad, nodes, grads))  # each call returns None: any() runs through all
+
+
+_set_grad = Value.grad.__set__  # the slot's own setter, called from C
 
 
 def _all_finite(numbers: Sequence[float]) -> bool:
