@@ -60,17 +60,21 @@ class Layout:
         self.roots = set(plan.roots)
         self.value_slot = dict(plan.leaf_slots)  # inputs and placeholders, then handovers
         self.values = plan.leaf_count            # the length V needs
-        self.grad_slot: dict[int, int] = {}      # roots first (their seeds), then handovers
-        for root in plan.roots:
-            self.grad_slot.setdefault(root, len(self.grad_slot))
+        # G: the seeds, one per root, then the gradients handed over (self.grads: its length)
+        self.seeds_at = plan.seeds_entering()  # position -> (root, seed's slot)
+        self.last_term = _last_terms(plan, self.seeds_at)
+        self.grad_slot: dict[int, int] = {}
+        self.grads = len(plan.roots)
         chunk = plan.chunk_size
         for i, (kind, last) in enumerate(zip(plan.kinds, plan.last_use)):
             crosses = last // chunk != i // chunk
             if kind == OP and (crosses or i in self.roots) and i not in self.value_slot:
                 self.value_slot[i] = self.values
                 self.values += 1
-            if plan.needs_grad[i] and crosses and last >= 0 and i not in self.grad_slot:
-                self.grad_slot[i] = len(self.grad_slot)
+            last = self.last_term.get(i, last)
+            if plan.needs_grad[i] and last >= 0 and last // chunk != i // chunk:
+                self.grad_slot[i] = self.grads
+                self.grads += 1
 
     def value(self, i: int) -> str:
         """The name of node i's value."""
@@ -84,6 +88,15 @@ class Layout:
         """"  # text 'label'" for node i's line ("" when neither is there)."""
         shown = " ".join(filter(None, (text, self.labels.get(i))))
         return f"  # {shown}" if shown else ""
+
+
+def _last_terms(plan: Plan, seeds_at: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+    """For each seeded root, the last position adding to its gradient: a reader or a seed."""
+    last: dict[int, int] = {}
+    for position, entering in seeds_at.items():
+        for root, _ in entering:
+            last[root] = max(position, plan.last_use[root], last.get(root, -1))
+    return last
 
 
 def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
@@ -241,6 +254,9 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
     pending: dict[int, list[str]] = {}  # node -> terms not yet added, in order
     lines = _unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc], layout, list(acc))
     for i in range(end - 1, start - 1, -1):
+        for root, k in layout.seeds_at.get(i, ()):
+            pending.setdefault(root, []).append(f"G[{k}]")
+            nested.setdefault(root, 1)
         if kinds[i] != OP or not needs[i]:
             continue
         p1, p2 = plan.parent1[i], plan.parent2[i]
@@ -248,7 +264,8 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
         terms = pending.get(i)
         if (reads == 1 and terms and len(terms) == 1 and i not in acc
                 and nested.get(i, 0) < _MOST_NESTED):
-            acc[i] = f"({pending.pop(i)[0]})"  # its one term, read once: no variable
+            term = pending.pop(i)[0]  # its one term, read once: no variable
+            acc[i] = term if term.startswith("G[") else f"({term})"
         else:
             if i in pending:
                 _add_pending(lines, layout, acc, pending, i)
@@ -278,12 +295,12 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
 
 
 def _gradients_begun(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, str]:
-    """The gradients this chunk reads from G, by node, in slot order: its roots' seeds, and
-    sums a later chunk began."""
+    """The gradients this chunk reads from G, by node, in slot order: the sums a later
+    chunk began."""
     slot = layout.grad_slot
-    receivers = [p for p in _receivers(plan, start, end) if p in slot]
+    receivers = [p for p in _receivers(plan, layout, start, end) if p in slot]
     return {p: layout.grad(p) for p in sorted(receivers, key=slot.__getitem__)
-            if p in layout.roots or plan.last_use[p] >= end}
+            if layout.last_term.get(p, plan.last_use[p]) >= end}
 
 
 def _handed_on(plan: Plan, layout: Layout, start: int, end: int,
@@ -299,10 +316,12 @@ def _handed_on(plan: Plan, layout: Layout, start: int, end: int,
     return lines
 
 
-def _receivers(plan: Plan, start: int, end: int) -> list[int]:
+def _receivers(plan: Plan, layout: Layout, start: int, end: int) -> list[int]:
     """The nodes whose gradient this chunk adds to or reads."""
     needs = plan.needs_grad
     found = {i: None for i in range(start, end) if needs[i]}
+    found.update((root, None) for position, entering in layout.seeds_at.items()
+                 if start <= position < end for root, _ in entering)
     for i in range(start, end):
         if plan.kinds[i] == OP and needs[i]:
             for p in (plan.parent1[i], plan.parent2[i]):

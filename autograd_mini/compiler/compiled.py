@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import threading
 import weakref
+from array import array
 from itertools import chain, repeat
 from math import isfinite
 from operator import add, attrgetter
 from typing import Iterable, Sequence, Union
 
-from autograd_mini.backprop import pass_lock
+from autograd_mini.backprop import any_nonzero, pass_lock
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan, capture, distinct
 from autograd_mini.compiler.codegen import Layout, chunk_source, helpers_source
 from autograd_mini.compiler.forms import namespace
@@ -56,7 +57,9 @@ def compile_graph(root: Value | Sequence[Value], inputs: Iterable[Value], *,
     last bit, and raise the same errors. The one rule, as with jax.jit: the graph's structure
     must not depend on the data (a branch inside an op, as relu's, is decided at every run;
     a Python `if` on a value was decided once, at capture). `root` may also be a list of
-    Values (outputs); then forward() returns a list and backward() takes one seed each.
+    Values (outputs); then forward() returns a list and backward() takes one seed each,
+    adding what eager backward of a loss reading them in turn, `(o1 * s1 + o2 * s2 +
+    ...).backward()`, adds.
     """
     outputs = _outputs(root)
     inputs = _leaves(inputs, "inputs")
@@ -110,7 +113,7 @@ class CompiledGraph:
         self._single = single
         self._leaves = inputs + placeholders  # by slot: V[k] is leaves[k].data
         plan = self._plan = capture(outputs, self._leaves, len(inputs),
-                                    chunk_size or CHUNK_SIZE)
+                                    chunk_size or CHUNK_SIZE, single)
         layout = self._layout = Layout(plan)
         # Weak: a compiled graph must not keep the graph it was made from alive.
         self._outputs = [weakref.ref(output) for output in outputs]
@@ -118,12 +121,13 @@ class CompiledGraph:
         chunks = len(self._forwards)
         self._values = [0.0] * layout.values
         self._saved: list = [None] * chunks
-        self._grads = [0.0] * len(layout.grad_slot)
+        self._grads = [0.0] * layout.grads  # the seeds first
         self._leaf_grads: list[tuple] = [()] * chunks
-        self._root_slots = [layout.grad_slot[root] for root in plan.roots]
         self._root_reads = [(layout.value_slot.get(root), plan.constants[root])
                             for root in plan.roots]
         self._wanted = self._inputs_in_order(inputs)
+        # eager's backward sets a root's gradient to the seed: an input as the root, too
+        self._root_is_input = single and plan.kinds[plan.roots[0]] == INPUT
         self._state: object = None  # None, _COMPILED, or the replayed Values
         self._data: list = []       # the leaves' numbers of the last forward
         self._replays = 0
@@ -156,7 +160,8 @@ class CompiledGraph:
     @property
     def replays(self) -> int:
         """How many passes (forward or backward) were replayed op by op with Values, the
-        slow path: each met an error, a NaN or an infinity."""
+        slow path: each met an error, a NaN or an infinity, or added into a .grad of -0.0
+        (whose sign eager keeps only if every term is a -0.0)."""
         return self._replays
 
     def forward(self) -> float | list[float]:
@@ -173,7 +178,7 @@ class CompiledGraph:
         with self._lock:
             if self._state is None:
                 self._forward()
-            self._accumulate(self._leaf_gradients(seeds, allow_nonfinite), allow_nonfinite)
+            self._backward(seeds, allow_nonfinite)
 
     def run(self, grad: Seed | Sequence[Seed] = 1.0, *,
             allow_nonfinite: bool = False) -> float | list[float]:
@@ -181,7 +186,7 @@ class CompiledGraph:
         seeds = self._seeds(grad, allow_nonfinite)
         with self._lock:
             value = self._forward_and_set()
-            self._accumulate(self._leaf_gradients(seeds, allow_nonfinite), allow_nonfinite)
+            self._backward(seeds, allow_nonfinite)
         return value
 
     def __repr__(self) -> str:
@@ -229,13 +234,12 @@ class CompiledGraph:
         return True
 
     def _leaf_gradients(self, seeds: list[float], allow_nonfinite: bool) -> list[float]:
+        """This pass's gradients of the leaves that want one (from 0.0), in position order;
+        a NaN or infinite one raises eager's error, unless allowed."""
         plan = self._plan
         if self._state is _COMPILED:
             grads = self._grads
-            seeded: set[int] = set()
-            for slot, seed in zip(self._root_slots, seeds):  # a root given twice: both seeds
-                grads[slot] = grads[slot] + seed if slot in seeded else seed
-                seeded.add(slot)
+            grads[:len(seeds)] = seeds
             saved, leaf_grads = self._saved, self._leaf_grads
             for backward in self._backwards:
                 backward(grads, saved, leaf_grads)
@@ -251,8 +255,9 @@ class CompiledGraph:
                 raise error
         return found
 
-    def _accumulate(self, grads: list[float], allow_nonfinite: bool) -> None:
-        """input.grad = before + this pass, as backprop adds back gradients it set aside."""
+    def _backward(self, seeds: list[float], allow_nonfinite: bool) -> None:
+        """Add this pass's gradients into the inputs' .grad, as Value.backward adds them."""
+        grads = self._leaf_gradients(seeds, allow_nonfinite)
         nodes, picks = self._wanted
         if picks is not None:
             grads = list(map(grads.__getitem__, picks))
@@ -260,8 +265,12 @@ class CompiledGraph:
         # in another thread) adding into the same leaves in between would be lost.
         with pass_lock:
             before = list(map(_get_grad, nodes))
-            # 0.0 + g: eager's sums start from 0.0, which turns a -0.0 into 0.0
+            # Eager sets nonzero .grads aside and adds them back to sums begun at 0.0 (0.0 + g
+            # turns a -0.0 into 0.0); into zeros it adds in place, which differs only in
+            # the sign of a zero
             after = list(map(add, before, map(add, repeat(0.0), grads)))
+            if 0.0 in grads and not any_nonzero(before):
+                after = self._added_in_place(before, grads, after, seeds)
             if not allow_nonfinite:
                 total = sum(after)
                 if total.__class__ is not float:  # a Value among the gradients (create_graph)
@@ -269,6 +278,27 @@ class CompiledGraph:
                 if total - total:
                     _refuse_nonfinite_sum(nodes, before, after)
             _set_grads(nodes, after)
+
+    def _added_in_place(self, before: list, grads: list[float], after: list,
+                        seeds: list[float]) -> list:
+        """The inputs' .grad when eager adds zero gradients into zeros in place: `after`,
+        but a root's gradient is set to the seed, and a -0.0 stays so if every term
+        added to it is a -0.0 too: a sign of zero the generated code does not keep, so
+        eager's own terms decide."""
+        if self._root_is_input:
+            return grads  # the seed
+        if b"\x80" in array("d", before).tobytes():  # a -0.0 among the zeros
+            return self._replayed_gradients(seeds, before)
+        return after
+
+    def _replayed_gradients(self, seeds: list[float], before: list) -> list:
+        """The inputs' .grad after eager's chain rule has added into `before` in place."""
+        self._replays += 1
+        plan = self._plan
+        nodes = replay_forward(plan, self._data) if self._state is _COMPILED else self._state
+        grads = replay_backward(plan, nodes, seeds, before)
+        picks = self._wanted[1]
+        return grads if picks is None else list(map(grads.__getitem__, picks))
 
     def _seeds(self, grad: object, allow_nonfinite: bool) -> list[float]:
         if self._single:
