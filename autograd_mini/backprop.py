@@ -21,7 +21,7 @@ from .rule_arithmetic import rule_with_ieee_arithmetic
 if TYPE_CHECKING:  # annotations only: the engine imports this module
     from .engine import Value
 
-__all__ = ["topological_order", "backpropagate", "gradients", "last_root"]
+__all__ = ["topological_order", "backpropagate", "gradients", "last_root", "any_nonzero"]
 
 # Re-entrant: a create_graph pass builds Values, and a pass may sort while holding it.
 pass_lock = threading.RLock()
@@ -93,7 +93,7 @@ def backpropagate(root: Value, seed, create_graph: bool = False,
     with pass_lock:
         order = _sort(root, ())
         # Gradients are set aside only when there are any: usually every one is 0.0.
-        before = list(map(_get_grad, order)) if _any_nonzero(map(_get_grad, order)) else None
+        before = list(map(_get_grad, order)) if any_nonzero(map(_get_grad, order)) else None
         try:
             if before is not None:
                 _reset(order)
@@ -147,7 +147,9 @@ def _restore(order: list[Value], grads: list | None) -> None:
         node.grad = grad
 
 
-def _any_nonzero(grads: Iterable) -> bool:
+def any_nonzero(grads: Iterable) -> bool:
+    """Whether a pass sets these gradients aside (some is nonzero, or a Value); when none
+    is, it adds into them in place."""
     try:
         return any(grads)
     except TypeError:  # a Value gradient (from create_graph) refuses truth testing

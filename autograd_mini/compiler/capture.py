@@ -8,12 +8,13 @@ visits), which is what makes the compiled gradients add up in eager's order, bit
 from __future__ import annotations
 
 from array import array
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import attrgetter
 from typing import Iterable
 
 from autograd_mini.backprop import topological_order
 from autograd_mini.engine import Value
+from autograd_mini.numeric import to_float
 from autograd_mini.opgen import Op
 
 __all__ = ["OP", "INPUT", "PLACEHOLDER", "CONSTANT", "Plan", "capture"]
@@ -35,11 +36,16 @@ class _Join:
 class Plan:
     """The captured graph. Position i holds ops[i] (None for a leaf) applied to the
     positions parent1[i], parent2[i] (-1: none) with constants[i] (the op's constant
-    operand or parameter; a constant leaf's data), kinds[i] and labels.get(i, "")."""
+    operand or parameter; a constant leaf's data), kinds[i] and labels.get(i, "").
+
+    Seeds enter as eager backward gives them: a root given as a Value starts with its seed
+    as its gradient (Value.backward); the seeds of a list of outputs are added as for a
+    loss reading the outputs in turn, each through a node of its own (o1 * s1 + o2 * s2
+    + ...): output k's seed comes after the terms of every position beyond seed_at[k]."""
 
     __slots__ = ("ops", "parent1", "parent2", "constants", "kinds", "labels", "roots",
-                 "leaf_slots", "leaf_count", "needs_grad", "last_use", "single_use",
-                 "chunk_size")
+                 "one_root", "seed_at", "leaf_slots", "leaf_count", "needs_grad", "last_use",
+                 "single_use", "chunk_size")
 
     def __init__(self) -> None:
         self.ops: list[Op | None] = []
@@ -48,11 +54,13 @@ class Plan:
         self.kinds = bytearray()
         self.labels: dict[int, str] = {}
         self.roots: list[int] = []
+        self.one_root = True                   # a root given as a Value, not in a list
+        self.seed_at: list[int] = []           # per root: where its seed enters
         self.leaf_slots: dict[int, int] = {}  # input or placeholder position -> its index
         self.leaf_count = 0                    # inputs and placeholders, in the graph or not
         self.needs_grad = bytearray()          # 1 where a gradient has to flow
         self.last_use = array("q")             # the last position reading each node, or -1
-        self.single_use = bytearray()          # 1 where exactly one operand reads the node
+        self.single_use = bytearray()          # 1 where one operand reads the node, no seed
         self.chunk_size = 1
 
     def __len__(self) -> int:
@@ -66,12 +74,24 @@ class Plan:
         """The index of the chunk holding `position`."""
         return position // self.chunk_size
 
+    def seeds_entering(self) -> dict[int, list[tuple[int, int]]]:
+        """position -> (root, k) for each seed added there (k: its index among the roots),
+        a later output's first, as eager adds them; roots that need no gradient get none."""
+        entering: dict[int, list[tuple[int, int]]] = {}
+        for k, (root, position) in enumerate(zip(self.roots, self.seed_at)):
+            if self.needs_grad[root]:
+                entering.setdefault(position, []).insert(0, (root, k))
+        return entering
 
-def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: int) -> Plan:
-    """The plan of the graph below `outputs`; `leaves[:inputs]` are the inputs, the rest
-    of `leaves` placeholders, and every other leaf a constant."""
+
+def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: int,
+            one_root: bool = True) -> Plan:
+    """The plan of the graph below `outputs` (one_root: a root given as a Value);
+    `leaves[:inputs]` are the inputs, the rest of `leaves` placeholders, and every other
+    leaf a constant."""
     order = _sorted(outputs)
     plan = Plan()
+    plan.one_root = one_root
     plan.chunk_size = chunk_size
     plan.leaf_count = len(leaves)
     position = dict(zip(order, range(len(order)))).get
@@ -88,11 +108,15 @@ def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: 
         slot = slots.get(order[i])
         if slot is None:
             plan.kinds[i] = CONSTANT
-            plan.constants[i] = order[i].data
+            # a float, whatever .data holds (a numpy scalar, an int): written as a literal
+            plan.constants[i] = to_float(order[i].data, "compile_graph: a constant leaf")
         else:
             plan.kinds[i] = INPUT if slot < inputs else PLACEHOLDER
             plan.leaf_slots[i] = slot
     plan.roots = [position(output) for output in outputs]
+    # A loss reading the outputs in turn reads output k right after the sort has placed
+    # every node below outputs 1..k: its seed is added once the terms from beyond have been.
+    plan.seed_at = list(accumulate(plan.roots, max))
     _mark_gradients(plan)
     _mark_last_use(plan)
     return plan
@@ -129,6 +153,8 @@ def _mark_gradients(plan: Plan) -> None:
 def _mark_last_use(plan: Plan) -> None:
     last = plan.last_use = array("q", [-1]) * len(plan)
     uses = bytearray(len(plan))  # counts 0, 1, then 2 for "more than one"
+    for root in plan.roots:  # its seed is one more term of its gradient
+        uses[root] = 2
     for i, (p1, p2) in enumerate(zip(plan.parent1, plan.parent2)):
         if p1 >= 0:
             last[p1] = i

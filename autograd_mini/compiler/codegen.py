@@ -23,72 +23,84 @@ a later chunk hands to an earlier one; the seeds first) and P[k] (the gradients 
 k's leaves). A chunk's forward is written first, then its backward, both from the same
 names (_chunk_fields); the backward's writer returns which of forward's names it reads,
 and those are what S[k] holds.
+
+Every name in the code is ours (v7, g7, d7, ...): a node's label is never one, since
+Python reads identifiers after NFKC normalisation (a label "ｖ1" would be v1). Labels
+are shown as comments beside their nodes' lines, escaped so that none ends its line.
 """
 from __future__ import annotations
 
-import keyword
-import re
 from functools import lru_cache
+from typing import Sequence
 
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
-from autograd_mini.compiler.forms import FORMS, HELPERS, TEMPORARIES, Form, literal, namespace
+from autograd_mini.compiler.forms import FORMS, HELPERS, Form, literal, namespace
 
-__all__ = ["Layout", "chunk_source", "helpers_source", "names_from_labels"]
+__all__ = ["Layout", "chunk_source", "helpers_source", "label_comment"]
 
 _NAMESPACE = namespace()
-# Names the generated code makes (v7, g7, d7, d7_2, e7, ...) or reads: no label may take one.
-_GENERATED = re.compile(rf"(?:v|g|d|{'|'.join(TEMPORARIES)})\d+(?:_\d+)?|grad_\w*|_\w*")
-_TAKEN = {"V", "S", "G", "P", *_NAMESPACE, *HELPERS, "abs", "sum"}
 # Deeper expressions would strain Python's compiler (a sum of many terms is one long chain).
 _MOST_NESTED = 100
+# Characters of a label shown in a comment (a label may be any length).
+_LABEL_SHOWN = 40
 
 
-def names_from_labels(labels: dict[int, str]) -> dict[int, str]:
-    """An identifier for each labelled node whose label makes a readable, unique one
-    ("L0.N2.w1" gives L0_N2_w1); the others keep their generated names (v7)."""
-    names: dict[int, str] = {}
-    used: set[str] = set()
-    for i, label in labels.items():
-        name = re.sub(r"\W", "_", label)
-        if (name.isidentifier() and not keyword.iskeyword(name) and name not in _TAKEN
-                and name not in used and not _GENERATED.fullmatch(name)):
-            names[i] = name
-            used.add(name)
-    return names
+def label_comment(label: str) -> str:
+    """A label as comment text: repr() escapes every line break and unprintable character
+    (bidi controls too), so that no label can end its comment's line or hide code."""
+    return repr(label if len(label) <= _LABEL_SHOWN else label[:_LABEL_SHOWN] + "...")
 
 
 class Layout:
-    """Names, and where values and gradients cross chunks (their V and G slots)."""
+    """Names, labels as comments, and where values and gradients cross chunks (their V
+    and G slots)."""
 
     def __init__(self, plan: Plan) -> None:
-        self.names = names_from_labels(plan.labels)
+        self.labels = {i: label_comment(label) for i, label in plan.labels.items()}
         self.roots = set(plan.roots)
         self.value_slot = dict(plan.leaf_slots)  # inputs and placeholders, then handovers
         self.values = plan.leaf_count            # the length V needs
-        self.grad_slot: dict[int, int] = {}      # roots first (their seeds), then handovers
-        for root in plan.roots:
-            self.grad_slot.setdefault(root, len(self.grad_slot))
+        # G: the seeds, one per root, then the gradients handed over (self.grads: its length)
+        self.seeds_at = plan.seeds_entering()  # position -> (root, seed's slot)
+        self.last_term = _last_terms(plan, self.seeds_at)
+        self.grad_slot: dict[int, int] = {}
+        self.grads = len(plan.roots)
         chunk = plan.chunk_size
         for i, (kind, last) in enumerate(zip(plan.kinds, plan.last_use)):
             crosses = last // chunk != i // chunk
             if kind == OP and (crosses or i in self.roots) and i not in self.value_slot:
                 self.value_slot[i] = self.values
                 self.values += 1
-            if plan.needs_grad[i] and crosses and last >= 0 and i not in self.grad_slot:
-                self.grad_slot[i] = len(self.grad_slot)
+            last = self.last_term.get(i, last)
+            if plan.needs_grad[i] and last >= 0 and last // chunk != i // chunk:
+                self.grad_slot[i] = self.grads
+                self.grads += 1
 
     def value(self, i: int) -> str:
         """The name of node i's value."""
-        return self.names.get(i) or f"v{i}"
+        return f"v{i}"
 
     def grad(self, i: int) -> str:
         """The name of node i's gradient."""
-        name = self.names.get(i)
-        return f"grad_{name}" if name else f"g{i}"
+        return f"g{i}"
+
+    def comment(self, i: int, text: str = "") -> str:
+        """"  # text 'label'" for node i's line ("" when neither is there)."""
+        shown = " ".join(filter(None, (text, self.labels.get(i))))
+        return f"  # {shown}" if shown else ""
+
+
+def _last_terms(plan: Plan, seeds_at: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+    """For each seeded root, the last position adding to its gradient: a reader or a seed."""
+    last: dict[int, int] = {}
+    for position, entering in seeds_at.items():
+        for root, _ in entering:
+            last[root] = max(position, plan.last_use[root], last.get(root, -1))
+    return last
 
 
 def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
-    """The source of forward_k and backward_k."""
+    """The source of forward_k (which returns the values to check) and backward_k."""
     start = k * plan.chunk_size
     end = min(start + plan.chunk_size, len(plan))
     fields = _chunk_fields(plan, layout, start, end)
@@ -97,9 +109,9 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
     if saved:  # forward's names that backward reads (slopes, operands) cross through S[k]
         forward.append(f"    S[{k}] = {_tuple(saved)}")
         backward.insert(0, f"    {_tuple(saved)[1:-1]} = S[{k}]")
-    # NaN or inf in any value makes the sum NaN or inf: then the caller replays the graph
-    # eagerly, which raises eager's error (or confirms the numbers).
-    forward.append(f"    return sum({_tuple(checked)})" if checked else "    return 0.0")
+    # The values that show a NaN or inf (the caller sums them; NaN or inf there means a
+    # replay, which raises eager's error).
+    forward.append(f"    return {_tuple(checked)}" if checked else "    return ()")
     return (f"def forward_{k}(V, S):\n" + "\n".join(forward) + "\n\n\n"
             f"def backward_{k}(G, S, P):\n" + "\n".join(backward or ["    pass"]) + "\n")
 
@@ -119,18 +131,17 @@ def _tuple(names: list[str]) -> str:
 def _chunk_fields(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, dict]:
     """The template fields of each op node of the chunk: operand and result names,
     constant, temporaries."""
-    names, kinds, constants = layout.names, plan.kinds, plan.constants
+    kinds, constants = plan.kinds, plan.constants
     found = {}
     for i in range(start, end):
         if kinds[i] != OP:
             continue
-        fields = {"out": names.get(i) or f"v{i}"}
+        fields = {"out": f"v{i}"}
         p = plan.parent1[i]
-        fields["a"] = literal(constants[p]) if kinds[p] == CONSTANT else names.get(p) or f"v{p}"
+        fields["a"] = literal(constants[p]) if kinds[p] == CONSTANT else f"v{p}"
         p = plan.parent2[i]
         if p >= 0:
-            fields["b"] = (literal(constants[p]) if kinds[p] == CONSTANT
-                           else names.get(p) or f"v{p}")
+            fields["b"] = literal(constants[p]) if kinds[p] == CONSTANT else f"v{p}"
         if constants[i] is not None:
             fields["c"] = literal(constants[i])
         for name in FORMS[plan.ops[i].key].temporaries:
@@ -167,7 +178,7 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
         if form.joint:  # value and slopes from one helper
             slopes = ", ".join(_slope_name(i, form, n) for n in range(len(form.slopes)))
             body.append(f"    {fields['out']}, {slopes} = {form.joint.format(**fields)}"
-                        f"  # {form.comment}")
+                        f"{layout.comment(i, form.comment)}")
             checked.append(fields["out"])
             continue
         text = form.value.format(**fields)
@@ -176,13 +187,13 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
             continue
         for name, template in form.lets:
             body.append(f"    {name}{i} = {template.format(**fields)}")
-        comment = f"  # {form.comment}" if form.comment else ""
-        body.append(f"    {fields['out']} = {text}{comment}")
+        body.append(f"    {fields['out']} = {text}{layout.comment(i, form.comment)}")
         checked.append(fields["out"])
         for n, kind in enumerate(form.slope_kinds):
             if kind == "expr":
                 body.append(f"    {_slope_name(i, form, n)} = {form.slopes[n].format(**fields)}")
-    lines = _unpacked([layout.value(p) for p in imports], [f"V[{slot[p]}]" for p in imports])
+    lines = _unpacked([layout.value(p) for p in imports], [f"V[{slot[p]}]" for p in imports],
+                      layout, list(imports))
     lines += body
     handed = [i for i in range(start, end) if kinds[i] == OP and i in slot]
     if handed:
@@ -241,8 +252,11 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
     acc: dict[int, str] = _gradients_begun(plan, layout, start, end)
     nested: dict[int, int] = {}  # node -> how deep its gradient's expression is
     pending: dict[int, list[str]] = {}  # node -> terms not yet added, in order
-    lines = _unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc])
+    lines = _unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc], layout, list(acc))
     for i in range(end - 1, start - 1, -1):
+        for root, k in layout.seeds_at.get(i, ()):
+            pending.setdefault(root, []).append(f"G[{k}]")
+            nested.setdefault(root, 1)
         if kinds[i] != OP or not needs[i]:
             continue
         p1, p2 = plan.parent1[i], plan.parent2[i]
@@ -250,13 +264,14 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
         terms = pending.get(i)
         if (reads == 1 and terms and len(terms) == 1 and i not in acc
                 and nested.get(i, 0) < _MOST_NESTED):
-            acc[i] = f"({pending.pop(i)[0]})"  # its one term, read once: no variable
+            term = pending.pop(i)[0]  # its one term, read once: no variable
+            acc[i] = term if term.startswith("G[") else f"({term})"
         else:
             if i in pending:
                 _add_pending(lines, layout, acc, pending, i)
                 nested[i] = 0  # a variable: nothing nested
             if reads > 1 and acc[i].startswith("("):  # an expression read twice: compute it once
-                lines.append(f"    {layout.grad(i)} = {acc[i]}")
+                lines.append(f"    {layout.grad(i)} = {acc[i]}{layout.comment(i)}")
                 acc[i], nested[i] = layout.grad(i), 0
         g, depth = acc[i], nested.get(i, 0) + 1
         form = FORMS[plan.ops[i].key]
@@ -280,12 +295,12 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
 
 
 def _gradients_begun(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, str]:
-    """The gradients this chunk reads from G, by node, in slot order: its roots' seeds, and
-    sums a later chunk began."""
+    """The gradients this chunk reads from G, by node, in slot order: the sums a later
+    chunk began."""
     slot = layout.grad_slot
-    receivers = [p for p in _receivers(plan, start, end) if p in slot]
+    receivers = [p for p in _receivers(plan, layout, start, end) if p in slot]
     return {p: layout.grad(p) for p in sorted(receivers, key=slot.__getitem__)
-            if p in layout.roots or plan.last_use[p] >= end}
+            if layout.last_term.get(p, plan.last_use[p]) >= end}
 
 
 def _handed_on(plan: Plan, layout: Layout, start: int, end: int,
@@ -301,10 +316,12 @@ def _handed_on(plan: Plan, layout: Layout, start: int, end: int,
     return lines
 
 
-def _receivers(plan: Plan, start: int, end: int) -> list[int]:
+def _receivers(plan: Plan, layout: Layout, start: int, end: int) -> list[int]:
     """The nodes whose gradient this chunk adds to or reads."""
     needs = plan.needs_grad
     found = {i: None for i in range(start, end) if needs[i]}
+    found.update((root, None) for position, entering in layout.seeds_at.items()
+                 if start <= position < end for root, _ in entering)
     for i in range(start, end):
         if plan.kinds[i] == OP and needs[i]:
             for p in (plan.parent1[i], plan.parent2[i]):
@@ -327,13 +344,21 @@ def _add_pending(lines: list[str], layout: Layout, acc: dict[int, str],
     name = acc.get(p)
     if name is None:
         name = acc[p] = layout.grad(p)
-        lines.append(f"    {name} = {' + '.join(terms[:_TERMS_PER_LINE])}")
+        lines.append(f"    {name} = {' + '.join(terms[:_TERMS_PER_LINE])}{layout.comment(p)}")
         terms = terms[_TERMS_PER_LINE:]
     for first in range(0, len(terms), _TERMS_PER_LINE):
         lines.append(f"    {name} = {name} + {' + '.join(terms[first:first + _TERMS_PER_LINE])}")
 
 
-def _unpacked(targets: list[str], sources: list[str], per_line: int = 8) -> list[str]:
-    """`a, b = G[0], G[3]` lines, a few names each."""
-    return [f"    {', '.join(targets[k:k + per_line])} = {', '.join(sources[k:k + per_line])}"
-            for k in range(0, len(targets), per_line)]
+def _unpacked(targets: list[str], sources: list[str], layout: Layout | None = None,
+              nodes: Sequence[int] = (), per_line: int = 8) -> list[str]:
+    """`a, b = G[0], G[3]` lines, a few names each; given the layout, a line names the
+    labels of its `nodes` ("# v0 'w', v2 'b'")."""
+    labels = layout.labels if layout else {}
+    lines = []
+    for k in range(0, len(targets), per_line):
+        line = f"    {', '.join(targets[k:k + per_line])} = {', '.join(sources[k:k + per_line])}"
+        shown = [f"{name} {labels[i]}" for name, i in zip(targets[k:k + per_line],
+                                                          nodes[k:k + per_line]) if i in labels]
+        lines.append(f"{line}  # {', '.join(shown)}" if shown else line)
+    return lines

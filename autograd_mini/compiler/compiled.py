@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import threading
 import weakref
+from array import array
 from itertools import chain, repeat
+from math import isfinite
 from operator import add, attrgetter
 from typing import Iterable, Sequence, Union
 
-from autograd_mini.backprop import pass_lock, topological_order
+from autograd_mini.backprop import any_nonzero, pass_lock, topological_order
 from autograd_mini.decisions import any_decided, decided_by
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan, capture, distinct
 from autograd_mini.compiler.codegen import Layout, chunk_source, helpers_source
@@ -56,7 +58,9 @@ def compile_graph(root: Value | Sequence[Value], inputs: Iterable[Value], *,
     last bit, and raise the same errors. The one rule, as with jax.jit: the graph's structure
     must not depend on the data (a branch inside an op, as relu's, is decided at every run;
     a Python `if` on a value was decided once, at capture). `root` may also be a list of
-    Values (outputs); then forward() returns a list and backward() takes one seed each.
+    Values (outputs); then forward() returns a list and backward() takes one seed each,
+    adding what eager backward of a loss reading them in turn, `(o1 * s1 + o2 * s2 +
+    ...).backward()`, adds.
     """
     outputs = _outputs(root)
     _refuse_frozen_choices(outputs)
@@ -126,7 +130,7 @@ class CompiledGraph:
         self._single = single
         self._leaves = inputs + placeholders  # by slot: V[k] is leaves[k].data
         plan = self._plan = capture(outputs, self._leaves, len(inputs),
-                                    chunk_size or CHUNK_SIZE)
+                                    chunk_size or CHUNK_SIZE, single)
         layout = self._layout = Layout(plan)
         # Weak: a compiled graph must not keep the graph it was made from alive.
         self._outputs = [weakref.ref(output) for output in outputs]
@@ -134,14 +138,16 @@ class CompiledGraph:
         chunks = len(self._forwards)
         self._values = [0.0] * layout.values
         self._saved: list = [None] * chunks
-        self._grads = [0.0] * len(layout.grad_slot)
+        self._grads = [0.0] * layout.grads  # the seeds first
         self._leaf_grads: list[tuple] = [()] * chunks
-        self._root_slots = [layout.grad_slot[root] for root in plan.roots]
         self._root_reads = [(layout.value_slot.get(root), plan.constants[root])
                             for root in plan.roots]
         self._wanted = self._inputs_in_order(inputs)
+        # eager's backward sets a root's gradient to the seed: an input as the root, too
+        self._root_is_input = single and plan.kinds[plan.roots[0]] == INPUT
         self._state: object = None  # None, _COMPILED, or the replayed Values
         self._data: list = []       # the leaves' numbers of the last forward
+        self._replays = 0
         self._lock = threading.RLock()
 
     def _inputs_in_order(self, inputs: list[Value]) -> tuple[list[Value], list[int] | None]:
@@ -168,6 +174,13 @@ class CompiledGraph:
         return header + helpers_source(plan) + "\n\n".join(
             chunk_source(plan, self._layout, k) for k in range(len(self._forwards)))
 
+    @property
+    def replays(self) -> int:
+        """How many passes (forward or backward) were replayed op by op with Values, the
+        slow path: each met an error, a NaN or an infinity, or added into a .grad of -0.0
+        (whose sign eager keeps only if every term is a -0.0)."""
+        return self._replays
+
     def forward(self) -> float | list[float]:
         """Recompute every node from the inputs' current .data; return the root's value
         (a list for several outputs), which is also set as the root's .data."""
@@ -182,7 +195,7 @@ class CompiledGraph:
         with self._lock:
             if self._state is None:
                 self._forward()
-            self._accumulate(self._leaf_gradients(seeds, allow_nonfinite), allow_nonfinite)
+            self._backward(seeds, allow_nonfinite)
 
     def run(self, grad: Seed | Sequence[Seed] = 1.0, *,
             allow_nonfinite: bool = False) -> float | list[float]:
@@ -190,7 +203,7 @@ class CompiledGraph:
         seeds = self._seeds(grad, allow_nonfinite)
         with self._lock:
             value = self._forward_and_set()
-            self._accumulate(self._leaf_gradients(seeds, allow_nonfinite), allow_nonfinite)
+            self._backward(seeds, allow_nonfinite)
         return value
 
     def __repr__(self) -> str:
@@ -214,6 +227,7 @@ class CompiledGraph:
         data = self._data = list(map(_get_data, self._leaves))
         self._state = None
         if not self._forward_compiled(data):
+            self._replays += 1
             nodes = replay_forward(self._plan, data)  # eager: raises eager's error, if any
             self._state = nodes
             return [nodes[root].data for root in self._plan.roots]
@@ -225,59 +239,83 @@ class CompiledGraph:
         """Run the generated forward; False when a replay must decide (an exception, or a
         value or input that is NaN or infinite)."""
         try:
-            check = sum(data)
-            if check - check:  # nonzero only for inf and NaN (or an overflowing sum)
+            if not _all_finite(data):
                 return False
             values, saved = self._values, self._saved
             values[:len(data)] = data
             for forward in self._forwards:
-                check = forward(values, saved)
-                if check - check:
+                if not _all_finite(forward(values, saved)):
                     return False
         except Exception:  # noqa: BLE001 - the replay raises eager's error, or none
             return False
         return True
 
     def _leaf_gradients(self, seeds: list[float], allow_nonfinite: bool) -> list[float]:
+        """This pass's gradients of the leaves that want one (from 0.0), in position order;
+        a NaN or infinite one raises eager's error, unless allowed."""
         plan = self._plan
         if self._state is _COMPILED:
             grads = self._grads
-            seeded: set[int] = set()
-            for slot, seed in zip(self._root_slots, seeds):  # a root given twice: both seeds
-                grads[slot] = grads[slot] + seed if slot in seeded else seed
-                seeded.add(slot)
+            grads[:len(seeds)] = seeds
             saved, leaf_grads = self._saved, self._leaf_grads
             for backward in self._backwards:
                 backward(grads, saved, leaf_grads)
             found = list(chain.from_iterable(leaf_grads))
         else:
+            self._replays += 1
             found = replay_backward(plan, self._state, seeds)
-        if not allow_nonfinite:
-            total = sum(found)
-            if total - total:  # nonzero only for inf and NaN (or an overflowing sum)
-                nodes = replay_forward(plan, self._data)
-                error = first_nonfinite_gradient(plan, nodes, seeds)
-                if error:
-                    raise error
+        if not allow_nonfinite and not _all_finite(found):
+            self._replays += 1
+            nodes = replay_forward(plan, self._data)
+            error = first_nonfinite_gradient(plan, nodes, seeds)
+            if error:
+                raise error
         return found
 
-    def _accumulate(self, grads: list[float], allow_nonfinite: bool) -> None:
-        """input.grad = before + this pass, as backprop adds back gradients it set aside."""
+    def _backward(self, seeds: list[float], allow_nonfinite: bool) -> None:
+        """Add this pass's gradients into the inputs' .grad, as Value.backward adds them."""
+        grads = self._leaf_gradients(seeds, allow_nonfinite)
         nodes, picks = self._wanted
         if picks is not None:
             grads = list(map(grads.__getitem__, picks))
-        before = list(map(_get_grad, nodes))
-        # 0.0 + g: eager's sums start from 0.0, which turns a -0.0 into 0.0
-        after = list(map(add, before, map(add, repeat(0.0), grads)))
-        if not allow_nonfinite:
-            total = sum(after)
-            if total.__class__ is not float:  # a Value among the gradients (create_graph)
-                total = sum(map(_number, after))
-            if total - total:
-                _refuse_nonfinite_sum(nodes, before, after)
-        with pass_lock:  # not in the middle of an eager pass over the same leaves
-            for node, grad in zip(nodes, after):
-                node.grad = grad
+        # Read, add and write as one step: another pass (eager, or another compiled graph's
+        # in another thread) adding into the same leaves in between would be lost.
+        with pass_lock:
+            before = list(map(_get_grad, nodes))
+            # Eager sets nonzero .grads aside and adds them back to sums begun at 0.0 (0.0 + g
+            # turns a -0.0 into 0.0); into zeros it adds in place, which differs only in
+            # the sign of a zero
+            after = list(map(add, before, map(add, repeat(0.0), grads)))
+            if 0.0 in grads and not any_nonzero(before):
+                after = self._added_in_place(before, grads, after, seeds)
+            if not allow_nonfinite:
+                total = sum(after)
+                if total.__class__ is not float:  # a Value among the gradients (create_graph)
+                    total = sum(map(_number, after))
+                if total - total:
+                    _refuse_nonfinite_sum(nodes, before, after)
+            _set_grads(nodes, after)
+
+    def _added_in_place(self, before: list, grads: list[float], after: list,
+                        seeds: list[float]) -> list:
+        """The inputs' .grad when eager adds zero gradients into zeros in place: `after`,
+        but a root's gradient is set to the seed, and a -0.0 stays so if every term
+        added to it is a -0.0 too: a sign of zero the generated code does not keep, so
+        eager's own terms decide."""
+        if self._root_is_input:
+            return grads  # the seed
+        if b"\x80" in array("d", before).tobytes():  # a -0.0 among the zeros
+            return self._replayed_gradients(seeds, before)
+        return after
+
+    def _replayed_gradients(self, seeds: list[float], before: list) -> list:
+        """The inputs' .grad after eager's chain rule has added into `before` in place."""
+        self._replays += 1
+        plan = self._plan
+        nodes = replay_forward(plan, self._data) if self._state is _COMPILED else self._state
+        grads = replay_backward(plan, nodes, seeds, before)
+        picks = self._wanted[1]
+        return grads if picks is None else list(map(grads.__getitem__, picks))
 
     def _seeds(self, grad: object, allow_nonfinite: bool) -> list[float]:
         if self._single:
@@ -317,6 +355,23 @@ def _values_or_numbers(grad: object, count: int) -> list:
         raise ValueError(f"backward(grad=...): this graph has {count} outputs; give a list of "
                          f"{count} seed gradients, one per output")
     return list(grad)
+
+
+def _set_grads(nodes: list[Value], grads: list) -> None:
+    """node.grad = grad for each pair in one C-level loop: no Python line runs in it, so
+    neither Ctrl-C (a signal's handler runs between lines) nor a trace function can stop
+    it half way. Every .grad changes, or none."""
+    any(map(_set_grad, nodes, grads))  # each call returns None: any() runs through all
+
+
+_set_grad = Value.grad.__set__  # the slot's own setter, called from C
+
+
+def _all_finite(numbers: Sequence[float]) -> bool:
+    """Whether no number is NaN or infinite: their sum tells at C speed, and only when it
+    is not finite (which large finite numbers can also make it) are they looked at one by one."""
+    total = sum(numbers)
+    return not total - total or all(map(isfinite, numbers))
 
 
 def _number(x: object) -> float:

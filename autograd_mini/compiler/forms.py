@@ -59,7 +59,8 @@ def namespace() -> dict:
 
 
 def literal(x: float) -> str:
-    """x as Python source: a literal, or INF / NAN, negative ones in parentheses."""
+    """x as Python source: a float literal, or INF / NAN, negative ones in parentheses."""
+    x = float(x)  # the repr of a float, never of a subclass or a numpy scalar
     if x != x:
         return "NAN"
     text = "INF" if x == INF else "(-INF)" if x == -INF else repr(x)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterator, Sequence
 
-from autograd_mini.compiler.capture import CONSTANT, OP, Plan
+from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan
 from autograd_mini.engine import Value, recording
-from autograd_mini.nonfinite import checked_edge
+from autograd_mini.nonfinite import checked_edge, nonfinite_error
 from autograd_mini.numeric import NonFiniteGradientError
 from autograd_mini.opgen import apply
 
@@ -39,12 +39,15 @@ def replay_forward(plan: Plan, leaf_data: Sequence[float]) -> list[Value]:
     return nodes
 
 
-def replay_backward(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> list[float]:
+def replay_backward(plan: Plan, nodes: list[Value], seeds: Sequence[float],
+                    start: Sequence[float] = ()) -> list[float]:
     """The float chain rule over the replayed nodes, as Value.backward runs it, from a seed
-    per root; returns the gradients of the leaves that want one, in position order."""
-    _seed(plan, nodes, seeds)
-    for i, _, p, local in _edges_backward(plan, nodes):
-        nodes[p].grad += local * nodes[i].grad
+    per root; returns the gradients of the leaves that want one, in position order.
+    Gradients start at 0.0, or the inputs' at `start` (in position order): eager adds into
+    the .grads in place when every one is zero."""
+    _begin(plan, nodes, seeds, start)
+    for i, _, p, local in _steps_backward(plan, nodes, seeds):
+        nodes[p].grad += local if i < 0 else local * nodes[i].grad
     needs = plan.needs_grad
     return [nodes[i].grad for i in range(len(nodes)) if plan.kinds[i] != OP and needs[i]]
 
@@ -53,20 +56,26 @@ def first_nonfinite_gradient(plan: Plan, nodes: list[Value],
                              seeds: Sequence[float]) -> NonFiniteGradientError | None:
     """nonfinite.first_nonfinite for several roots: the chain rule again, checking each
     step; the error for the first gradient that is NaN or infinite, or None."""
-    _seed(plan, nodes, seeds)
-    for i, position, p, local in _edges_backward(plan, nodes):
-        error = checked_edge(nodes[i], position, nodes[p], local)
+    _begin(plan, nodes, seeds)
+    for i, position, p, local in _steps_backward(plan, nodes, seeds):
+        error = checked_edge(nodes[i], position, nodes[p], local) if i >= 0 else \
+            _checked_seed(nodes[p], local)
         if error:
             return error
     return None
 
 
-def _edges_backward(plan: Plan, nodes: list[Value]) -> Iterator[tuple[int, int, int, float]]:
+def _steps_backward(plan: Plan, nodes: list[Value],
+                    seeds: Sequence[float]) -> Iterator[tuple[int, int, int, float]]:
     """(node index, operand position, parent index, local gradient) for each edge a
     gradient flows along, in the order Value.backward takes them: nodes from the last
-    position to the first, each node's first operand before its second."""
+    position to the first, each node's first operand before its second. A list's seed is
+    a step (-1, 0, root, seed) where eager's loss would add it (Plan)."""
     needs, kinds, parent1, parent2 = plan.needs_grad, plan.kinds, plan.parent1, plan.parent2
+    entering = {} if plan.one_root else plan.seeds_entering()  # one root: set by _begin
     for i in range(len(nodes) - 1, -1, -1):
+        for root, k in entering.get(i, ()):
+            yield -1, 0, root, seeds[k]
         if kinds[i] != OP or not needs[i]:
             continue
         p = parent1[i]
@@ -77,12 +86,24 @@ def _edges_backward(plan: Plan, nodes: list[Value]) -> Iterator[tuple[int, int, 
             yield i, 1, p, nodes[i].local_grad2
 
 
-def _seed(plan: Plan, nodes: list[Value], seeds: Sequence[float]) -> None:
-    """As backward does: every gradient 0.0, then root.grad = seed (added, for a root
-    given twice)."""
+def _checked_seed(output: Value, seed: float) -> NonFiniteGradientError | None:
+    """output.grad += seed, as the loss's node reading the output adds it, checked: the
+    error for a sum that is NaN or infinite (output.grad then unchanged)."""
+    total = output.grad + seed
+    if total - total:
+        return nonfinite_error(output, "accumulate", (output.grad, seed))
+    output.grad = total
+    return None
+
+
+def _begin(plan: Plan, nodes: list[Value], seeds: Sequence[float],
+           start: Sequence[float] = ()) -> None:
+    """As backward begins: every gradient 0.0 (the inputs' from `start`, if given), and a
+    root given as a Value set to its seed."""
     for node in nodes:
         node.grad = 0.0
-    seeded: set[int] = set()
-    for root, seed in zip(plan.roots, seeds):
-        nodes[root].grad = nodes[root].grad + seed if root in seeded else seed
-        seeded.add(root)
+    inputs = [i for i in range(len(nodes)) if plan.kinds[i] == INPUT]
+    for i, grad in zip(inputs, start):
+        nodes[i].grad = grad
+    if plan.one_root:
+        nodes[plan.roots[0]].grad = seeds[0]

@@ -174,3 +174,47 @@ def test_constants_keep_their_sign_of_zero():
         root = x * Value(zero)
         eager = bits(root.data)
         assert bits(compile_graph(root, [x]).forward()) == eager
+
+
+# -- the fast path: a run replays eagerly only for an error, a NaN or an infinity ----------
+
+def finite_without_error(program: TableProgram, point: list[float]) -> bool:
+    """Whether eager builds the program at `point` and backpropagates without an error, to
+    a finite value and finite gradients."""
+    leaves = [Value(x) for x in point]
+    try:
+        root = program.build(leaves)
+        root.backward()
+    except ValueError:
+        return False
+    return all(map(math.isfinite, [root.data, *(leaf.grad for leaf in leaves)]))
+
+
+@settings(PROPERTY)
+@given(table_programs(), st.lists(ANY_INPUT, min_size=3, max_size=3))
+def test_finite_error_free_runs_never_take_the_slow_path(program, moved):
+    compiled, leaves = captured(program)
+    points = [at for at in (program.inputs, moved[:len(leaves)], program.inputs)
+              if finite_without_error(program, at)]
+    assume(points)
+    for at in points:
+        assert_same(compiled_outcome(compiled, leaves, at), eager_outcome(program, at))
+    assert compiled.replays == 0
+
+
+def test_a_numpy_scalar_in_a_constant_leaf_is_written_as_a_float():
+    import numpy as np
+    x, eager_x, constant = Value(0.5), Value(0.5), Value(1.0)
+    constant.data = np.float64(0.3)  # as an update computed with numpy leaves it
+    compiled = compile_graph((x * constant).tanh(), [x])
+    eager = (eager_x * constant).tanh()
+    eager.backward()
+    assert bits(compiled.run()) == bits(eager.data) and bits(x.grad) == bits(eager_x.grad)
+    assert compiled.replays == 0 and "np." not in compiled.source
+
+
+def test_finite_values_whose_sum_overflows_stay_on_the_fast_path():
+    x, y = Value(1e308), Value(1e308)
+    compiled = compile_graph(x * 1.5 - y, [x, y])  # every value finite, their sum not
+    assert compiled.run() == 1e308 * 1.5 - 1e308
+    assert (x.grad, y.grad, compiled.replays) == (1.5, -1.0, 0)
