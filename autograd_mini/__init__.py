@@ -22,6 +22,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from .backprop import topological_order
 from .engine import Value, no_grad
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
 from .functions import (abs, atan, cos, cosh, elu, erf, erfc, exp, expm1, gelu, leaky_relu,
@@ -41,7 +42,7 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 __all__ = ["Value", "no_grad", "grad", "value_and_grad", "gradcheck", "GradcheckError",
            "draw_dot", "jacobian", "hessian", "jvp", "vjp", "compile_graph", "explain",
            "DomainError", "FloatOverflowError", "NonFiniteGradientError", "StepPlayer",
-           "write_steps", "__version__",
+           "write_steps", "topological_order", "__version__",
            # the op table's functions, of a number or a Value (functions.py)
            "abs", "exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh",
            "cosh", "tanh", "sigmoid", "erf", "erfc", "relu", "leaky_relu", "elu", "softplus",

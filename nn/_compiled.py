@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
-from autograd_mini import Value, compile_graph
+from autograd_mini import Value, compile_graph, topological_order
 
 __all__ = ["StepRunner", "EagerSteps", "CompiledSteps", "step_runner", "step_difference"]
 
@@ -78,10 +78,15 @@ class CompiledSteps:
 
     def backward(self, batch_loss: Value) -> None:
         """Gradients of the batch's loss into the output leaves, then by the program into
-        the parameters."""
+        the parameters, adding them up in the order eager's backward would."""
         batch_loss.backward()
-        if self.current is not None:
-            self.current.backward()
+        if self.current is None:
+            return
+        order = self.current.eager_order(batch_loss)
+        if order != self.current.order:  # the loss reads the outputs in another order
+            self.current = self.current.reordered(order)
+            self.programs[len(self.current.shape)] = self.current
+        self.current.backward()
 
 
 def step_runner(model: Callable, samples: Sequence, compile: bool | int | None) -> StepRunner:
@@ -118,9 +123,14 @@ class _Program:
     """The model compiled for one batch size: placeholders for its features, leaves that
     hold its outputs for the loss."""
 
-    def __init__(self, placeholders: list, outputs: list, shape: list, graph: Any) -> None:
+    def __init__(self, placeholders: list, outputs: list, shape: list, graph: Any,
+                 inputs: list[Value], order: list[int] | None = None) -> None:
         self.placeholders, self.outputs, self.shape, self.graph = (placeholders, outputs,
                                                                    shape, graph)
+        self.inputs = inputs
+        # the graph's outputs are outputs[order[0]], outputs[order[1]], ...: the order in
+        # which the loss reaches them, so that gradients add up in eager's order
+        self.order = order if order is not None else list(range(len(outputs)))
         self.leaves: list[Value] = []
 
     @classmethod
@@ -140,8 +150,9 @@ class _Program:
             outputs += values
         flat = [p for sample in placeholders for p in (sample if isinstance(sample, list)
                                                         else [sample])]
-        graph = compile_graph(outputs, _leaves(outputs, set(flat)), placeholders=flat)
-        return cls(flat, outputs, shape, graph)
+        inputs = _leaves(outputs, set(flat))
+        return cls(flat, outputs, shape, compile_graph(outputs, inputs, placeholders=flat),
+                   inputs)
 
     def load(self, samples: list) -> bool:
         """Put the batch's numbers into the placeholders; False for a sample that is not
@@ -160,9 +171,30 @@ class _Program:
             placeholder.data = x
         return True
 
+    def eager_order(self, batch_loss: Value) -> list[int]:
+        """The outputs' indices in the order eager's backward from batch_loss meets them."""
+        where = {id(leaf): k for k, leaf in enumerate(self.leaves)}
+        met = [where[id(node)] for node in topological_order(batch_loss)
+               if id(node) in where]
+        unread = set(range(len(self.leaves))).difference(met)  # outputs the loss ignores
+        return met + sorted(unread)
+
+    def reordered(self, order: list[int]) -> _Program:
+        """This program with its graph compiled for the outputs in `order` (the same
+        batch loaded, the same output leaves)."""
+        outputs = [self.outputs[k] for k in order]
+        graph = compile_graph(outputs, self.inputs, placeholders=self.placeholders)
+        program = _Program(self.placeholders, self.outputs, self.shape, graph, self.inputs,
+                           order)
+        program.leaves = self.leaves
+        return program
+
     def forward(self) -> list:
         """The outputs for the loaded batch, as fresh leaves shaped as the model returns."""
-        self.leaves = [Value(x, allow_nonfinite=True) for x in self.graph.forward()]
+        values = [0.0] * len(self.outputs)
+        for k, x in zip(self.order, self.graph.forward()):
+            values[k] = x
+        self.leaves = [Value(x, allow_nonfinite=True) for x in values]
         predictions, k = [], 0
         for width in self.shape:
             predictions.append(self.leaves[k] if width is None else self.leaves[k:k + width])
@@ -171,7 +203,7 @@ class _Program:
 
     def backward(self) -> None:
         """The loss's gradients at the outputs, carried back into the parameters."""
-        self.graph.backward([leaf.grad for leaf in self.leaves])
+        self.graph.backward([self.leaves[k].grad for k in self.order])
 
 
 def _placeholder(x: Any) -> Value:
