@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from autograd_mini import Value, compile_graph, no_grad
+from autograd_mini import DomainError, Value, compile_graph, no_grad
 
 
 def eager_error(build, *data: float) -> str:
@@ -146,3 +146,16 @@ def test_seeds_for_several_outputs_must_match_them():
     compiled = compile_graph([x * 2, x * 3], [x])
     with pytest.raises(ValueError, match="2 outputs; give a list of 2 seed gradients"):
         compiled.backward(1.0)
+
+
+def test_of_two_failing_ops_a_run_names_the_first_in_the_graphs_order():
+    """What the README promises where two ops of one run fail: the first in backward's
+    order, which here is log although y.sqrt() was built first."""
+    x, y = Value(1.0, label="x"), Value(1.0, label="y")
+    a = y.sqrt()
+    b = x.log()
+    compiled = compile_graph(b + a, [x, y])
+    x.data = y.data = -1.0
+    with pytest.raises(DomainError) as caught:
+        compiled.forward()
+    assert caught.value.op == "log"
