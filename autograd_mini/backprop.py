@@ -1,7 +1,7 @@
 """Reverse-mode passes over a Value graph: topological order and the chain rule.
 
 Works on any node with the attributes of engine.Value (parent1/2, local_grad1/2,
-_op.rule, grad, _seen_by) and imports nothing from it.
+_made_by.rule, grad, _seen_by) and imports nothing from it.
 
 Passes are serialised by one lock: they mark the nodes they visit and set gradients
 aside while they run, so two at once over shared nodes would corrupt each other.
@@ -246,7 +246,7 @@ def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Dec
             if infinite_slope:  # allowed: IEEE's inf, as a Value that keeps its derivative
                 locals_ = rule_with_ieee_arithmetic(node)
             else:
-                locals_ = node._op.rule(node, *node.parents)
+                locals_ = node._made_by.rule(node, *node.parents)
             for parent, local in zip(node.parents, locals_):
                 if local.__class__ is float and local == 0.0:
                     continue

@@ -56,7 +56,7 @@ class Decisions:
         """Before node's gradient flows to its parents: if a choice reaches it, or its own
         rule chooses, the parents' gradients are reached too."""
         why = self.reached.get(id(node))
-        reason = why[1] if why else _reason(node) if node._op.branches else ""
+        reason = why[1] if why else _reason(node) if node._made_by.branches else ""
         if reason:
             for parent in node.parents:
                 self.reached.setdefault(id(parent), (parent, reason))
@@ -64,7 +64,7 @@ class Decisions:
     def pass_forward(self, node: Value) -> None:
         """In forward mode (jvp), the other way: node's tangent is reached when its own
         rule chooses or a choice reached a parent's."""
-        reason = _reason(node) if node._op.branches else next(
+        reason = _reason(node) if node._made_by.branches else next(
             (self.reached[id(p)][1] for p in node.parents if id(p) in self.reached), "")
         if reason:
             self.reached[id(node)] = (node, reason)
@@ -103,4 +103,4 @@ def _reason(node: Value) -> str:
     """relu at x = -2.0, or * at (a = 2.0, b = 3.0): the op and where it chose."""
     inputs = [f"{p.label or 'its input'} = {p.data!r}" for p in node.parents]
     where = inputs[0] if len(inputs) == 1 else f"({', '.join(inputs)})"
-    return f"{node._op.symbol} at {where}"
+    return f"{node._made_by.symbol} at {where}"

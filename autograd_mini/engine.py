@@ -91,7 +91,7 @@ class Value(TableMethods):
     # garbage collector to scan, and one slot for the two keeps a node in 112 bytes
     # (with __weakref__, which explain() needs for the latest root).
     __slots__ = ("data", "grad", "parent1", "parent2", "local_grad1", "local_grad2",
-                 "_op", "_extra", "_seen_by", "__weakref__")
+                 "_made_by", "_extra", "_seen_by", "__weakref__")
 
     def __init__(self, data: Number, label: str = "", *, allow_nonfinite: bool = False) -> None:
         if data.__class__ is not float:
@@ -107,17 +107,28 @@ class Value(TableMethods):
         self.data = data
         self.grad = 0.0
         self.parent1 = self.parent2 = self._seen_by = None
-        self._op = LEAF
+        self._made_by = LEAF
 
     @property
     def op(self) -> str:
         """The op that made this node ("+", "tanh", ...), "" for a leaf."""
-        return self._op.symbol
+        return self._made_by.symbol
+
+    # micrograd's names, so that the lecture's trace() and draw_dot() run on our Values
+    @property
+    def _op(self) -> str:
+        """micrograd's name for .op: the op's symbol, "" for a leaf."""
+        return self._made_by.symbol
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the parents, as a set (a * a has one)."""
+        return set(self.parents)
 
     @property
     def local_grads_fn(self) -> Callable | None:
         """The rule giving this node's local derivatives as Values: (self, *parents) -> tuple."""
-        return self._op.rule
+        return self._made_by.rule
 
     @property
     def label(self) -> str:
@@ -344,7 +355,7 @@ class Value(TableMethods):
                 raise TypeError("backward: give the seed once, as grad= or as PyTorch's "
                                 "gradient=, not both")
             grad = gradient
-        if self._op is NO_GRAD_RESULT:
+        if self._made_by is NO_GRAD_RESULT:
             raise RuntimeError(
                 "backward() on a Value computed under no_grad(): it recorded no graph to "
                 "backpropagate through; compute it outside no_grad() (as PyTorch requires)")
@@ -377,11 +388,11 @@ def _unary(data: float, op: Op, parent: Value, local_grad: float) -> Value:
     out.grad = 0.0
     out._seen_by = out.parent2 = None
     if not _open_no_grad_blocks or not _recording_paused.get():
-        out._op = op
+        out._made_by = op
         out.parent1 = parent
         out.local_grad1 = local_grad
     else:
-        out._op = NO_GRAD_RESULT
+        out._made_by = NO_GRAD_RESULT
         out.parent1 = None
     return out
 
@@ -394,12 +405,12 @@ def _unary_with_constant(data: float, op: Op, parent: Value, local_grad: float,
     out.grad = 0.0
     out._seen_by = out.parent2 = None
     if not _open_no_grad_blocks or not _recording_paused.get():
-        out._op = op
+        out._made_by = op
         out.parent1 = parent
         out.local_grad1 = local_grad
         out._extra = constant
     else:
-        out._op = NO_GRAD_RESULT
+        out._made_by = NO_GRAD_RESULT
         out.parent1 = None
     return out
 
@@ -412,13 +423,13 @@ def _binary(data: float, op: Op, parent1: Value, local_grad1: float,
     out.grad = 0.0
     out._seen_by = None
     if not _open_no_grad_blocks or not _recording_paused.get():
-        out._op = op
+        out._made_by = op
         out.parent1 = parent1
         out.parent2 = parent2
         out.local_grad1 = local_grad1
         out.local_grad2 = local_grad2
     else:
-        out._op = NO_GRAD_RESULT
+        out._made_by = NO_GRAD_RESULT
         out.parent1 = out.parent2 = None
     return out
 

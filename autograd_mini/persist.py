@@ -47,11 +47,11 @@ def value_state(node: Value) -> tuple:
     closure = mark() if mark.__class__ is weakref.ref else None
     grad = node.grad
     if closure is not None:  # an item of a closure being saved: its owner carries grads
-        return (closure, node.data, grad if grad.__class__ is float else 0.0, node._op,
+        return (closure, node.data, grad if grad.__class__ is float else 0.0, node._made_by,
                 node.label, node.parents, node.local_grads, node.constant, ())
     closure = _closure(node, mark=True)
     others = tuple((n, n.grad) for n in closure if n.grad.__class__ is not float and n is not node)
-    return (closure if len(closure) > 1 else None, node.data, grad, node._op, node.label,
+    return (closure if len(closure) > 1 else None, node.data, grad, node._made_by, node.label,
             node.parents, node.local_grads, node.constant, others)
 
 
@@ -63,7 +63,7 @@ def restore_value() -> Value:
 
 def set_state(node: Value, state: tuple) -> None:
     """Value.__setstate__: fill an empty node from what value_state saved."""
-    (_closure_, node.data, node.grad, node._op, label, parents, local_grads, constant,
+    (_closure_, node.data, node.grad, node._made_by, label, parents, local_grads, constant,
      grads) = state
     node.parent1, node.parent2 = (parents + (None, None))[:2]
     if local_grads:
@@ -129,7 +129,7 @@ def deep_copy(root: Value, memo: dict) -> Value:
         twin = new_value(value_type)
         memo[id(node)] = twin
         copied.append(node)
-        twin.data, twin._op, twin._seen_by = node.data, node._op, None
+        twin.data, twin._made_by, twin._seen_by = node.data, node._made_by, None
         twin.grad = node.grad if node.grad.__class__ is float else 0.0
         twin.parent1 = twin.parent2 = None
         if node.parent1 is not None:

@@ -135,7 +135,7 @@ def rule_with_ieee_arithmetic(node: Value) -> tuple:
     infinite or NaN in a pass that allows it: its local derivatives as Values that keep
     their own derivatives (sqrt at 0: inf, whose derivative is -inf)."""
     with _ieee_arithmetic():
-        slopes = node._op.rule(node, *node.parents)
+        slopes = node._made_by.rule(node, *node.parents)
     # a constant slope (1 / c in x / c) has no derivative, but Values only take an
     # infinite one as a Value
     return tuple(node.__class__(slope, allow_nonfinite=True)

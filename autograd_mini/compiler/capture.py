@@ -123,7 +123,7 @@ def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: 
 
 
 _get_parent1, _get_parent2 = attrgetter("parent1"), attrgetter("parent2")
-_get_op, _get_constant, _get_label = attrgetter("_op"), attrgetter("constant"), attrgetter("label")
+_get_op, _get_constant, _get_label = attrgetter("_made_by"), attrgetter("constant"), attrgetter("label")
 
 
 def _sorted(outputs: list[Value]) -> list[Value]:

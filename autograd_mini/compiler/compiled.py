@@ -94,7 +94,7 @@ def _outputs(root: object) -> list[Value]:
         raise ValueError("compile_graph: root is an empty list; give a Value (or a list of "
                          "the outputs)")
     for output in outputs:
-        if output._op is NO_GRAD_RESULT:
+        if output._made_by is NO_GRAD_RESULT:
             raise RuntimeError("compile_graph: the root was computed under no_grad(): it "
                                "recorded no graph to compile; build it outside no_grad()")
     return outputs

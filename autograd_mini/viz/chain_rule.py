@@ -110,7 +110,7 @@ class GraphText:
             operands = [self._operand(parent.data) for parent in node.parents]
         else:
             operands = [self.names[self.index[id(parent)]] for parent in node.parents]
-        symbol, side, constant = node.op, node._op.constant, node.constant
+        symbol, side, constant = node.op, node._made_by.constant, node.constant
         if constant is not None:
             number = self._operand(constant)
             if side in ("left", "right"):

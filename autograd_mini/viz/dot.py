@@ -95,7 +95,7 @@ def op_label(value: Value, digits: int = 4) -> str:
     if constant is None:
         return symbol
     number = format_number(constant, digits)
-    side = value._op.constant
+    side = value._made_by.constant
     if side == "right":
         return f"{symbol} {number}"
     if side == "left":

@@ -128,7 +128,7 @@ def test_a_backward_pass_waits_for_another_over_the_same_nodes() -> None:
         return out.local_grads
 
     stalled = shared * 1.0
-    stalled._op = Op("*", stalling_rule)
+    stalled._made_by = Op("*", stalling_rule)
     first = _in_thread(lambda: stalled.backward(create_graph=True))
     assert inside.wait(TIMEOUT)
     second_done = threading.Event()

@@ -23,7 +23,7 @@ from op_cases import (DEFINED_CASES, EPS, HALF_PI, ONE_INPUT, ONE_INPUT_CASES, S
 def test_float_slope_equals_the_value_rule(name, x, param) -> None:
     out = apply_row(ops.UNARY_BY_NAME[name], x, param)
     (slope,) = out.local_grads
-    assert out.local_grads_fn is out._op.rule is OPS[name].rule
+    assert out.local_grads_fn is out._made_by.rule is OPS[name].rule
     if not -math.inf < slope < math.inf:
         # backward never runs the rule there: the float enters as a constant (or is refused)
         return

@@ -37,7 +37,7 @@ def test_every_unary_row_is_a_value_method_recording_its_op(row) -> None:
     method = getattr(Value, row.method or row.name)
     assert method.__name__ == (row.method or row.name)
     out = apply_row(row, 0.5)
-    assert out.op == row.name and out._op is OPS[row.name]
+    assert out.op == row.name and out._made_by is OPS[row.name]
     if row.param:  # the parameter is kept on the node, for the rule and pictures
         assert apply_row(row, 0.5, 0.25).constant == 0.25 and out.constant == row.param[1]
 
