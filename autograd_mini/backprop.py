@@ -21,7 +21,29 @@ from .rule_arithmetic import rule_with_ieee_arithmetic
 if TYPE_CHECKING:  # annotations only: the engine imports this module
     from .engine import Value
 
-__all__ = ["topological_order", "backpropagate", "gradients", "last_root", "any_nonzero"]
+__all__ = ["topological_order", "backpropagate", "gradients", "last_root", "any_nonzero",
+           "NO_GRADIENT"]
+
+
+class _NoGradient(float):
+    """The type of NO_GRADIENT: 0.0 to arithmetic, true to any_nonzero (so a pass sets it
+    aside and a failing pass puts it back), pickled and copied as itself."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "NO_GRADIENT"
+
+    def __reduce__(self) -> str:
+        return "NO_GRADIENT"
+
+
+# What .grad holds after `x.grad = None` (read back as None): a float, so the chain rule's
+# `parent._grad += ...` adds into it without a branch, and the sum is a plain float.
+NO_GRADIENT = _NoGradient(0.0)
 
 # Re-entrant: a create_graph pass builds Values, and a pass may sort while holding it.
 pass_lock = threading.RLock()
@@ -80,7 +102,7 @@ def _sort(root: Value, stop_at: Iterable[Value]) -> list[Value]:
     return order
 
 
-_get_grad = attrgetter("grad")
+_get_grad = attrgetter("_grad")
 
 
 def backpropagate(root: Value, seed, create_graph: bool = False,
@@ -107,8 +129,8 @@ def backpropagate(root: Value, seed, create_graph: bool = False,
         if create_graph:  # the contract: every .grad of the graph is a Value then
             value_type = root.__class__
             for node in order:
-                if node.grad.__class__ is float:
-                    node.grad = value_type(node.grad, allow_nonfinite=True)
+                if node._grad.__class__ is float:
+                    node._grad = value_type(node._grad, allow_nonfinite=True)
             if decisions is not None:
                 decisions.mark_gradients()
 
@@ -128,14 +150,14 @@ def gradients(root: Value, inputs: list[Value], create_graph: bool = False,
                                     extra_leaves=inputs)
             if decisions is not None:
                 decisions.mark_gradients(inputs)
-            return [node.grad for node in inputs]
+            return [node._grad for node in inputs]
         finally:
             _restore(order, before)
 
 
 def _reset(order: list[Value]) -> None:
     for node in order:
-        node.grad = 0.0
+        node._grad = 0.0
 
 
 def _restore(order: list[Value], grads: list | None) -> None:
@@ -144,7 +166,7 @@ def _restore(order: list[Value], grads: list | None) -> None:
         _reset(order)
         return
     for node, grad in zip(order, grads):
-        node.grad = grad
+        node._grad = grad
 
 
 def any_nonzero(grads: Iterable) -> bool:
@@ -161,10 +183,10 @@ def _add_back(order: list[Value], before: list, create_graph: bool,
     """Add the gradients set aside to this pass's, refusing a sum that overflows."""
     if allow_nonfinite:
         for node, grad in zip(order, before):
-            node.grad = _sum_allowing_nonfinite(grad, node.grad)
+            node._grad = _sum_allowing_nonfinite(grad, node._grad)
         return
     for node, grad in zip(order, before):
-        node.grad = grad + node.grad
+        node._grad = grad + node._grad
     if not create_graph and set(map(type, before)) == {float}:  # all floats: a C-level sum
         total = sum(map(_get_grad, order))
     else:
@@ -173,7 +195,7 @@ def _add_back(order: list[Value], before: list, create_graph: bool,
         for node, earlier in zip(order, before):
             now = _grad_data(node)
             if now - now:
-                added = now - (earlier if earlier.__class__ is float else earlier.data)
+                added = now - (earlier if isinstance(earlier, float) else earlier._data)
                 raise nonfinite_error(node, "accumulate", (earlier, added))
 
 
@@ -181,6 +203,8 @@ def _sum_allowing_nonfinite(a: Value | float, b: Value | float) -> Value | float
     """a + b, where a Value meets an inf or NaN float (a second derivative of an allowed
     pass, added to a create_graph pass's Value): the float joins as a Value, since a
     Value refuses non-finite plain numbers."""
+    if a is NO_GRADIENT:
+        return b
     if a.__class__ is float and a - a and b.__class__ is not float:
         a = b.__class__(a, allow_nonfinite=True)
     elif b.__class__ is float and b - b and a.__class__ is not float:
@@ -189,8 +213,8 @@ def _sum_allowing_nonfinite(a: Value | float, b: Value | float) -> Value | float
 
 
 def _grad_data(node: Value) -> float:
-    grad = node.grad
-    return grad if grad.__class__ is float else grad.data
+    grad = node._grad
+    return grad if grad.__class__ is float else grad._data
 
 
 def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
@@ -204,22 +228,22 @@ def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
     A leaf's gradient is final when the loop meets it, since every node using it comes
     later in the order.
     """
-    root.grad = seed
+    root._grad = seed
     if create_graph:  # checks each node's slopes as it goes; ops refuse overflow
         return _chain_rule_building_graph(order, allow_nonfinite)
     leaf_sum = 0.0
     for node in reversed(order):
         parent = node.parent1
         if parent is not None:
-            g = node.grad
-            parent.grad += node.local_grad1 * g
+            g = node._grad
+            parent._grad += node.local_grad1 * g
             parent = node.parent2
             if parent is not None:
-                parent.grad += node.local_grad2 * g
+                parent._grad += node.local_grad2 * g
         else:
-            leaf_sum += node.grad
+            leaf_sum += node._grad
     for leaf in extra_leaves:
-        leaf_sum += leaf.grad
+        leaf_sum += leaf._grad
     if leaf_sum - leaf_sum and not allow_nonfinite:  # nonzero only for inf and NaN
         error = first_nonfinite(order, root, seed)
         if error:  # else only the sum of large finite gradients overflowed
@@ -239,7 +263,7 @@ def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Dec
             continue
         decisions.pass_on(node)  # before the zero skip: a zero may be a rule's choice
         infinite_slope = check_local_grads(node, allow_nonfinite)
-        g = node.grad
+        g = node._grad
         if g.__class__ is float and g == 0.0:
             continue
         try:
@@ -251,8 +275,8 @@ def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Dec
                 if local.__class__ is float and local == 0.0:
                     continue
                 term = g if local.__class__ is float and local == 1.0 else local * g
-                acc = parent.grad
-                parent.grad = term if acc.__class__ is float and acc == 0.0 else acc + term
+                acc = parent._grad
+                parent._grad = term if acc.__class__ is float and acc == 0.0 else acc + term
         except ValueError as error:
             raise backward_failed(node, error) from error
     return decisions

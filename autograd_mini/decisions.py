@@ -74,7 +74,7 @@ class Decisions:
         wanted = None if nodes is None else {id(node) for node in nodes}
         for key, (node, reason) in self.reached.items():
             if wanted is None or key in wanted:
-                self.mark_value(node, node.grad)
+                self.mark_value(node, node._grad)
 
     def mark_value(self, node: Value, derivative: object) -> None:
         """Note `derivative` (node's gradient or tangent) if a choice reached node."""
@@ -101,6 +101,6 @@ def decided_by(values: Iterable[Value]) -> tuple[Value, str] | None:
 
 def _reason(node: Value) -> str:
     """relu at x = -2.0, or * at (a = 2.0, b = 3.0): the op and where it chose."""
-    inputs = [f"{p.label or 'its input'} = {p.data!r}" for p in node.parents]
+    inputs = [f"{p.label or 'its input'} = {p._data!r}" for p in node.parents]
     where = inputs[0] if len(inputs) == 1 else f"({', '.join(inputs)})"
     return f"{node._made_by.symbol} at {where}"

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Callable, Iterator, Union
 
-from .backprop import backpropagate, gradients, topological_order
+from .backprop import NO_GRADIENT, backpropagate, gradients, topological_order
 from .numeric import (DomainError, nonzero_divisor, operand, power, power_slope,
                       refuse_nonfinite_constant, refuse_overflow, to_float)
 from .opgen import LEAF, Op, install, register
@@ -74,10 +74,10 @@ def _leaves_the_graph(what: str) -> TypeError:
 
 
 def _comparison(compare: Callable[[float, object], bool]) -> Callable:
-    """A comparison method: compare(self.data, the other's number)."""
+    """A comparison method: compare(self._data, the other's number)."""
     def method(self: Value, other: object) -> bool:
         b = _compared(other)
-        return NotImplemented if b is None else compare(self.data, b)
+        return NotImplemented if b is None else compare(self._data, b)
     return method
 
 
@@ -90,7 +90,9 @@ class Value(TableMethods):
     # then. Fewer stores make nodes cheaper to build, fewer filled slots cheaper for the
     # garbage collector to scan, and one slot for the two keeps a node in 112 bytes
     # (with __weakref__, which explain() needs for the latest root).
-    __slots__ = ("data", "grad", "parent1", "parent2", "local_grad1", "local_grad2",
+    # data and grad are properties whose setters check what users assign; the engine
+    # reads and writes the slots _data and _grad directly, so ops and backward pay nothing.
+    __slots__ = ("_data", "_grad", "parent1", "parent2", "local_grad1", "local_grad2",
                  "_made_by", "_extra", "_seen_by", "__weakref__")
 
     def __init__(self, data: Number, label: str = "", *, allow_nonfinite: bool = False) -> None:
@@ -104,8 +106,10 @@ class Value(TableMethods):
             self.label = label
         elif label.__class__ is not str:
             self.label = label  # refused by the setter with the reason
-        self.data = data
-        self.grad = 0.0
+        if allow_nonfinite:
+            self._extra = _allowing_nonfinite(getattr(self, "_extra", None))
+        self._data = data
+        self._grad = 0.0
         self.parent1 = self.parent2 = self._seen_by = None
         self._made_by = LEAF
 
@@ -143,7 +147,8 @@ class Value(TableMethods):
         if not isinstance(text, str):
             raise TypeError(f"Value label must be a str, got {type(text).__name__} {text!r}")
         constant = self.constant
-        self._extra = text if constant is None else (text, constant) if text else constant
+        extra = text if constant is None else (text, constant) if text else constant
+        self._extra = _allowing_nonfinite(extra) if self.allows_nonfinite else extra
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -164,8 +169,9 @@ class Value(TableMethods):
         return (self.local_grad1, self.local_grad2)
 
     def __repr__(self) -> str:
-        grad = self.grad.data if isinstance(self.grad, Value) else self.grad
-        text = f"Value(data={self.data!r}, grad={grad!r}"
+        grad = self.grad
+        grad = grad._data if isinstance(grad, Value) else grad
+        text = f"Value(data={self._data!r}, grad={grad!r}"
         if self.label:
             text += f", label={self.label!r}"
         if self.op:
@@ -181,17 +187,67 @@ class Value(TableMethods):
             return extra
         return extra[1] if extra.__class__ is tuple else None
 
+    @property
+    def allows_nonfinite(self) -> bool:
+        """Whether this Value was made with allow_nonfinite=True (then .data and .grad may
+        be assigned NaN or infinity)."""
+        extra = getattr(self, "_extra", None)
+        return extra.__class__ is tuple and len(extra) == 3
+
+    @property
+    def data(self) -> float:
+        """The number this node holds; assignable (optimizers do), checked when assigned."""
+        return self._data
+
+    @data.setter
+    def data(self, number: Number) -> None:
+        self._data = self._checked(number, "data")
+
+    @property
+    def grad(self) -> float | Value | None:
+        """d(root)/d(self) summed over backward passes; None after `x.grad = None` until
+        the next backward sets it (PyTorch's set_to_none)."""
+        grad = self._grad
+        return None if grad is NO_GRADIENT else grad
+
+    @grad.setter
+    def grad(self, gradient: Number | Value | None) -> None:
+        if gradient is None:
+            self._grad = NO_GRADIENT
+        elif gradient.__class__ is Value:  # as create_graph leaves it
+            self._grad = gradient
+        else:
+            self._grad = self._checked(gradient, "grad")
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = NO_GRADIENT
+
+    def _checked(self, number: object, field: str) -> float:
+        """number as a float for .data or .grad, or the error naming this Value."""
+        name = f"Value {self.label!r}" if self.label else "a Value"
+        if number.__class__ is not float:
+            if number.__class__ is bool or not isinstance(number, Real):
+                raise TypeError(f"{name}.{field} = {number!r}: a {type(number).__name__} is "
+                                f"not a number; assign an int or a float")
+            number = float(number)
+        if number - number and not self.allows_nonfinite:  # nonzero only for inf and NaN
+            raise ValueError(f"{name}.{field} = {number!r}: NaN and infinity are refused because "
+                             "they silently poison every gradient; make the Value with "
+                             "allow_nonfinite=True if you mean it")
+        return number
+
     # -- what a PyTorch user types --------------------------------------------
     def item(self) -> float:
         """The number this Value holds (its .data)."""
-        return self.data
+        return self._data
 
     def detach(self) -> Value:
         """A new leaf with the same data, outside this graph."""
-        return Value(self.data, allow_nonfinite=True)
+        return Value(self._data, allow_nonfinite=True)
 
     def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else repr(self)
+        return format(self._data, spec) if spec else repr(self)
 
     def __float__(self) -> float:
         raise _leaves_the_graph("float(Value) and '%f' % Value")
@@ -228,46 +284,46 @@ class Value(TableMethods):
     # same test (a NaN or infinite constant makes a NaN or infinite out) for + - *.
     def __add__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
-            out = self.data + other.data
+            out = self._data + other._data
             if out - out:
-                refuse_overflow("+", self.data, other.data)
+                refuse_overflow("+", self._data, other._data)
             return _binary(out, ADD, self, 1.0, other, 1.0)
         b = other if other.__class__ is float else operand(other, "+")
         if b is None:
             return NotImplemented
-        out = self.data + b
+        out = self._data + b
         if out - out:
-            refuse_nonfinite_constant("+", self.data, b, b)
+            refuse_nonfinite_constant("+", self._data, b, b)
         return _unary_with_constant(out, ADD_RIGHT, self, 1.0, b)
 
     __radd__ = __add__
 
     def __sub__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
-            out = self.data - other.data
+            out = self._data - other._data
             if out - out:
-                refuse_overflow("-", self.data, other.data)
+                refuse_overflow("-", self._data, other._data)
             return _binary(out, SUB, self, 1.0, other, -1.0)
         b = other if other.__class__ is float else operand(other, "-")
         if b is None:
             return NotImplemented
-        out = self.data - b
+        out = self._data - b
         if out - out:
-            refuse_nonfinite_constant("-", self.data, b, b)
+            refuse_nonfinite_constant("-", self._data, b, b)
         return _unary_with_constant(out, SUB_RIGHT, self, 1.0, b)
 
     def __rsub__(self, other: Number) -> Value:
         a = other if other.__class__ is float else operand(other, "-")
         if a is None:
             return NotImplemented
-        out = a - self.data
+        out = a - self._data
         if out - out:
-            refuse_nonfinite_constant("-", a, self.data, a)
+            refuse_nonfinite_constant("-", a, self._data, a)
         return _unary_with_constant(out, SUB_LEFT, self, -1.0, a)
 
     def __mul__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
-            a, b = self.data, other.data
+            a, b = self._data, other._data
             out = a * b
             if out - out:
                 refuse_overflow("*", a, b)
@@ -275,16 +331,16 @@ class Value(TableMethods):
         b = other if other.__class__ is float else operand(other, "*")
         if b is None:
             return NotImplemented
-        out = self.data * b
+        out = self._data * b
         if out - out:
-            refuse_nonfinite_constant("*", self.data, b, b)
+            refuse_nonfinite_constant("*", self._data, b, b)
         return _unary_with_constant(out, MUL_RIGHT, self, b, b)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
-            a, b = self.data, nonzero_divisor(other.data, self.data)
+            a, b = self._data, nonzero_divisor(other._data, self._data)
             out = a / b
             if out - out:
                 refuse_overflow("/", a, b)
@@ -292,17 +348,17 @@ class Value(TableMethods):
         b = operand(other, "/")
         if b is None:
             return NotImplemented
-        b = nonzero_divisor(b, self.data)
-        out = self.data / b
+        b = nonzero_divisor(b, self._data)
+        out = self._data / b
         if out - out:
-            refuse_overflow("/", self.data, b)
+            refuse_overflow("/", self._data, b)
         return _unary_with_constant(out, DIV_RIGHT, self, 1.0 / b, b)
 
     def __rtruediv__(self, other: Number) -> Value:
         a = operand(other, "/")
         if a is None:
             return NotImplemented
-        b = nonzero_divisor(self.data, a)
+        b = nonzero_divisor(self._data, a)
         out = a / b
         if out - out:
             refuse_overflow("/", a, b)
@@ -310,7 +366,7 @@ class Value(TableMethods):
 
     def __pow__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
-            a, b = self.data, other.data
+            a, b = self._data, other._data
             if a < 0:
                 raise DomainError(
                     f"Value({a!r}) ** Value({b!r}) in '**': with a negative base the derivative "
@@ -322,8 +378,8 @@ class Value(TableMethods):
         c = operand(other, "**")
         if c is None:
             return NotImplemented
-        return _unary_with_constant(power(self.data, c), POW_RIGHT, self,
-                                    power_slope(self.data, c), c)
+        return _unary_with_constant(power(self._data, c), POW_RIGHT, self,
+                                    power_slope(self._data, c), c)
 
     def __rpow__(self, other: Number) -> Value:
         c = operand(other, "**")
@@ -331,8 +387,8 @@ class Value(TableMethods):
             return NotImplemented
         if c < 0:
             raise DomainError(f"{c!r} ** Value in '**': a negative base has no real derivative "
-                              "for the exponent", "use a positive base", "**", (c, self.data))
-        out = power(c, self.data)
+                              "for the exponent", "use a positive base", "**", (c, self._data))
+        out = power(c, self._data)
         log_base = math.log(c) if c > 0 else 0.0  # 0 ** x is flat for x > 0
         return _unary_with_constant(out, POW_LEFT, self, out * log_base, c)
 
@@ -360,8 +416,8 @@ class Value(TableMethods):
                 "backward() on a Value computed under no_grad(): it recorded no graph to "
                 "backpropagate through; compute it outside no_grad() (as PyTorch requires)")
         if isinstance(grad, Value):
-            seed = grad if create_graph else grad.data
-            seed_data = grad.data
+            seed = grad if create_graph else grad._data
+            seed_data = grad._data
         else:
             seed = seed_data = to_float(grad, "backward(grad=...)")
             if create_graph:
@@ -371,10 +427,25 @@ class Value(TableMethods):
                              "pass allow_nonfinite=True if you mean it")
         backpropagate(self, seed, create_graph, allow_nonfinite)
 
-    def zero_grad(self) -> None:
-        """Reset .grad to 0.0 on this node and every node it was computed from."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Reset .grad to 0.0 (None with set_to_none=True, as PyTorch) on this node and
+        every node it was computed from."""
+        cleared = NO_GRADIENT if set_to_none else 0.0
         for node in topological_order(self):
-            node.grad = 0.0
+            node._grad = cleared
+
+
+def _allowing_nonfinite(extra: object) -> tuple:
+    """_extra with the mark of allow_nonfinite=True: a 3-tuple (label, constant, True),
+    shared when there is no label or constant, so a mark costs no memory per node."""
+    if extra is None:
+        return _ALLOWING_NONFINITE
+    if extra.__class__ is tuple:
+        return extra if len(extra) == 3 else (extra[0], extra[1], True)
+    return (extra, None, True) if extra.__class__ is str else ("", extra, True)
+
+
+_ALLOWING_NONFINITE = ("", None, True)
 
 
 # -- node construction --------------------------------------------------------
@@ -384,8 +455,8 @@ _new_value = object.__new__
 def _unary(data: float, op: Op, parent: Value, local_grad: float) -> Value:
     """An op's output with one input (or, under no_grad, a plain leaf)."""
     out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
+    out._data = data
+    out._grad = 0.0
     out._seen_by = out.parent2 = None
     if not _open_no_grad_blocks or not _recording_paused.get():
         out._made_by = op
@@ -401,8 +472,8 @@ def _unary_with_constant(data: float, op: Op, parent: Value, local_grad: float,
                          constant: float) -> Value:
     """_unary, keeping the op's constant operand or parameter (for its rule and pictures)."""
     out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
+    out._data = data
+    out._grad = 0.0
     out._seen_by = out.parent2 = None
     if not _open_no_grad_blocks or not _recording_paused.get():
         out._made_by = op
@@ -419,8 +490,8 @@ def _binary(data: float, op: Op, parent1: Value, local_grad1: float,
             parent2: Value, local_grad2: float) -> Value:
     """An op's output with two inputs (or, under no_grad, a plain leaf)."""
     out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
+    out._data = data
+    out._grad = 0.0
     out._seen_by = None
     if not _open_no_grad_blocks or not _recording_paused.get():
         out._made_by = op
@@ -441,7 +512,7 @@ def _compared(other: object) -> object:
     and infinity is a fine bound (`loss < math.inf`).
     """
     if other.__class__ is Value:
-        return other.data
+        return other._data
     return other if isinstance(other, Real) else None
 
 

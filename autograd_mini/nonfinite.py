@@ -20,11 +20,11 @@ def describe(node: Value) -> str:
     """The node as a user would recognise it: its op, label and value."""
     what = f"{node.op!r} node" if node.op else "the leaf"
     label = f" {node.label!r}" if node.label else ""
-    return f"{what}{label} (value {node.data!r})"
+    return f"{what}{label} (value {node._data!r})"
 
 
 def _inputs(node: Value) -> str:
-    values = [repr(parent.data) for parent in node.parents]
+    values = [repr(parent._data) for parent in node.parents]
     return values[0] if len(values) == 1 else f"({', '.join(values)})"
 
 
@@ -77,8 +77,8 @@ def first_nonfinite(order: list[Value], root: Value,
     of large finite gradients overflowed). Leaves the gradients of the re-run in .grad.
     """
     for node in order:
-        node.grad = 0.0
-    root.grad = seed
+        node._grad = 0.0
+    root._grad = seed
     for node in reversed(order):
         for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             error = checked_edge(node, position, parent, local)
@@ -89,18 +89,18 @@ def first_nonfinite(order: list[Value], root: Value,
 
 def checked_edge(node: Value, position: int, parent: Value,
                  local: float) -> NonFiniteGradientError | None:
-    """One step of the chain rule, parent.grad += local * node.grad, checked: the error
-    for a slope, product or sum that is NaN or infinite (parent.grad then unchanged)."""
+    """One step of the chain rule, parent._grad += local * node._grad, checked: the error
+    for a slope, product or sum that is NaN or infinite (parent._grad then unchanged)."""
     if local - local:
         return nonfinite_error(node, "slope", (position, local))
-    g = node.grad
+    g = node._grad
     term = local * g
     if term - term:
         return nonfinite_error(node, "product", (g, local, position))
-    total = parent.grad + term
+    total = parent._grad + term
     if total - total:
-        return nonfinite_error(parent, "accumulate", (parent.grad, term))
-    parent.grad = total
+        return nonfinite_error(parent, "accumulate", (parent._grad, term))
+    parent._grad = total
     return None
 
 

@@ -75,7 +75,7 @@ def _value_namespace(value_class: type) -> dict:
         return lambda v: getattr(v, name)() if v.__class__ is value_class else float_function(v)
 
     names = {name: poly(name) for name in _MATH}
-    names.update(_CONSTANTS, is_zero=lambda v: (v.data if v.__class__ is value_class else v) == 0,
+    names.update(_CONSTANTS, is_zero=lambda v: (v._data if v.__class__ is value_class else v) == 0,
                  divide=divide, power=power, on_slope=on_slope)
     return names
 
@@ -136,7 +136,7 @@ def _method_source(row: Unary) -> str:
                    f"        raise DomainError(f\"{row.name}({{x!r}}): {row.name} needs "
                    f"{row.domain}\", {row.hint!r}, {row.name!r}, (x,))\n")
     return (f"def {row.method or row.name}(self{signature}):\n"
-            f"    x = self.data\n{checks}"
+            f"    x = self._data\n{checks}"
             f"    try:\n{_lines(row.let, '        ')}"
             f"        out = {row.value}\n"
             f"        local_grad = {row.slope}\n"

@@ -45,13 +45,14 @@ def value_state(node: Value) -> tuple:
     """
     mark = node._seen_by
     closure = mark() if mark.__class__ is weakref.ref else None
-    grad = node.grad
+    grad = node._grad
     if closure is not None:  # an item of a closure being saved: its owner carries grads
-        return (closure, node.data, grad if grad.__class__ is float else 0.0, node._made_by,
-                node.label, node.parents, node.local_grads, node.constant, ())
+        return (closure, node._data, grad if isinstance(grad, float) else 0.0, node._made_by,
+                _label(node), node.parents, node.local_grads, node.constant, ())
     closure = _closure(node, mark=True)
-    others = tuple((n, n.grad) for n in closure if n.grad.__class__ is not float and n is not node)
-    return (closure if len(closure) > 1 else None, node.data, grad, node._made_by, node.label,
+    others = tuple((n, n._grad) for n in closure
+                   if not isinstance(n._grad, float) and n is not node)
+    return (closure if len(closure) > 1 else None, node._data, grad, node._made_by, _label(node),
             node.parents, node.local_grads, node.constant, others)
 
 
@@ -63,7 +64,7 @@ def restore_value() -> Value:
 
 def set_state(node: Value, state: tuple) -> None:
     """Value.__setstate__: fill an empty node from what value_state saved."""
-    (_closure_, node.data, node.grad, node._made_by, label, parents, local_grads, constant,
+    (_closure_, node._data, node._grad, node._made_by, label, parents, local_grads, constant,
      grads) = state
     node.parent1, node.parent2 = (parents + (None, None))[:2]
     if local_grads:
@@ -73,14 +74,14 @@ def set_state(node: Value, state: tuple) -> None:
     _set_extra(node, label, constant)
     node._seen_by = None
     for owner, grad in grads:  # every node exists by now
-        owner.grad = grad
+        owner._grad = grad
 
 
 def _closure(root: Value, mark: bool = False) -> Closure:
     """Every Value reached from root through parents and Value gradients, each after its
     parents, root included; with `mark`, each marked with a weak reference to the list."""
     closure = Closure(topological_order(root))  # the common case, and the quick sort
-    if any(node.grad.__class__ is not float for node in closure):
+    if not all(isinstance(node._grad, float) for node in closure):
         closure = _with_gradients(root)
     if mark:
         reference = weakref.ref(closure)
@@ -108,8 +109,8 @@ def _with_gradients(root: Value) -> Closure:
         for parent in (node.parent2, node.parent1):
             if parent is not None and id(parent) not in visited:
                 stack.append((parent, False))
-        if node.grad.__class__ is not float:
-            gradients.append(node.grad)
+        if not isinstance(node._grad, float):
+            gradients.append(node._grad)
     return closure
 
 
@@ -129,23 +130,33 @@ def deep_copy(root: Value, memo: dict) -> Value:
         twin = new_value(value_type)
         memo[id(node)] = twin
         copied.append(node)
-        twin.data, twin._made_by, twin._seen_by = node.data, node._made_by, None
-        twin.grad = node.grad if node.grad.__class__ is float else 0.0
+        twin._data, twin._made_by, twin._seen_by = node._data, node._made_by, None
+        twin._grad = node._grad if isinstance(node._grad, float) else 0.0
         twin.parent1 = twin.parent2 = None
         if node.parent1 is not None:
             twin.parent1, twin.local_grad1 = memo[id(node.parent1)], node.local_grad1
             if node.parent2 is not None:
                 twin.parent2, twin.local_grad2 = memo[id(node.parent2)], node.local_grad2
-        _set_extra(twin, node.label, node.constant)
+        extra = getattr(node, "_extra", None)
+        if extra is not None:
+            twin._extra = extra
     for node in copied:
-        if node.grad.__class__ is not float:
-            memo[id(node)].grad = memo[id(node.grad)]
+        if not isinstance(node._grad, float):
+            memo[id(node)]._grad = memo[id(node._grad)]
     return memo[id(root)]
 
 
-def _set_extra(node: Value, label: str, constant: float | None) -> None:
+def _label(node: Value) -> str | tuple:
+    """The label, or the whole _extra when it carries allow_nonfinite's mark."""
+    extra = getattr(node, "_extra", None)
+    return extra if extra.__class__ is tuple and len(extra) == 3 else node.label
+
+
+def _set_extra(node: Value, label: str | tuple, constant: float | None) -> None:
     """Store label and constant as Value keeps them (one slot, set only when needed)."""
-    if label and constant is not None:
+    if label.__class__ is tuple:  # _extra with allow_nonfinite's mark, saved whole
+        node._extra = label
+    elif label and constant is not None:
         node._extra = (label, constant)
     elif label or constant is not None:
         node._extra = label or constant

@@ -48,7 +48,7 @@ _ieee: ContextVar[bool] = ContextVar("autograd_mini_ieee_rules", default=False)
 
 
 def _number(v: Any) -> float:
-    return v if v.__class__ is float else v.data
+    return v if v.__class__ is float else v._data
 
 
 def _in_range(slope: float) -> bool:
@@ -61,7 +61,7 @@ def divide(a: Value | float, b: Value | float) -> Value | float:
     """a / b, with its local slopes kept in range (see the module's docstring)."""
     if b.__class__ is float:
         return a / b  # a constant divisor: the slope 1 / b is a constant
-    a_number, b_number = _number(a), b.data
+    a_number, b_number = _number(a), b._data
     if b_number == 0.0 or _overflows(a_number / b_number, a_number, b_number):
         return _ieee_quotient(a, b) if _ieee.get() else a / b  # a / b raises as `/` does
     q = a_number / b_number
@@ -90,12 +90,12 @@ def power(x: Value | float, p: Value | float) -> Value | float:
     """x ** p, with its local slopes kept in range (see the module's docstring)."""
     if x.__class__ is float:
         return x ** p  # c ** y: its slope c ** y * log(c) is in range where the value is
-    if _ieee.get() and _refused_power(x.data, _number(p)):
+    if _ieee.get() and _refused_power(x._data, _number(p)):
         return _ieee_power(x, p)
     plain = x ** p
-    if all(map(_in_range, plain.local_grads)) or not (_in_range(plain.data) and _in_range(x.data)):
+    if all(map(_in_range, plain.local_grads)) or not (_in_range(plain._data) and _in_range(x._data)):
         return plain  # (a slope that is exactly 0, at x ** 0 or 1 ** y, goes on, rightly)
-    mantissa, exponent = math.frexp(x.data)  # x = mantissa * 2 ** exponent, exactly
+    mantissa, exponent = math.frexp(x._data)  # x = mantissa * 2 ** exponent, exactly
     try:
         power_of_two = 2.0 ** (_number(p) * exponent)
     except OverflowError:
@@ -104,7 +104,7 @@ def power(x: Value | float, p: Value | float) -> Value | float:
         return plain
     # x ** p = (x 2^-e) ** p * 2 ** (p e): the base is in [0.5, 1) and its slope about p
     scaled = (x * math.ldexp(1.0, -exponent)) ** p * (2.0 ** (p * float(exponent)))
-    return on_slope(scaled, plain.data)
+    return on_slope(scaled, plain._data)
 
 
 def on_slope(g: Value | float, exact: float) -> Value | float:
@@ -112,13 +112,13 @@ def on_slope(g: Value | float, exact: float) -> Value | float:
     difference, which is exact (Sterbenz: they are within a factor 2), so that the value is
     exact's and the derivative g's. A g further off is returned as it is (a wrong rule
     then fails the tests that compare it with the float slope, rather than hiding)."""
-    if g.__class__ is float or g.data == exact or g.data - g.data or exact - exact:
+    if g.__class__ is float or g._data == exact or g._data - g._data or exact - exact:
         return g
     # (below the normal range rounding is absolute: there any difference is rounding's)
-    if not abs(g.data - exact) <= _ROUNDING * abs(exact) + _SMALLEST_NORMAL:
+    if not abs(g._data - exact) <= _ROUNDING * abs(exact) + _SMALLEST_NORMAL:
         return g
-    settled = g + (exact - g.data)
-    return settled if settled.data == exact else g
+    settled = g + (exact - g._data)
+    return settled if settled._data == exact else g
 
 
 @contextmanager
@@ -154,11 +154,11 @@ def _ieee_div(a: float, b: float) -> float:
 def _ieee_quotient(a: Value | float, b: Value) -> Value:
     # engine imports this module (through opgen): its node makers are looked up here
     from .engine import DIV, DIV_LEFT, _binary, _unary_with_constant
-    q = _ieee_div(_number(a), b.data)
-    d_divisor = _ieee_div(-q, b.data)
+    q = _ieee_div(_number(a), b._data)
+    d_divisor = _ieee_div(-q, b._data)
     if a.__class__ is float:
         return _unary_with_constant(q, DIV_LEFT, b, d_divisor, a)
-    return _binary(q, DIV, a, _ieee_div(1.0, b.data), b, d_divisor)
+    return _binary(q, DIV, a, _ieee_div(1.0, b._data), b, d_divisor)
 
 
 def _ieee_pow(base: float, exponent: float) -> float:
@@ -182,9 +182,9 @@ def _refused_power(base: float, exponent: float) -> bool:
 def _ieee_power(x: Value, p: Value | float) -> Value:
     from .engine import POW, POW_RIGHT, _binary, _unary_with_constant
     exponent = _number(p)
-    out = _ieee_pow(x.data, exponent)
-    d_base = exponent * _ieee_pow(x.data, exponent - 1.0)
+    out = _ieee_pow(x._data, exponent)
+    d_base = exponent * _ieee_pow(x._data, exponent - 1.0)
     if p.__class__ is float:
         return _unary_with_constant(out, POW_RIGHT, x, d_base, p)
-    log_base = math.log(x.data) if x.data > 0.0 else -INF
+    log_base = math.log(x._data) if x._data > 0.0 else -INF
     return _binary(out, POW, x, d_base, p, out * log_base)

@@ -55,10 +55,12 @@ class Module:
         return [value for name, tensor in self.named_tensors().items()
                 if name.endswith("weight") for value in _flatten(tensor)]
 
-    def zero_grad(self) -> None:
-        """Set the gradient of every parameter to 0."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set the gradient of every parameter to 0, or to None with set_to_none=True (as
+        PyTorch's: an optimizer then skips a parameter the next backward does not reach)."""
+        cleared = None if set_to_none else 0.0
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = cleared
 
     def __call__(self, x: Input) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __call__")

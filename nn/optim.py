@@ -81,10 +81,16 @@ class Optimizer:
     def _rate(self, lr: Any) -> float:
         return check_number(lr, f"{type(self).__name__}: lr", 0.0, above=self.lr_above_zero)
 
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
+    # the attributes holding one number per parameter (or None before the first step)
+    per_parameter: tuple[str, ...] = ()
+
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's gradient to 0 (gradients accumulate across backward calls),
+        or to None with set_to_none=True, as PyTorch's: then a parameter that the next
+        backward does not reach keeps grad None and the step skips it."""
+        cleared = None if set_to_none else 0.0
         for p in self.params:
-            p.grad = 0.0
+            p.grad = cleared
 
     def step(self, closure: Closure | None = None) -> Value | float | None:
         """Update the parameters from their gradients; `closure`, if given, is called first
@@ -93,9 +99,35 @@ class Optimizer:
         loss = closure() if closure is not None else None
         with self._all_or_nothing():
             lr = self.current_lr()
-            self._update(lr, self._gradients())
+            if any(p.grad is None for p in self.params):
+                self._update_those_with_gradients(lr)
+            else:
+                self._update(lr, self._gradients())
             self.steps += 1
         return loss
+
+    def _update_those_with_gradients(self, lr: float) -> None:
+        """_update over the parameters whose grad is not None, as PyTorch skips a parameter
+        with grad None: its data and its share of the state stay as they are. A share
+        that did not exist yet (state still None) starts at 0.0 for a skipped parameter."""
+        every = self.params
+        kept = [i for i, p in enumerate(every) if p.grad is not None]
+        states = {name: getattr(self, name) for name in self.per_parameter}
+        self.params = [every[i] for i in kept]
+        try:
+            for name, values in states.items():
+                if values is not None:
+                    setattr(self, name, [values[i] for i in kept])
+            self._update(lr, self._gradients())
+            for name, values in states.items():
+                new = getattr(self, name)
+                if new is not None:
+                    merged = list(values) if values is not None else [0.0] * len(every)
+                    for i, x in zip(kept, new):
+                        merged[i] = x
+                    setattr(self, name, merged)
+        finally:
+            self.params = every
 
     @contextmanager
     def _all_or_nothing(self) -> Iterator[None]:
@@ -120,7 +152,10 @@ class Optimizer:
         data, as PyTorch steps on the grad's value); NonFiniteUpdate for NaN or infinity."""
         grads = []
         for i, p in enumerate(self.params):
-            g = p.grad.data if isinstance(p.grad, Value) else p.grad
+            g = p.grad
+            # None: zeros, as PyTorch's LBFGS gathers them (ConjugateGradient); step() has
+            # already left such parameters out for the other optimizers
+            g = g.data if isinstance(g, Value) else 0.0 if g is None else g
             grads.append(g if g.__class__ is float and -math.inf < g < math.inf
                          else self._gradient(i, g))
         return grads
@@ -178,6 +213,8 @@ class SGD(Optimizer):
                              f"got momentum={momentum!r}, dampening={dampening!r}")
         self.velocity: list[float] | None = None
 
+    per_parameter = ("velocity",)
+
     def _update(self, lr: float, grads: list[float]) -> None:
         momentum, decay = self.momentum, self.weight_decay
         data = [p.data for p in self.params]
@@ -219,6 +256,8 @@ class Adam(Optimizer):
         self.decoupled = check_flag(decoupled_weight_decay, "Adam: decoupled_weight_decay")
         self.first_moment = [0.0] * len(self.params)
         self.second_moment = [0.0] * len(self.params)
+
+    per_parameter = ("first_moment", "second_moment")
 
     def _update(self, lr: float, grads: list[float]) -> None:
         beta1, beta2, eps, decay = self.beta1, self.beta2, self.eps, self.weight_decay
@@ -264,6 +303,8 @@ class Rprop(Optimizer):
                              f"largest, got {step_sizes!r}")
         self.step_size: list[float] | None = None
         self.previous = [0.0] * len(self.params)
+
+    per_parameter = ("step_size", "previous")
 
     def _update(self, lr: float, grads: list[float]) -> None:
         # the initial step size is the learning rate
@@ -383,4 +424,5 @@ def _number(loss: Value | float) -> float:
 
 
 def _grad_number(p: Value) -> float:
-    return p.grad.data if isinstance(p.grad, Value) else p.grad
+    grad = p.grad
+    return grad.data if isinstance(grad, Value) else 0.0 if grad is None else grad

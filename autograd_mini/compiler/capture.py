@@ -109,7 +109,7 @@ def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: 
         if slot is None:
             plan.kinds[i] = CONSTANT
             # a float, whatever .data holds (a numpy scalar, an int): written as a literal
-            plan.constants[i] = to_float(order[i].data, "compile_graph: a constant leaf")
+            plan.constants[i] = to_float(order[i]._data, "compile_graph: a constant leaf")
         else:
             plan.kinds[i] = INPUT if slot < inputs else PLACEHOLDER
             plan.leaf_slots[i] = slot

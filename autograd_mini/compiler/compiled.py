@@ -42,8 +42,8 @@ __all__ = ["compile_graph", "CompiledGraph"]
 # each chunk boundary costs a few list reads and writes per value crossing it.
 CHUNK_SIZE = 6000
 
-_get_data = attrgetter("data")
-_get_grad = attrgetter("grad")
+_get_data = attrgetter("_data")
+_get_grad = attrgetter("_grad")
 Seed = Union[float, Value]
 
 
@@ -128,7 +128,7 @@ class CompiledGraph:
     def __init__(self, outputs: list[Value], inputs: list[Value], placeholders: list[Value],
                  single: bool = True, chunk_size: int | None = None) -> None:
         self._single = single
-        self._leaves = inputs + placeholders  # by slot: V[k] is leaves[k].data
+        self._leaves = inputs + placeholders  # by slot: V[k] is leaves[k]._data
         plan = self._plan = capture(outputs, self._leaves, len(inputs),
                                     chunk_size or CHUNK_SIZE, single)
         layout = self._layout = Layout(plan)
@@ -220,7 +220,7 @@ class CompiledGraph:
         for ref, value in zip(self._outputs, values):
             output = ref()
             if output is not None:
-                output.data = value
+                output._data = value
         return values[0] if self._single else values
 
     def _forward(self) -> list[float]:
@@ -230,7 +230,7 @@ class CompiledGraph:
             self._replays += 1
             nodes = replay_forward(self._plan, data)  # eager: raises eager's error, if any
             self._state = nodes
-            return [nodes[root].data for root in self._plan.roots]
+            return [nodes[root]._data for root in self._plan.roots]
         self._state = _COMPILED
         values = self._values
         return [constant if slot is None else values[slot] for slot, constant in self._root_reads]
@@ -343,7 +343,7 @@ def _functions(plan: Plan, layout: Layout) -> tuple[list, list]:
 
 def _seed(grad: object, allow_nonfinite: bool) -> float:
     """A seed gradient as Value.backward takes it."""
-    seed = grad.data if isinstance(grad, Value) else to_float(grad, "backward(grad=...)")
+    seed = grad._data if isinstance(grad, Value) else to_float(grad, "backward(grad=...)")
     if seed - seed and not allow_nonfinite:  # nonzero only for inf and NaN
         raise ValueError(f"backward(grad={seed!r}): the seed gradient must be finite; "
                          "pass allow_nonfinite=True if you mean it")
@@ -358,13 +358,13 @@ def _values_or_numbers(grad: object, count: int) -> list:
 
 
 def _set_grads(nodes: list[Value], grads: list) -> None:
-    """node.grad = grad for each pair in one C-level loop: no Python line runs in it, so
+    """node._grad = grad for each pair in one C-level loop: no Python line runs in it, so
     neither Ctrl-C (a signal's handler runs between lines) nor a trace function can stop
     it half way. Every .grad changes, or none."""
     any(map(_set_grad, nodes, grads))  # each call returns None: any() runs through all
 
 
-_set_grad = Value.grad.__set__  # the slot's own setter, called from C
+_set_grad = Value._grad.__set__  # the slot's own setter, called from C
 
 
 def _all_finite(numbers: Sequence[float]) -> bool:
@@ -375,7 +375,7 @@ def _all_finite(numbers: Sequence[float]) -> bool:
 
 
 def _number(x: object) -> float:
-    return x.data if isinstance(x, Value) else x
+    return x._data if isinstance(x, Value) else x
 
 
 def _refuse_nonfinite_sum(nodes: list[Value], before: list, after: list) -> None:

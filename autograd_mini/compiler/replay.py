@@ -47,9 +47,9 @@ def replay_backward(plan: Plan, nodes: list[Value], seeds: Sequence[float],
     the .grads in place when every one is zero."""
     _begin(plan, nodes, seeds, start)
     for i, _, p, local in _steps_backward(plan, nodes, seeds):
-        nodes[p].grad += local if i < 0 else local * nodes[i].grad
+        nodes[p]._grad += local if i < 0 else local * nodes[i]._grad
     needs = plan.needs_grad
-    return [nodes[i].grad for i in range(len(nodes)) if plan.kinds[i] != OP and needs[i]]
+    return [nodes[i]._grad for i in range(len(nodes)) if plan.kinds[i] != OP and needs[i]]
 
 
 def first_nonfinite_gradient(plan: Plan, nodes: list[Value],
@@ -87,12 +87,12 @@ def _steps_backward(plan: Plan, nodes: list[Value],
 
 
 def _checked_seed(output: Value, seed: float) -> NonFiniteGradientError | None:
-    """output.grad += seed, as the loss's node reading the output adds it, checked: the
-    error for a sum that is NaN or infinite (output.grad then unchanged)."""
-    total = output.grad + seed
+    """output._grad += seed, as the loss's node reading the output adds it, checked: the
+    error for a sum that is NaN or infinite (output._grad then unchanged)."""
+    total = output._grad + seed
     if total - total:
-        return nonfinite_error(output, "accumulate", (output.grad, seed))
-    output.grad = total
+        return nonfinite_error(output, "accumulate", (output._grad, seed))
+    output._grad = total
     return None
 
 
@@ -101,9 +101,9 @@ def _begin(plan: Plan, nodes: list[Value], seeds: Sequence[float],
     """As backward begins: every gradient 0.0 (the inputs' from `start`, if given), and a
     root given as a Value set to its seed."""
     for node in nodes:
-        node.grad = 0.0
+        node._grad = 0.0
     inputs = [i for i in range(len(nodes)) if plan.kinds[i] == INPUT]
     for i, grad in zip(inputs, start):
-        nodes[i].grad = grad
+        nodes[i]._grad = grad
     if plan.one_root:
-        nodes[plan.roots[0]].grad = seeds[0]
+        nodes[plan.roots[0]]._grad = seeds[0]

@@ -224,6 +224,8 @@ def _wrap(name: str) -> str:
 
 def _grad(node: Value) -> float:
     grad = node.grad
+    if grad is None:  # set to None and not reached by a backward since
+        return 0.0
     return grad if grad.__class__ is float else grad.data  # a Value after create_graph=True
 
 

@@ -47,6 +47,8 @@ def _escape(text: str) -> str:
 
 def _grad_number(value: Value) -> float:
     grad = value.grad
+    if grad is None:  # set to None (PyTorch's habit) and not reached since: drawn as 0
+        return 0.0
     return float(grad.data if isinstance(grad, Value) else grad)
 
 

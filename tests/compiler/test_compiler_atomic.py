@@ -120,7 +120,7 @@ def interrupted(action: Callable[[], object], at: int) -> bool:
 
 
 def six_inputs() -> tuple[list[Value], Value]:
-    inputs = [Value(0.1 * k, label=f"w{k}") for k in range(6)]
+    inputs = [Value(0.1 * k, label=f"w{k}", allow_nonfinite=True) for k in range(6)]
     loss = sum(((w * (k + 1.5)).tanh() for k, w in enumerate(inputs)), Value(0.0)) ** 2
     return inputs, loss
 

@@ -152,7 +152,7 @@ def snapshot(optimizer):
 def stepped(optimizer_class, grads, data=(1.0, -2.0), **options):
     """An optimizer over Values at `data` after one successful step with small gradients,
     then given `grads`."""
-    params = [Value(x) for x in data]
+    params = [Value(x, allow_nonfinite=True) for x in data]  # given NaN gradients below
     optimizer = optimizer_class(params, **options)
     for p in params:
         p.grad = 1e-3
@@ -241,13 +241,15 @@ def test_a_gradient_built_with_create_graph_is_stepped_on_by_its_value():
 
 def test_a_gradient_that_is_not_a_number_is_a_type_error():
     p = Value(1.0)
-    p.grad = "0.5"
+    with pytest.raises(TypeError, match=r"a Value.grad = '0.5': a str is not a number"):
+        p.grad = "0.5"  # refused at the assignment, before any optimizer sees it
+    p._grad = "0.5"  # past the check: the optimizer still refuses it
     with pytest.raises(TypeError, match=r"SGD.step: parameter 0 has .grad '0.5'"):
         SGD([p], lr=0.1).step()
 
 
 def test_conjugate_gradient_refuses_a_non_finite_gradient_from_the_closure():
-    x = Value(1.0)
+    x = Value(1.0, allow_nonfinite=True)
     optimizer = ConjugateGradient([x])
 
     def closure():

@@ -154,7 +154,8 @@ def test_color_by_grad_shades_the_largest_gradient_darkest_and_zero_white():
 
 @pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
 def test_color_by_grad_marks_a_non_finite_gradient_and_scales_the_others_by_the_finite_ones(bad):
-    a, b, c = Value(1.0, label="a"), Value(10.0, label="b"), Value(0.0, label="c")
+    a, b, c = Value(1.0, label="a"), Value(10.0, label="b"), Value(0.0, label="c",
+                                                                   allow_nonfinite=True)
     out = a * b + c
     out.backward()  # |da| = 10 is the largest finite gradient
     c.grad = bad    # as backward(allow_nonfinite=True) leaves it at a singularity
