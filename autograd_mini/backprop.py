@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Iterable
 
 from .decisions import Decisions
+from .opgen import micrograd_node_error
 from .nonfinite import backward_failed, check_local_grads, first_nonfinite, nonfinite_error
 from .rule_arithmetic import rule_with_ieee_arithmetic
 
@@ -44,6 +45,10 @@ class _NoGradient(float):
 # What .grad holds after `x.grad = None` (read back as None): a float, so the chain rule's
 # `parent._grad += ...` adds into it without a branch, and the sum is a plain float.
 NO_GRADIENT = _NoGradient(0.0)
+
+# How many nodes made micrograd's way hold a _backward closure (engine.py counts them,
+# alive): a pass reads it once, and only when it is nonzero does it look for closures.
+closures_alive = 0
 
 # Re-entrant: a create_graph pass builds Values, and a pass may sort while holding it.
 pass_lock = threading.RLock()
@@ -231,6 +236,22 @@ def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
     root._grad = seed
     if create_graph:  # checks each node's slopes as it goes; ops refuse overflow
         return _chain_rule_building_graph(order, allow_nonfinite)
+    if closures_alive:
+        leaf_sum = _chain_rule_with_closures(order)
+    else:
+        leaf_sum = _chain_rule_floats(order)
+    for leaf in extra_leaves:
+        leaf_sum += leaf._grad
+    if leaf_sum - leaf_sum and not allow_nonfinite:  # nonzero only for inf and NaN
+        error = first_nonfinite(order, root, seed)
+        if error:  # else only the sum of large finite gradients overflowed
+            raise error
+    return None
+
+
+def _chain_rule_floats(order: list[Value]) -> float:
+    """The chain rule with float slopes, children first; returns the sum of the leaves'
+    gradients (finite if every gradient is)."""
     leaf_sum = 0.0
     for node in reversed(order):
         parent = node.parent1
@@ -242,13 +263,28 @@ def _chain_rule(order: list[Value], root: Value, seed, create_graph: bool,
                 parent._grad += node.local_grad2 * g
         else:
             leaf_sum += node._grad
-    for leaf in extra_leaves:
-        leaf_sum += leaf._grad
-    if leaf_sum - leaf_sum and not allow_nonfinite:  # nonzero only for inf and NaN
-        error = first_nonfinite(order, root, seed)
-        if error:  # else only the sum of large finite gradients overflowed
-            raise error
-    return None
+    return leaf_sum
+
+
+def _chain_rule_with_closures(order: list[Value]) -> float:
+    """_chain_rule_floats where a node made micrograd's way runs its _backward closure
+    (kept in local_grad1, which is a float on every other node) in its place."""
+    leaf_sum = 0.0
+    for node in reversed(order):
+        parent = node.parent1
+        if parent is not None:
+            local = node.local_grad1
+            if local.__class__ is not float:
+                local()  # micrograd's: reads out.grad, adds into its parents' .grad
+                continue
+            g = node._grad
+            parent._grad += local * g
+            parent = node.parent2
+            if parent is not None:
+                parent._grad += node.local_grad2 * g
+        else:
+            leaf_sum += node._grad
+    return leaf_sum
 
 
 def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Decisions:
@@ -261,6 +297,8 @@ def _chain_rule_building_graph(order: list[Value], allow_nonfinite: bool) -> Dec
     for node in reversed(order):
         if node.parent1 is None:
             continue
+        if node._made_by.rule is None:  # made micrograd's way: a closure, first order only
+            raise micrograd_node_error(node, "backward(create_graph=True)")
         decisions.pass_on(node)  # before the zero skip: a zero may be a rule's choice
         infinite_slope = check_local_grads(node, allow_nonfinite)
         g = node._grad

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Callable, Iterator, Union
 from .backprop import NO_GRADIENT, backpropagate, gradients, topological_order
 from .numeric import (DomainError, nonzero_divisor, operand, power, power_slope,
                       refuse_nonfinite_constant, refuse_overflow, to_float)
-from .opgen import LEAF, Op, install, register
+from . import backprop
+from .opgen import LEAF, Op, install, micrograd_op, register
 from .persist import deep_copy, restore_value, set_state, value_state
 
 Number = Union[int, float]
@@ -56,6 +57,32 @@ class _Paused:
     """What no_grad() puts in its context (true: paused); counted while alive."""
 
     __slots__ = ("__weakref__",)
+
+
+_closure_count_lock = threading.Lock()
+
+
+def _closure_node_gone() -> None:
+    with _closure_count_lock:
+        backprop.closures_alive -= 1
+
+
+class _ChainRuleStep:
+    """A built-in node's _backward for micrograd's own loops: its first-order step."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Value) -> None:
+        self.node = node
+
+    def __call__(self) -> None:
+        node = self.node
+        parent = node.parent1
+        if parent is not None:
+            g = node._grad
+            parent._grad += node.local_grad1 * g
+            if node.parent2 is not None:
+                node.parent2._grad += node.local_grad2 * g
 
 
 def _marker_gone() -> None:
@@ -95,7 +122,13 @@ class Value(TableMethods):
     __slots__ = ("_data", "_grad", "parent1", "parent2", "local_grad1", "local_grad2",
                  "_made_by", "_extra", "_seen_by", "__weakref__")
 
-    def __init__(self, data: Number, label: str = "", *, allow_nonfinite: bool = False) -> None:
+    def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "", *,
+                 allow_nonfinite: bool = False) -> None:
+        """A leaf holding data; with micrograd's `_children` and `_op` (Value(data, (a, b),
+        "*")), a node computed from them whose derivative is the closure assigned to its
+        `_backward` (none: it passes no gradient on, as in micrograd)."""
+        if _children.__class__ is str and not _op:  # Value(2.0, "a"): the label, as before
+            _children, label = (), _children
         if data.__class__ is not float:
             data = to_float(data, "Value")
         if data - data and not allow_nonfinite:  # nonzero only for inf and NaN
@@ -112,6 +145,52 @@ class Value(TableMethods):
         self._grad = 0.0
         self.parent1 = self.parent2 = self._seen_by = None
         self._made_by = LEAF
+        if _children:
+            self._computed_from(_children, _op)
+
+    def _computed_from(self, children: object, symbol: object) -> None:
+        """Make this node micrograd's way: parents `children`, op `symbol`, zero slopes
+        until a closure is assigned to `_backward`."""
+        parents = tuple(children) if not isinstance(children, (str, bytes)) else None
+        if (parents is None or not 1 <= len(parents) <= 2
+                or any(p.__class__ is not Value for p in parents)):
+            raise TypeError(f"Value(data, children, op): children must be one or two Values "
+                            f"(as micrograd's (self, other)), got {children!r}")
+        if not isinstance(symbol, str):
+            raise TypeError(f"Value(data, children, op): op must be a str such as '*', "
+                            f"got {symbol!r}")
+        if _open_no_grad_blocks and _recording_paused.get():
+            self._made_by = NO_GRAD_RESULT
+            return
+        self.parent1 = parents[0]
+        self.parent2 = parents[1] if len(parents) == 2 else None
+        self.local_grad1 = self.local_grad2 = 0.0
+        self._made_by = micrograd_op(symbol)
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's per-node step of the chain rule: adds self.grad times each local
+        derivative into the parents' .grad (the closure given to a node made micrograd's
+        way, which may do nothing)."""
+        local = getattr(self, "local_grad1", None)
+        if local is not None and local.__class__ is not float:
+            return local
+        return _ChainRuleStep(self)
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        if not self._made_by.key.startswith("micrograd:"):
+            raise TypeError(
+                f"{self!r}._backward = ...: only a node made micrograd's way, Value(data, "
+                "(a, b), '*'), takes a _backward closure; this one's derivative is its op's. "
+                "For a new op, use @autograd_mini.primitive")
+        if not callable(closure):
+            raise TypeError(f"_backward must be a function of no arguments, got {closure!r}")
+        if self.local_grad1.__class__ is float:  # its first closure: counted while it lives
+            with _closure_count_lock:
+                backprop.closures_alive += 1
+            weakref.finalize(self, _closure_node_gone)
+        self.local_grad1 = closure
 
     @property
     def op(self) -> str:

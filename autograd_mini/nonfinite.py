@@ -80,6 +80,9 @@ def first_nonfinite(order: list[Value], root: Value,
         node._grad = 0.0
     root._grad = seed
     for node in reversed(order):
+        if node.parent1 is not None and node.local_grad1.__class__ is not float:
+            node.local_grad1()  # a _backward closure (a node made micrograd's way), unchecked
+            continue
         for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             error = checked_edge(node, position, parent, local)
             if error:

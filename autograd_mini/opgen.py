@@ -12,7 +12,7 @@ import ast
 import linecache
 import math
 import operator
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from .decisions import branches
 from .numeric import INF, DomainError, FloatOverflowError, refuse_nonfinite_number, to_float
@@ -54,6 +54,39 @@ def register(op: Op) -> Op:
 
 
 LEAF = register(Op("", None, key="leaf"))
+
+_MICROGRAD = "micrograd:"  # the key's prefix of a node made as Value(data, (a, b), "*")
+
+
+def micrograd_op(symbol: str) -> Op:
+    """The op of nodes made micrograd's way, Value(data, children, symbol): no rule (their
+    derivative is a first-order closure, out._backward), one op per symbol."""
+    key = _MICROGRAD + symbol
+    op = _REGISTRY.get(key)
+    return op if op is not None else register(Op(symbol, None, key=key))
+
+
+def is_micrograd_node(node: object) -> bool:
+    """Whether node was made micrograd's way (its derivative is a closure, if any)."""
+    return node._made_by.key.startswith(_MICROGRAD)
+
+
+def micrograd_node_error(node: object, what: str) -> TypeError:
+    """The error for a node made micrograd's way where a rule is needed."""
+    label = f" {node.label!r}" if node.label else ""
+    return TypeError(
+        f"{what} cannot pass through the node{label} made as Value({node._data!r}, children, "
+        f"{node._made_by.symbol!r}): its derivative is a first-order _backward closure, "
+        "which only the plain backward() runs. Define the op with @autograd_mini.primitive "
+        "(its slopes as functions) to get higher orders, compile_graph, jvp and the step "
+        "player too")
+
+
+def refuse_micrograd_nodes(nodes: Iterable, what: str) -> None:
+    """micrograd_node_error for the first node made micrograd's way among nodes, if any."""
+    for node in nodes:
+        if node._made_by.key.startswith(_MICROGRAD):
+            raise micrograd_node_error(node, what)
 
 
 _MATH = ("exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh", "cosh",

@@ -20,6 +20,7 @@ from .engine import Value, recording
 from .functional import _check_argnums, _depth, _name, _number, _prepare
 from .nonfinite import describe
 from .numeric import NonFiniteGradientError, to_float, within
+from .opgen import micrograd_node_error
 from .rule_arithmetic import rule_with_ieee_arithmetic
 from .trees import NUMBER, Structure, leaves_like, paths, rebuild, rebuild_each, sequence, spans
 
@@ -194,6 +195,8 @@ def _weighted_sum(roots: list, weights: list) -> Value | float:
 def _tangent(node: Value, tangent_of: dict, nested: bool, allow_nonfinite: bool) -> Any:
     """Sum over node's parents of local slope * parent's tangent; nested, with the slopes
     rebuilt as Values by node's rule, so that the tangent is differentiable again."""
+    if node._made_by.rule is None:  # made micrograd's way: a closure, reverse mode only
+        raise micrograd_node_error(node, "jvp (forward mode)")
     moving = [tangent_of[parent] for parent in node.parents]
     if all(map(_is_zero, moving)):
         return 0.0

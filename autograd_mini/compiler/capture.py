@@ -15,7 +15,7 @@ from typing import Iterable
 from autograd_mini.backprop import topological_order
 from autograd_mini.engine import Value
 from autograd_mini.numeric import to_float
-from autograd_mini.opgen import Op
+from autograd_mini.opgen import Op, refuse_micrograd_nodes
 
 __all__ = ["OP", "INPUT", "PLACEHOLDER", "CONSTANT", "Plan", "capture"]
 
@@ -99,6 +99,8 @@ def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: 
     plan.parent1 = array("q", map(position, map(_get_parent1, order), repeat(-1)))
     plan.parent2 = array("q", map(position, map(_get_parent2, order), repeat(-1)))
     plan.ops = list(map(_get_op, order))
+    if any(key.startswith("micrograd:") for key in set(map(_get_key, plan.ops))):
+        refuse_micrograd_nodes(order, "compile_graph")
     plan.constants = list(map(_get_constant, order))
     plan.labels = {i: label for i, label in enumerate(map(_get_label, order)) if label}
     plan.kinds = bytearray(len(order))  # OP, but for the leaves:
@@ -123,6 +125,7 @@ def capture(outputs: list[Value], leaves: list[Value], inputs: int, chunk_size: 
 
 
 _get_parent1, _get_parent2 = attrgetter("parent1"), attrgetter("parent2")
+_get_key = attrgetter("key")
 _get_op, _get_constant, _get_label = attrgetter("_made_by"), attrgetter("constant"), attrgetter("label")
 
 

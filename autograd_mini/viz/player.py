@@ -17,6 +17,7 @@ from autograd_mini.viz.chain_rule import GraphText
 from autograd_mini.engine import Value, topological_order
 from autograd_mini.compiler import compile_graph
 from autograd_mini.numeric import DomainError, FloatOverflowError
+from autograd_mini.opgen import refuse_micrograd_nodes
 from autograd_mini.viz.page import TEMPLATE
 from autograd_mini.viz.render import write_file
 from autograd_mini.viz.dot import MAX_NODES, check_digits, check_size, digraph, printable
@@ -46,6 +47,8 @@ class StepPlayer:
         _check_height(height)
         order = topological_order(root)
         check_size(order, max_nodes)  # before any gradient changes
+        # its numerical check replays the graph, which a _backward closure cannot join
+        refuse_micrograd_nodes(order, "the step player")
         root.zero_grad()
         root.backward()
         text = GraphText(order, digits)

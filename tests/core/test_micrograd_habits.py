@@ -58,3 +58,141 @@ def test_the_lecture_way_of_drawing_a_graph_runs_on_our_values():
     nodes, edges = lecture_style_walk(out)
     assert len(nodes) == 6 and len(edges) == 5
     assert "{ e | data -6.0000 | grad " in source and 'label="*"' in source
+
+
+# -- micrograd's way of adding an op: Value(data, children, op) and out._backward --------
+
+import gc
+import math
+
+import pytest
+
+from autograd_mini import compile_graph, jvp
+from autograd_mini import backprop
+
+
+def micrograd_mul(a, b):
+    """micrograd's __mul__, written against our Values."""
+    out = Value(a.data * b.data, (a, b), "*")
+
+    def _backward():
+        a.grad += b.data * out.grad
+        b.grad += a.data * out.grad
+    out._backward = _backward
+    return out
+
+
+def micrograd_tanh(x):
+    t = math.tanh(x.data)
+    out = Value(t, (x,), "tanh")
+
+    def _backward():
+        x.grad += (1 - t ** 2) * out.grad
+    out._backward = _backward
+    return out
+
+
+def test_a_node_made_micrograds_way_has_its_children_and_op():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = Value(a.data * b.data, (a, b), "*", label="out")
+    assert out._prev == {a, b} and out._op == "*" and out.op == "*" and out.label == "out"
+    assert out.parents == (a, b) and out.data == -6.0
+
+
+def test_micrograds_closures_give_the_gradients_of_the_built_in_ops():
+    a, b = Value(2.0), Value(-3.0)
+    micrograd_tanh(micrograd_mul(a, b) + 1.0).backward()
+    x, y = Value(2.0), Value(-3.0)
+    ((x * y) + 1.0).tanh().backward()
+    assert (a.grad, b.grad) == pytest.approx((x.grad, y.grad))
+
+
+def test_closures_run_in_topological_order_and_accumulate_across_paths():
+    a = Value(3.0)
+    square = micrograd_mul(a, a)  # a * a: both edges add
+    root = micrograd_mul(square, a) + square
+    root.backward()
+    assert a.grad == pytest.approx(3 * 9.0 + 2 * 3.0)
+
+
+def test_backward_twice_adds_as_the_built_in_ops_do():
+    x = Value(1.5)
+    root = micrograd_mul(Value(2.0), x)
+    root.backward()
+    root.backward()
+    assert x.grad == 4.0
+
+
+def test_a_node_without_a_closure_passes_no_gradient_on_as_in_micrograd():
+    a = Value(2.0)
+    out = Value(a.data * 2.0, (a,), "*2")
+    (out * 3.0).backward()
+    assert a.grad == 0.0 and out.grad == 3.0
+
+
+def test_the_label_and_allow_nonfinite_keywords_still_work():
+    a = Value(1.0, label="a", allow_nonfinite=True)
+    out = Value(math.inf, (a,), "blow", label="out", allow_nonfinite=True)
+    assert out.label == "out" and a.label == "a" and out.data == math.inf
+    assert Value(2.0, "positional").label == "positional"
+
+
+@pytest.mark.parametrize("children", [(1.0,), (), "ab", [Value(1.0)] * 3])
+def test_children_must_be_one_or_two_values(children):
+    if not children:
+        assert Value(1.0, children, "").op == ""  # no children: a leaf, as micrograd's
+        return
+    with pytest.raises(TypeError, match="children must be one or two Values"):
+        Value(1.0, children, "*")
+
+
+def test_a_built_in_node_refuses_a_closure_and_offers_its_own_step():
+    a, b = Value(2.0), Value(3.0)
+    out = a * b
+    with pytest.raises(TypeError, match="primitive"):
+        out._backward = lambda: None
+    out.grad = 1.0
+    out._backward()  # micrograd's own loop can call it
+    assert (a.grad, b.grad) == (3.0, 2.0)
+
+
+@pytest.mark.parametrize("what, run", [
+    ("create_graph", lambda root, x: root.backward(create_graph=True)),
+    ("compile_graph", lambda root, x: compile_graph(root, [x])),
+])
+def test_where_a_closure_cannot_go_the_error_names_the_node_and_primitive(what, run):
+    x = Value(0.5)
+    root = micrograd_mul(x, Value(2.0)) * 1.0
+    root.parents[0].label = "doubled"
+    with pytest.raises(TypeError, match=r"node 'doubled' made as Value\(1.0, children, '\*'\)"
+                                        r".*primitive"):
+        run(root, x)
+
+
+def test_jvp_refuses_a_closure_node_naming_primitive():
+    with pytest.raises(TypeError, match="jvp.*primitive"):
+        jvp(lambda v: micrograd_tanh(v), (0.3,), (1.0,))
+
+
+def test_the_step_player_refuses_a_closure_node_naming_primitive():
+    from autograd_mini import StepPlayer
+    x = Value(0.5)
+    with pytest.raises(TypeError, match="the step player.*primitive"):
+        StepPlayer(micrograd_tanh(x))
+
+
+def test_closure_nodes_are_counted_while_alive():
+    gc.collect()
+    before = backprop.closures_alive
+    node = micrograd_tanh(Value(0.1))
+    assert backprop.closures_alive == before + 1
+    del node
+    gc.collect()  # the closure holds its node: a cycle, as in micrograd
+    assert backprop.closures_alive == before
+
+
+def test_a_closure_node_made_under_no_grad_records_nothing():
+    from autograd_mini import no_grad
+    with no_grad():
+        out = Value(1.0, (Value(2.0),), "f")
+    assert out.parents == () and out.op == ""
