@@ -21,7 +21,9 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
+from . import backprop
 from .backprop import pass_lock, topological_order
+from .opgen import micrograd_node_error
 
 if TYPE_CHECKING:
     from .engine import Value
@@ -81,6 +83,10 @@ def _closure(root: Value, mark: bool = False) -> Closure:
     """Every Value reached from root through parents and Value gradients, each after its
     parents, root included; with `mark`, each marked with a weak reference to the list."""
     closure = Closure(topological_order(root))  # the common case, and the quick sort
+    for node in closure if backprop.closures_alive else ():
+        # a _backward closure holds the original nodes: it cannot follow them
+        if node.parent1 is not None and node.local_grad1.__class__ is not float:
+            raise micrograd_node_error(node, "pickle and copy.deepcopy")
     if not all(isinstance(node._grad, float) for node in closure):
         closure = _with_gradients(root)
     if mark:

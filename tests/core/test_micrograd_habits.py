@@ -196,3 +196,17 @@ def test_a_closure_node_made_under_no_grad_records_nothing():
     with no_grad():
         out = Value(1.0, (Value(2.0),), "f")
     assert out.parents == () and out.op == ""
+
+
+@pytest.mark.parametrize("copy_it", [lambda v: __import__("pickle").dumps(v),
+                                     lambda v: __import__("copy").deepcopy(v)])
+def test_pickle_and_deepcopy_refuse_a_closure_naming_primitive(copy_it):
+    with pytest.raises(TypeError, match="pickle and copy.deepcopy.*primitive"):
+        copy_it(micrograd_tanh(Value(0.3)) * 2.0)
+
+
+def test_a_micrograd_node_without_a_closure_pickles():
+    import pickle
+    out = Value(2.0, (Value(1.0),), "f")
+    twin = pickle.loads(pickle.dumps(out))
+    assert twin.op == "f" and twin.parents[0].data == 1.0
