@@ -20,7 +20,6 @@ count of open blocks on every op: a module global is the cheapest read there is.
 from __future__ import annotations
 
 import math
-import operator
 import threading
 import weakref
 from numbers import Real
@@ -34,14 +33,18 @@ from .numeric import (DomainError, nonzero_divisor, operand, power, power_slope,
 from . import backprop
 from .opgen import LEAF, Op, install, micrograd_op, register
 from .persist import deep_copy, restore_value, set_state, value_state
+from .readouts import Readouts
 
 Number = Union[int, float]
 _UNIT_SEED = 1.0  # backward's default seed; compared by identity to see if grad= was given
 
 if TYPE_CHECKING:  # the methods generated from ops.py's rows, declared for type checkers
     from .table_methods import TableMethods
+
+    class _Bases(Readouts, TableMethods):
+        __slots__ = ()
 else:
-    TableMethods = object
+    _Bases = Readouts
 
 # no_grad is per thread and per asyncio task (a ContextVar), as PyTorch's grad mode is.
 # Ops read only a global count, and ask the ContextVar only when it is nonzero: recording
@@ -89,26 +92,14 @@ def _marker_gone() -> None:
     global _open_no_grad_blocks
     with _no_grad_count_lock:
         _open_no_grad_blocks -= 1
+
+
 # What an op makes under no_grad: a leaf that remembers it was computed, so that
 # backward() on it can say why there is nothing to backpropagate through.
 NO_GRAD_RESULT = register(Op("", None, key="no_grad"))
 
 
-def _leaves_the_graph(what: str) -> TypeError:
-    return TypeError(f"{what} would silently leave the graph (as math.exp(v) and math.sqrt(v) "
-                     "do): use v.item() or v.data for the number, f'{v:.2f}' to format it, or "
-                     "v.exp(), v.sqrt() ... to stay in the graph")
-
-
-def _comparison(compare: Callable[[float, object], bool]) -> Callable:
-    """A comparison method: compare(self._data, the other's number)."""
-    def method(self: Value, other: object) -> bool:
-        b = _compared(other)
-        return NotImplemented if b is None else compare(self._data, b)
-    return method
-
-
-class Value(TableMethods):
+class Value(_Bases):
     """A scalar in a computation graph: its data, its gradient, and how it was made."""
 
     # parent2 is None for an op of one input, and then local_grad2 is never set.
@@ -265,88 +256,6 @@ class Value(TableMethods):
         if extra.__class__ is float:
             return extra
         return extra[1] if extra.__class__ is tuple else None
-
-    @property
-    def allows_nonfinite(self) -> bool:
-        """Whether this Value was made with allow_nonfinite=True (then .data and .grad may
-        be assigned NaN or infinity)."""
-        extra = getattr(self, "_extra", None)
-        return extra.__class__ is tuple and len(extra) == 3
-
-    @property
-    def data(self) -> float:
-        """The number this node holds; assignable (optimizers do), checked when assigned."""
-        return self._data
-
-    @data.setter
-    def data(self, number: Number) -> None:
-        self._data = self._checked(number, "data")
-
-    @property
-    def grad(self) -> float | Value | None:
-        """d(root)/d(self) summed over backward passes; None after `x.grad = None` until
-        the next backward sets it (PyTorch's set_to_none)."""
-        grad = self._grad
-        return None if grad is NO_GRADIENT else grad
-
-    @grad.setter
-    def grad(self, gradient: Number | Value | None) -> None:
-        if gradient is None:
-            self._grad = NO_GRADIENT
-        elif gradient.__class__ is Value:  # as create_graph leaves it
-            self._grad = gradient
-        else:
-            self._grad = self._checked(gradient, "grad")
-
-    @grad.deleter
-    def grad(self) -> None:
-        self._grad = NO_GRADIENT
-
-    def _checked(self, number: object, field: str) -> float:
-        """number as a float for .data or .grad, or the error naming this Value."""
-        name = f"Value {self.label!r}" if self.label else "a Value"
-        if number.__class__ is not float:
-            if number.__class__ is bool or not isinstance(number, Real):
-                raise TypeError(f"{name}.{field} = {number!r}: a {type(number).__name__} is "
-                                f"not a number; assign an int or a float")
-            number = float(number)
-        if number - number and not self.allows_nonfinite:  # nonzero only for inf and NaN
-            raise ValueError(f"{name}.{field} = {number!r}: NaN and infinity are refused because "
-                             "they silently poison every gradient; make the Value with "
-                             "allow_nonfinite=True if you mean it")
-        return number
-
-    # -- what a PyTorch user types --------------------------------------------
-    def item(self) -> float:
-        """The number this Value holds (its .data)."""
-        return self._data
-
-    def detach(self) -> Value:
-        """A new leaf with the same data, outside this graph."""
-        return Value(self._data, allow_nonfinite=True)
-
-    def __format__(self, spec: str) -> str:
-        return format(self._data, spec) if spec else repr(self)
-
-    def __float__(self) -> float:
-        raise _leaves_the_graph("float(Value) and '%f' % Value")
-
-    def __int__(self) -> int:
-        raise _leaves_the_graph("int(Value)")
-
-    def __round__(self, ndigits: int | None = None) -> float:
-        raise _leaves_the_graph("round(Value)")
-
-    def __bool__(self) -> bool:
-        raise TypeError("the truth of a Value is ambiguous: compare it (v > 0) or test its "
-                        "number (v.item() != 0); use v.exp(), v.relu() ... to stay in the graph")
-
-    # Comparisons compare the numbers, with a number or a Value on either side, so that
-    # max(a, b), sorted() and `if a > 0:` work; == stays identity, so Values hash.
-    __lt__, __le__, __gt__, __ge__ = map(_comparison, (operator.lt, operator.le, operator.gt,
-                                                       operator.ge))
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
 
     # pickle and copy.deepcopy: a graph is copied leaves first, never by recursion (persist.py)
     def __reduce_ex__(self, protocol: int):
@@ -582,17 +491,6 @@ def _binary(data: float, op: Op, parent1: Value, local_grad1: float,
         out._made_by = NO_GRAD_RESULT
         out.parent1 = out.parent2 = None
     return out
-
-
-def _compared(other: object) -> object:
-    """What to compare a Value's number with, or None for what comparisons do not handle.
-
-    Plain numbers are compared as they are: Python compares floats with ints exactly,
-    and infinity is a fine bound (`loss < math.inf`).
-    """
-    if other.__class__ is Value:
-        return other._data
-    return other if isinstance(other, Real) else None
 
 
 OPS = install(Value, _unary, _unary_with_constant)  # every op of ops.py, by name

@@ -21,7 +21,7 @@ ops += [tanh(x), exp(y), leaky_relu(x, slope=0.2)]
 number: float = exp(1.0) + tanh(2) + leaky_relu(-1.0, 0.1)
 total: Value = sum(ops, Value(0.0))
 total.backward()
-gradient: float = x.grad
+gradient = x.grad  # float | Value | None: None after x.grad = None, as in PyTorch
 steps: str = explain(x)
 with no_grad():
     fast: Value = x * y
