@@ -5,7 +5,8 @@ The core sits at the top of the package:
     ops.py         every primitive in one table: value, slope, domain, hint
     opgen.py       the rows as Value methods and higher-order rules; apply(op)
     numeric.py     float checks, and the error types
-    engine.py      Value, its operators, no_grad
+    engine.py      Value, its operators, no_grad; readouts.py how it reads as a number
+                   (data, grad, item, comparisons); micrograd_nodes.py micrograd's names
     backprop.py    the backward pass; nonfinite.py names a gradient that is not finite
     persist.py     pickle and deepcopy without recursion
     functional.py  grad, value_and_grad, gradcheck

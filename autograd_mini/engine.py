@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Callable, Iterator, Union
 from .backprop import NO_GRADIENT, backpropagate, gradients, topological_order
 from .numeric import (DomainError, nonzero_divisor, operand, power, power_slope,
                       refuse_nonfinite_constant, refuse_overflow, to_float)
-from . import backprop
 from .opgen import LEAF, Op, install, micrograd_op, register
 from .persist import deep_copy, restore_value, set_state, value_state
+from .micrograd_nodes import MicrogradNames, micrograd_parents
 from .readouts import Readouts
 
 Number = Union[int, float]
@@ -41,10 +41,11 @@ _UNIT_SEED = 1.0  # backward's default seed; compared by identity to see if grad
 if TYPE_CHECKING:  # the methods generated from ops.py's rows, declared for type checkers
     from .table_methods import TableMethods
 
-    class _Bases(Readouts, TableMethods):
+    class _Bases(Readouts, MicrogradNames, TableMethods):
         __slots__ = ()
 else:
-    _Bases = Readouts
+    class _Bases(Readouts, MicrogradNames):
+        __slots__ = ()
 
 # no_grad is per thread and per asyncio task (a ContextVar), as PyTorch's grad mode is.
 # Ops read only a global count, and ask the ContextVar only when it is nonzero: recording
@@ -60,32 +61,6 @@ class _Paused:
     """What no_grad() puts in its context (true: paused); counted while alive."""
 
     __slots__ = ("__weakref__",)
-
-
-_closure_count_lock = threading.Lock()
-
-
-def _closure_node_gone() -> None:
-    with _closure_count_lock:
-        backprop.closures_alive -= 1
-
-
-class _ChainRuleStep:
-    """A built-in node's _backward for micrograd's own loops: its first-order step."""
-
-    __slots__ = ("node",)
-
-    def __init__(self, node: Value) -> None:
-        self.node = node
-
-    def __call__(self) -> None:
-        node = self.node
-        parent = node.parent1
-        if parent is not None:
-            g = node._grad
-            parent._grad += node.local_grad1 * g
-            if node.parent2 is not None:
-                node.parent2._grad += node.local_grad2 * g
 
 
 def _marker_gone() -> None:
@@ -142,14 +117,7 @@ class Value(_Bases):
     def _computed_from(self, children: object, symbol: object) -> None:
         """Make this node micrograd's way: parents `children`, op `symbol`, zero slopes
         until a closure is assigned to `_backward`."""
-        parents = tuple(children) if not isinstance(children, (str, bytes)) else None
-        if (parents is None or not 1 <= len(parents) <= 2
-                or any(p.__class__ is not Value for p in parents)):
-            raise TypeError(f"Value(data, children, op): children must be one or two Values "
-                            f"(as micrograd's (self, other)), got {children!r}")
-        if not isinstance(symbol, str):
-            raise TypeError(f"Value(data, children, op): op must be a str such as '*', "
-                            f"got {symbol!r}")
+        parents = micrograd_parents(children, symbol)
         if _open_no_grad_blocks and _recording_paused.get():
             self._made_by = NO_GRAD_RESULT
             return
@@ -159,45 +127,9 @@ class Value(_Bases):
         self._made_by = micrograd_op(symbol)
 
     @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's per-node step of the chain rule: adds self.grad times each local
-        derivative into the parents' .grad (the closure given to a node made micrograd's
-        way, which may do nothing)."""
-        local = getattr(self, "local_grad1", None)
-        if local is not None and local.__class__ is not float:
-            return local
-        return _ChainRuleStep(self)
-
-    @_backward.setter
-    def _backward(self, closure: Callable[[], None]) -> None:
-        if not self._made_by.key.startswith("micrograd:"):
-            raise TypeError(
-                f"{self!r}._backward = ...: only a node made micrograd's way, Value(data, "
-                "(a, b), '*'), takes a _backward closure; this one's derivative is its op's. "
-                "For a new op, use @autograd_mini.primitive")
-        if not callable(closure):
-            raise TypeError(f"_backward must be a function of no arguments, got {closure!r}")
-        if self.local_grad1.__class__ is float:  # its first closure: counted while it lives
-            with _closure_count_lock:
-                backprop.closures_alive += 1
-            weakref.finalize(self, _closure_node_gone)
-        self.local_grad1 = closure
-
-    @property
     def op(self) -> str:
         """The op that made this node ("+", "tanh", ...), "" for a leaf."""
         return self._made_by.symbol
-
-    # micrograd's names, so that the lecture's trace() and draw_dot() run on our Values
-    @property
-    def _op(self) -> str:
-        """micrograd's name for .op: the op's symbol, "" for a leaf."""
-        return self._made_by.symbol
-
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's name for the parents, as a set (a * a has one)."""
-        return set(self.parents)
 
     @property
     def local_grads_fn(self) -> Callable | None:
