@@ -445,7 +445,7 @@ def _compared(other: object) -> object:
     return other if isinstance(other, Real) else None
 
 
-OPS = install(Value, _unary, _unary_with_constant)  # every op of ops.py, by name
+OPS = install(Value, _unary, _unary_with_constant, _binary)  # every op of ops.py, by name
 ADD, ADD_RIGHT = OPS["+"], OPS["+:right"]
 SUB, SUB_RIGHT, SUB_LEFT = OPS["-"], OPS["-:right"], OPS["-:left"]
 MUL, MUL_RIGHT = OPS["*"], OPS["*:right"]

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .engine import Value
 from .numeric import to_float
-from .ops import FUNCTIONS, UNARY_BY_NAME, Unary
+from .opgen import PAIRWISE_LEFT
+from .ops import FUNCTIONS, PAIRWISE_BY_NAME, UNARY_BY_NAME, Pairwise, Unary
 
 __all__ = list(FUNCTIONS)
 
@@ -40,6 +41,25 @@ def _function(row: Unary) -> Callable[..., Any]:
     return function
 
 
+def _pairwise(row: Pairwise) -> Callable[[Any, Any], Any]:
+    """The row's method as a function of two Values or numbers, a number on either side."""
+    method, left, where = getattr(Value, row.name), PAIRWISE_LEFT[row.name], f"{row.name}(x, y)"
+
+    def function(x: Any, y: Any) -> Any:
+        if x.__class__ is Value:
+            return method(x, y)
+        if y.__class__ is Value:
+            return left(x, y)
+        number = Value(to_float(x, where), allow_nonfinite=True)
+        return method(number, Value(to_float(y, where), allow_nonfinite=True)).data
+
+    function.__name__ = function.__qualname__ = row.name
+    function.__module__ = "autograd_mini"
+    function.__doc__ = (f"{method.__doc__} Takes Values or numbers, a number on either side "
+                        "(gives a float when both are numbers).")
+    return function
+
+
 if TYPE_CHECKING:  # what the loop below makes, for type checkers and editors
     def abs(x: _Number) -> _Number: ...
     def exp(x: _Number) -> _Number: ...
@@ -63,5 +83,9 @@ if TYPE_CHECKING:  # what the loop below makes, for type checkers and editors
     def softplus(x: _Number) -> _Number: ...
     def silu(x: _Number) -> _Number: ...
     def gelu(x: _Number) -> _Number: ...
+    def maximum(x: Value | float, y: Value | float) -> Any: ...
+    def minimum(x: Value | float, y: Value | float) -> Any: ...
 else:
-    globals().update({name: _function(UNARY_BY_NAME[name]) for name in FUNCTIONS})
+    globals().update({name: _function(UNARY_BY_NAME[name]) for name in FUNCTIONS
+                      if name in UNARY_BY_NAME})
+    globals().update({name: _pairwise(row) for name, row in PAIRWISE_BY_NAME.items()})

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Unary", "Binary", "UNARY", "BINARY", "UNARY_BY_NAME", "BINARY_BY_SYMBOL",
-           "FUNCTIONS", "ACTIVATIONS"]
+__all__ = ["Unary", "Binary", "Pairwise", "UNARY", "BINARY", "PAIRWISE", "UNARY_BY_NAME",
+           "BINARY_BY_SYMBOL", "PAIRWISE_BY_NAME", "FUNCTIONS", "ACTIVATIONS"]
 
 
 class Unary(NamedTuple):
@@ -60,6 +60,16 @@ class Binary(NamedTuple):
     slopes: tuple[str, str]
     method: str
     rules: tuple[str, str] = ("", "")       # the slopes as the higher-order rule reads them
+
+
+class Pairwise(NamedTuple):
+    """A function of two operands, not an operator: a method `x.name(y)` and a function
+    `name(x, y)`, a plain number on either side (kept on the node, as 3.0 in x * 3)."""
+
+    name: str
+    doc: str
+    value: str
+    slopes: tuple[str, str]
 
 
 # exp(-|x|) without abs's kink: e in (0, 1] never overflows, and 1 - s = e / (1 + e).
@@ -165,8 +175,24 @@ BINARY: tuple[Binary, ...] = (
            rules=(_POW_BASE_RULE, "")),
 )
 
+# A tie splits the gradient in halves, as torch.maximum and torch.minimum do; a NaN on
+# either side gives NaN (x + y), as theirs.
+PAIRWISE: tuple[Pairwise, ...] = (
+    Pairwise("maximum", "the larger of x and y; d/dx = 1 where x > y, 0 where x < y, "
+                        "1/2 at a tie (as PyTorch), and the same for y",
+             "x if x >= y else y if y > x else x + y",
+             ("1.0 if x > y else 0.0 if x < y else 0.5",
+              "1.0 if y > x else 0.0 if y < x else 0.5")),
+    Pairwise("minimum", "the smaller of x and y; d/dx = 1 where x < y, 0 where x > y, "
+                        "1/2 at a tie (as PyTorch), and the same for y",
+             "x if x <= y else y if y < x else x + y",
+             ("1.0 if x < y else 0.0 if x > y else 0.5",
+              "1.0 if y < x else 0.0 if y > x else 0.5")),
+)
+
 UNARY_BY_NAME = {row.name: row for row in UNARY}
+PAIRWISE_BY_NAME = {row.name: row for row in PAIRWISE}
 BINARY_BY_SYMBOL = {row.symbol: row for row in BINARY}
 # What formulas may call: every unary op but the operator-only ones.
-FUNCTIONS = tuple(row.name for row in UNARY if row.name != "neg")
+FUNCTIONS = tuple(row.name for row in UNARY if row.name != "neg") + tuple(PAIRWISE_BY_NAME)
 ACTIVATIONS = tuple(row.name for row in UNARY if row.activation) + ("linear",)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from autograd_mini.engine import Value
 from autograd_mini.opgen import apply
-from autograd_mini.ops import FUNCTIONS, UNARY_BY_NAME
+from autograd_mini.ops import FUNCTIONS, PAIRWISE_BY_NAME, UNARY_BY_NAME
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 100
@@ -222,6 +222,11 @@ class _Evaluator:
             shown = ast.get_source_segment(self.text, function) or "this"
             raise self.fail(f"{shown!r} is not a known function; use one of "
                             f"{', '.join(FUNCTIONS)}", function)
+        if function.id in PAIRWISE_BY_NAME:
+            if node.keywords or len(node.args) != 2:
+                raise self.fail(f"{function.id}() takes 2 arguments, as in "
+                                f"{function.id}(x, 0.5)", node)
+            return list(node.args)
         param = UNARY_BY_NAME[function.id].param
         if node.keywords:
             example = f"{function.id}(x, {param[1]:g})" if param else f"{function.id}(x)"
@@ -234,6 +239,8 @@ class _Evaluator:
         return list(node.args)
 
     def call(self, node: ast.Call, arguments: list[Value | float]) -> Value:
+        if node.func.id in PAIRWISE_BY_NAME:
+            return self.apply(node, node.func.id, arguments)
         row = UNARY_BY_NAME[node.func.id]
         argument, *extra = arguments
         if extra and not isinstance(extra[0], float):
