@@ -190,6 +190,15 @@ class Value(TableMethods):
         """A new leaf with the same data, outside this graph."""
         return Value(self.data, allow_nonfinite=True)
 
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
+        """x within [min, max], None meaning unbounded: the rows clamp_min then clamp_max,
+        as torch.clamp computes it; the gradient passes where min <= x <= max (bounds
+        included), 0 outside."""
+        if min is None and max is None:
+            raise TypeError("clamp(x) needs min, max or both, as torch.clamp: clamp(x, min=0.0)")
+        out = self if min is None else self.clamp_min(min)
+        return out if max is None else out.clamp_max(max)
+
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)
 

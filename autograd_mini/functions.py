@@ -14,7 +14,7 @@ from .numeric import to_float
 from .opgen import PAIRWISE_LEFT
 from .ops import FUNCTIONS, PAIRWISE_BY_NAME, UNARY_BY_NAME, Pairwise, Unary
 
-__all__ = list(FUNCTIONS)
+__all__ = [*FUNCTIONS, "clamp"]
 
 _Number = TypeVar("_Number", float, Value)
 
@@ -60,6 +60,16 @@ def _pairwise(row: Pairwise) -> Callable[[Any, Any], Any]:
     return function
 
 
+def clamp(x: Any, min: float | None = None, max: float | None = None) -> Any:
+    """x within [min, max], None meaning unbounded (Value.clamp: clamp_min then clamp_max;
+    the gradient passes where min <= x <= max, as PyTorch's). Takes a Value (gives a
+    Value) or a number (a float)."""
+    if x.__class__ is Value:
+        return x.clamp(min, max)
+    number = Value(to_float(x, "clamp(x)"), allow_nonfinite=True)
+    return number.clamp(min, max).data
+
+
 if TYPE_CHECKING:  # what the loop below makes, for type checkers and editors
     def abs(x: _Number) -> _Number: ...
     def exp(x: _Number) -> _Number: ...
@@ -79,6 +89,8 @@ if TYPE_CHECKING:  # what the loop below makes, for type checkers and editors
     def erfc(x: _Number) -> _Number: ...
     def relu(x: _Number) -> _Number: ...
     def leaky_relu(x: _Number, slope: float = 0.01) -> _Number: ...
+    def clamp_min(x: _Number, min: float = 0.0) -> _Number: ...
+    def clamp_max(x: _Number, max: float = 0.0) -> _Number: ...
     def elu(x: _Number, alpha: float = 1.0) -> _Number: ...
     def softplus(x: _Number) -> _Number: ...
     def silu(x: _Number) -> _Number: ...

@@ -132,6 +132,14 @@ UNARY: tuple[Unary, ...] = (
                         "d/dx = 1 for x > 0, else slope",
           "x if x > 0 else slope * x", "1.0 if x > 0 else slope",
           param=("slope", 0.01), activation=True),
+    # torch.clamp's gradient: through where min <= x <= max, bounds included, 0 outside;
+    # clamp(x, min, max) is clamp_max(clamp_min(x, min), max), as torch.clamp computes it
+    Unary("clamp_min", "x raised to at least min (max(x, min)); d/dx = 1 for x >= min "
+                       "(the bound included, as PyTorch), else 0",
+          "min if x < min else x", "1.0 if x >= min else 0.0", param=("min", 0.0)),
+    Unary("clamp_max", "x lowered to at most max (min(x, max)); d/dx = 1 for x <= max "
+                       "(the bound included, as PyTorch), else 0",
+          "max if x > max else x", "1.0 if x <= max else 0.0", param=("max", 0.0)),
     Unary("elu", "exponential linear unit: x for x > 0, else alpha (e^x - 1); "
                  "d/dx = 1 for x > 0, else alpha e^x",
           "x if x > 0 else alpha * expm1(x)", "1.0 if x > 0 else alpha * exp(x)",

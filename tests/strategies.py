@@ -100,6 +100,9 @@ REFERENCES: dict[str, Reference] = {
     "relu": Reference(lambda a, c: max(a, 0.0), lambda a, c: _away_from_zero(a)),
     "leaky_relu": Reference(lambda a, c: a if a > 0 else c * a,
                             lambda a, c: _away_from_zero(a), (0.01, 0.2)),
+    # away from the bound, the kink
+    "clamp_min": Reference(lambda a, c: max(a, c), lambda a, c: abs(a - c) > MARGIN, (0.0, 1.0)),
+    "clamp_max": Reference(lambda a, c: min(a, c), lambda a, c: abs(a - c) > MARGIN, (0.0, -1.0)),
     "elu": Reference(lambda a, c: a if a > 0 else c * math.expm1(a),
                      lambda a, c: _away_from_zero(a), (1.0, 0.5)),
     "softplus": Reference(lambda a, c: math.log1p(math.exp(a)), _anywhere),

@@ -83,6 +83,19 @@ def test_the_two_operand_functions_take_a_name_or_a_number_on_either_side(formul
     assert evaluate(formula, VALUES) == expected
 
 
+@pytest.mark.parametrize("formula, expected", [
+    ("clamp(a, 0, 1)", 1.0), ("clamp(b, 0, 1)", 0.0), ("clamp(c, 0)", 1.0),
+    ("clamp(b, -1)", -1.0), ("clamp_max(a, 1.5)", 1.5), ("maximum(a, b) + clamp(c, 0, 1)", 3.0),
+])
+def test_clamp_takes_its_bounds_as_numbers(formula, expected):
+    assert evaluate(formula, VALUES) == expected
+
+
+def test_clamp_with_a_variable_bound_is_refused():
+    with pytest.raises(FormulaError, match="bounds of clamp must be numbers"):
+        evaluate("clamp(a, b)", VALUES)
+
+
 def test_a_two_operand_function_with_one_argument_is_refused():
     with pytest.raises(FormulaError, match=r"maximum\(\) takes 2 arguments"):
         evaluate("maximum(a)", VALUES)

@@ -81,3 +81,35 @@ def test_a_tie_splits_the_gradient_in_halves_as_pytorch(name, larger):
     function(x, 3.0).backward()
     function(3.0, x).backward()
     assert x.grad == 1.0
+
+
+@pytest.mark.parametrize("x, gradient", [(-1.0, 0.0), (0.0, 1.0), (0.5, 1.0), (1.0, 1.0),
+                                         (2.0, 0.0)])
+def test_clamp_passes_the_gradient_where_min_le_x_le_max_bounds_included_as_pytorch(x, gradient):
+    from autograd_mini import clamp
+    leaf = Value(x)
+    out = clamp(leaf, 0.0, 1.0)
+    out.backward()
+    assert (out.data, leaf.grad) == (min(max(x, 0.0), 1.0), gradient)
+    assert clamp(x, 0.0, 1.0) == out.data and leaf.clamp(min=0.0, max=1.0).data == out.data
+
+
+def test_clamp_with_one_bound_leaves_the_other_side_unbounded():
+    from autograd_mini import clamp
+    assert clamp(Value(5.0), min=0.0).op == "clamp_min" and clamp(5.0, min=0.0) == 5.0
+    assert clamp(Value(-5.0), max=0.0).op == "clamp_max" and clamp(-5.0, max=1.0) == -5.0
+    assert clamp(-5.0, min=-1.0) == -1.0 and clamp(5.0, max=1.0) == 1.0
+
+
+def test_clamp_with_min_above_max_gives_max_as_torch():
+    from autograd_mini import clamp
+    leaf = Value(0.5)
+    out = clamp(leaf, 2.0, 1.0)
+    out.backward()
+    assert (out.data, leaf.grad) == (1.0, 0.0)
+
+
+def test_clamp_without_bounds_is_refused_as_torch():
+    from autograd_mini import clamp
+    with pytest.raises(TypeError, match="min, max or both"):
+        clamp(Value(1.0))
