@@ -28,6 +28,13 @@ generated method there would add a call per op), and their domains and overflow 
 are numeric.py's. Their rules for create_graph and the compiler's forms do come from
 the BINARY rows below, and a test compares the hand-written slopes with the rows' bit
 for bit.
+
+Functions of two operands that are not operators (maximum, minimum) are PAIRWISE rows:
+one text each, compiled over floats into the method `x.maximum(y)` and the top-level
+`maximum(a, b)` (a plain number on either side), and over Values into their rules, with
+the three sides of an operator ("maximum", "maximum:right", "maximum:left"). A node keeps
+one constant, so an op of two parameters is two rows: torch.clamp is clamp_min then
+clamp_max (Value.clamp and the top-level clamp), which gives its values and gradients.
 """
 from __future__ import annotations
 
