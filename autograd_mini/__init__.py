@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 from .backprop import topological_order
 from .engine import Value, no_grad
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
-from .functions import (abs, atan, cos, cosh, elu, erf, erfc, exp, expm1, gelu, leaky_relu,
-                        log, log1p, relu, sigmoid, silu, sin, sinh, softplus, sqrt, tan, tanh)
+from .functions import (abs, atan, clamp, clamp_max, clamp_min, cos, cosh, elu, erf, erfc, exp, expm1, gelu, leaky_relu,
+                        log, log1p, maximum, minimum, relu, sigmoid, silu, sin, sinh, softplus,
+                        sqrt, tan, tanh)
 from .numeric import DomainError, FloatOverflowError, NonFiniteGradientError
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
@@ -47,7 +48,7 @@ __all__ = ["Value", "no_grad", "grad", "value_and_grad", "gradcheck", "Gradcheck
            # the op table's functions, of a number or a Value (functions.py)
            "abs", "exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh",
            "cosh", "tanh", "sigmoid", "erf", "erfc", "relu", "leaky_relu", "elu", "softplus",
-           "silu", "gelu"]
+           "silu", "gelu", "maximum", "minimum", "clamp_min", "clamp_max", "clamp"]
 
 # Loaded on first use, so that `import autograd_mini` stays light: viz imports graphviz.
 _LAZY = {"draw_dot": ".viz", "jacobian": ".transforms", "hessian": ".transforms",

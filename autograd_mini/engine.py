@@ -189,6 +189,15 @@ class Value(_Bases):
             return extra
         return extra[1] if extra.__class__ is tuple else None
 
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
+        """x within [min, max], None meaning unbounded: the rows clamp_min then clamp_max,
+        as torch.clamp computes it; the gradient passes where min <= x <= max (bounds
+        included), 0 outside."""
+        if min is None and max is None:
+            raise TypeError("clamp(x) needs min, max or both, as torch.clamp: clamp(x, min=0.0)")
+        out = self if min is None else self.clamp_min(min)
+        return out if max is None else out.clamp_max(max)
+
     # pickle and copy.deepcopy: a graph is copied leaves first, never by recursion (persist.py)
     def __reduce_ex__(self, protocol: int):
         return restore_value, (), value_state(self)
@@ -425,7 +434,7 @@ def _binary(data: float, op: Op, parent1: Value, local_grad1: float,
     return out
 
 
-OPS = install(Value, _unary, _unary_with_constant)  # every op of ops.py, by name
+OPS = install(Value, _unary, _unary_with_constant, _binary)  # every op of ops.py, by name
 ADD, ADD_RIGHT = OPS["+"], OPS["+:right"]
 SUB, SUB_RIGHT, SUB_LEFT = OPS["-"], OPS["-:right"], OPS["-:left"]
 MUL, MUL_RIGHT = OPS["*"], OPS["*:right"]

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .engine import Value
 from .numeric import to_float
-from .ops import FUNCTIONS, UNARY_BY_NAME, Unary
+from .opgen import PAIRWISE_LEFT
+from .ops import FUNCTIONS, PAIRWISE_BY_NAME, UNARY_BY_NAME, Pairwise, Unary
 
-__all__ = list(FUNCTIONS)
+__all__ = [*FUNCTIONS, "clamp"]
 
 _Number = TypeVar("_Number", float, Value)
 
@@ -40,6 +41,35 @@ def _function(row: Unary) -> Callable[..., Any]:
     return function
 
 
+def _pairwise(row: Pairwise) -> Callable[[Any, Any], Any]:
+    """The row's method as a function of two Values or numbers, a number on either side."""
+    method, left, where = getattr(Value, row.name), PAIRWISE_LEFT[row.name], f"{row.name}(x, y)"
+
+    def function(x: Any, y: Any) -> Any:
+        if x.__class__ is Value:
+            return method(x, y)
+        if y.__class__ is Value:
+            return left(x, y)
+        number = Value(to_float(x, where), allow_nonfinite=True)
+        return method(number, Value(to_float(y, where), allow_nonfinite=True)).data
+
+    function.__name__ = function.__qualname__ = row.name
+    function.__module__ = "autograd_mini"
+    function.__doc__ = (f"{method.__doc__} Takes Values or numbers, a number on either side "
+                        "(gives a float when both are numbers).")
+    return function
+
+
+def clamp(x: Any, min: float | None = None, max: float | None = None) -> Any:
+    """x within [min, max], None meaning unbounded (Value.clamp: clamp_min then clamp_max;
+    the gradient passes where min <= x <= max, as PyTorch's). Takes a Value (gives a
+    Value) or a number (a float)."""
+    if x.__class__ is Value:
+        return x.clamp(min, max)
+    number = Value(to_float(x, "clamp(x)"), allow_nonfinite=True)
+    return number.clamp(min, max).data
+
+
 if TYPE_CHECKING:  # what the loop below makes, for type checkers and editors
     def abs(x: _Number) -> _Number: ...
     def exp(x: _Number) -> _Number: ...
@@ -59,9 +89,15 @@ if TYPE_CHECKING:  # what the loop below makes, for type checkers and editors
     def erfc(x: _Number) -> _Number: ...
     def relu(x: _Number) -> _Number: ...
     def leaky_relu(x: _Number, slope: float = 0.01) -> _Number: ...
+    def clamp_min(x: _Number, min: float = 0.0) -> _Number: ...
+    def clamp_max(x: _Number, max: float = 0.0) -> _Number: ...
     def elu(x: _Number, alpha: float = 1.0) -> _Number: ...
     def softplus(x: _Number) -> _Number: ...
     def silu(x: _Number) -> _Number: ...
     def gelu(x: _Number) -> _Number: ...
+    def maximum(x: Value | float, y: Value | float) -> Any: ...
+    def minimum(x: Value | float, y: Value | float) -> Any: ...
 else:
-    globals().update({name: _function(UNARY_BY_NAME[name]) for name in FUNCTIONS})
+    globals().update({name: _function(UNARY_BY_NAME[name]) for name in FUNCTIONS
+                      if name in UNARY_BY_NAME})
+    globals().update({name: _pairwise(row) for name, row in PAIRWISE_BY_NAME.items()})

@@ -15,11 +15,12 @@ import operator
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from .decisions import branches
-from .numeric import INF, DomainError, FloatOverflowError, refuse_nonfinite_number, to_float
-from .ops import BINARY, UNARY, UNARY_BY_NAME, Binary, Unary
+from .numeric import (INF, DomainError, FloatOverflowError, refuse_nonfinite_number,
+                      to_float)
+from .ops import BINARY, PAIRWISE, PAIRWISE_BY_NAME, UNARY, UNARY_BY_NAME, Binary, Pairwise, Unary
 from .rule_arithmetic import divide, on_slope, power
 
-__all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply"]
+__all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply", "PAIRWISE_LEFT"]
 
 
 class Op(NamedTuple):
@@ -205,6 +206,28 @@ def _binary_rule_sources(row: Binary) -> dict[str, tuple[str, str]]:
                                                         f"    return ({alone[1]},)\n")}
 
 
+def _pairwise_sources(row: Pairwise) -> dict[str, tuple[str, str]]:
+    """(function name, source) of the method x.name(y) (a Value or a number y) and of
+    name_left(c, y), the function of a number c and a Value y, by key."""
+    (left, right), name = row.slopes, row.name
+    constant = (f"    if out - out:\n"
+                f"        refuse_nonfinite_number({name!r}, c)\n")
+    method = (f"def {name}(self, other):\n"
+              f"    x = self._data\n"
+              f"    if other.__class__ is VALUE:\n"
+              f"        y = other._data\n"
+              f"        return _binary({row.value}, OP, self, {left}, other, {right})\n"
+              f"    y = c = other if other.__class__ is float else to_float(other, {name + '(x, y)'!r})\n"
+              f"    out = {row.value}\n{constant}"
+              f"    return _unary_with_constant(out, OP_RIGHT, self, {left}, c)\n")
+    left_function = (f"def {name}_left(c, other):\n"
+                     f"    x = c = c if c.__class__ is float else to_float(c, {name + '(x, y)'!r})\n"
+                     f"    y = other._data\n"
+                     f"    out = {row.value}\n{constant}"
+                     f"    return _unary_with_constant(out, OP_LEFT, other, {right}, c)\n")
+    return {name: (name, method), f"{name}:left": (f"{name}_left", left_function)}
+
+
 def _rule_text(slope: str, rule: str, position: int) -> str:
     """The slope as a rule reads it: the row's rule text where it has one, which is the
     slope up to rounding, set onto the node's float slope (local_grad<position>)."""
@@ -218,7 +241,12 @@ _SLOPES_USED = {"": lambda slopes: slopes, "right": lambda slopes: slopes[:1],
 _CONSTANT_NAMES = {"": (), "right": ("y",), "left": ("x",)}
 
 
-def install(value_class: type, unary: Callable, unary_with_constant: Callable) -> dict[str, Op]:
+# name -> the function of a number and a Value, maximum(2.0, x): made by install
+PAIRWISE_LEFT: dict[str, Callable] = {}
+
+
+def install(value_class: type, unary: Callable, unary_with_constant: Callable,
+            binary: Callable) -> dict[str, Op]:
     """Add every unary row's method to value_class; return every op by name.
 
     Unary ops are named as their rows ("tanh", "neg"); binary ones by symbol ("*"), with
@@ -248,6 +276,25 @@ def install(value_class: type, unary: Callable, unary_with_constant: Callable) -
             ops[key] = register(Op(row.symbol, _compile(source, dict(value_names), name, True),
                                     side, key, branches(_SLOPES_USED[side](used),
                                                         _CONSTANT_NAMES[side])))
+    for row in PAIRWISE:  # rules as a binary row's, named by the row's name
+        rules = _binary_rule_sources(Binary(row.name, row.slopes, f"__{row.name}__"))
+        for key, (name, source) in rules.items():
+            side = key.partition(":")[2]
+            ops[key] = register(Op(row.name, _compile(source, dict(value_names), name, True),
+                                   side, key, branches(_SLOPES_USED[side](row.slopes),
+                                                       _CONSTANT_NAMES[side])))
+        namespace = dict(float_names, OP=ops[row.name], OP_RIGHT=ops[f"{row.name}:right"],
+                         OP_LEFT=ops[f"{row.name}:left"], VALUE=value_class, _binary=binary,
+                         _unary_with_constant=unary_with_constant, to_float=to_float,
+                         refuse_nonfinite_number=refuse_nonfinite_number)
+        sources = _pairwise_sources(row)
+        method = _compile(sources[row.name][1], namespace, row.name)
+        method.__qualname__ = f"{value_class.__name__}.{row.name}"
+        method.__module__ = value_class.__module__
+        method.__doc__ = f"{row.name}(x, y): {row.doc}."
+        setattr(value_class, row.name, method)
+        PAIRWISE_LEFT[row.name] = _compile(sources[f"{row.name}:left"][1], namespace,
+                                           f"{row.name}_left")
     return ops
 
 
@@ -269,6 +316,13 @@ def apply(key: str, operands: Sequence[Any], constant: float | None = None) -> A
         if side == "left":
             return function(constant, operands[0])
         return function(*operands)
+    if symbol in PAIRWISE_BY_NAME:
+        if side == "right":
+            return getattr(operands[0], symbol)(constant)
+        if side == "left":
+            return PAIRWISE_LEFT[symbol](constant, operands[0])
+        x, y = operands
+        return getattr(x, symbol)(y) if hasattr(x, symbol) else PAIRWISE_LEFT[symbol](x, y)
     row = UNARY_BY_NAME[key]
     method = getattr(operands[0], row.method or row.name)
     return method() if constant is None else method(constant)

@@ -28,13 +28,20 @@ generated method there would add a call per op), and their domains and overflow 
 are numeric.py's. Their rules for create_graph and the compiler's forms do come from
 the BINARY rows below, and a test compares the hand-written slopes with the rows' bit
 for bit.
+
+Functions of two operands that are not operators (maximum, minimum) are PAIRWISE rows:
+one text each, compiled over floats into the method `x.maximum(y)` and the top-level
+`maximum(a, b)` (a plain number on either side), and over Values into their rules, with
+the three sides of an operator ("maximum", "maximum:right", "maximum:left"). A node keeps
+one constant, so an op of two parameters is two rows: torch.clamp is clamp_min then
+clamp_max (Value.clamp and the top-level clamp), which gives its values and gradients.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Unary", "Binary", "UNARY", "BINARY", "UNARY_BY_NAME", "BINARY_BY_SYMBOL",
-           "FUNCTIONS", "ACTIVATIONS"]
+__all__ = ["Unary", "Binary", "Pairwise", "UNARY", "BINARY", "PAIRWISE", "UNARY_BY_NAME",
+           "BINARY_BY_SYMBOL", "PAIRWISE_BY_NAME", "FUNCTIONS", "ACTIVATIONS"]
 
 
 class Unary(NamedTuple):
@@ -60,6 +67,16 @@ class Binary(NamedTuple):
     slopes: tuple[str, str]
     method: str
     rules: tuple[str, str] = ("", "")       # the slopes as the higher-order rule reads them
+
+
+class Pairwise(NamedTuple):
+    """A function of two operands, not an operator: a method `x.name(y)` and a function
+    `name(x, y)`, a plain number on either side (kept on the node, as 3.0 in x * 3)."""
+
+    name: str
+    doc: str
+    value: str
+    slopes: tuple[str, str]
 
 
 # exp(-|x|) without abs's kink: e in (0, 1] never overflows, and 1 - s = e / (1 + e).
@@ -122,6 +139,14 @@ UNARY: tuple[Unary, ...] = (
                         "d/dx = 1 for x > 0, else slope",
           "x if x > 0 else slope * x", "1.0 if x > 0 else slope",
           param=("slope", 0.01), activation=True),
+    # torch.clamp's gradient: through where min <= x <= max, bounds included, 0 outside;
+    # clamp(x, min, max) is clamp_max(clamp_min(x, min), max), as torch.clamp computes it
+    Unary("clamp_min", "x raised to at least min (max(x, min)); d/dx = 1 for x >= min "
+                       "(the bound included, as PyTorch), else 0",
+          "min if x < min else x", "1.0 if x >= min else 0.0", param=("min", 0.0)),
+    Unary("clamp_max", "x lowered to at most max (min(x, max)); d/dx = 1 for x <= max "
+                       "(the bound included, as PyTorch), else 0",
+          "max if x > max else x", "1.0 if x <= max else 0.0", param=("max", 0.0)),
     Unary("elu", "exponential linear unit: x for x > 0, else alpha (e^x - 1); "
                  "d/dx = 1 for x > 0, else alpha e^x",
           "x if x > 0 else alpha * expm1(x)", "1.0 if x > 0 else alpha * exp(x)",
@@ -165,8 +190,24 @@ BINARY: tuple[Binary, ...] = (
            rules=(_POW_BASE_RULE, "")),
 )
 
+# A tie splits the gradient in halves, as torch.maximum and torch.minimum do; a NaN on
+# either side gives NaN (x + y), as theirs.
+PAIRWISE: tuple[Pairwise, ...] = (
+    Pairwise("maximum", "the larger of x and y; d/dx = 1 where x > y, 0 where x < y, "
+                        "1/2 at a tie (as PyTorch), and the same for y",
+             "x if x >= y else y if y > x else x + y",
+             ("1.0 if x > y else 0.0 if x < y else 0.5",
+              "1.0 if y > x else 0.0 if y < x else 0.5")),
+    Pairwise("minimum", "the smaller of x and y; d/dx = 1 where x < y, 0 where x > y, "
+                        "1/2 at a tie (as PyTorch), and the same for y",
+             "x if x <= y else y if y < x else x + y",
+             ("1.0 if x < y else 0.0 if x > y else 0.5",
+              "1.0 if y < x else 0.0 if y > x else 0.5")),
+)
+
 UNARY_BY_NAME = {row.name: row for row in UNARY}
+PAIRWISE_BY_NAME = {row.name: row for row in PAIRWISE}
 BINARY_BY_SYMBOL = {row.symbol: row for row in BINARY}
 # What formulas may call: every unary op but the operator-only ones.
-FUNCTIONS = tuple(row.name for row in UNARY if row.name != "neg")
+FUNCTIONS = tuple(row.name for row in UNARY if row.name != "neg") + tuple(PAIRWISE_BY_NAME)
 ACTIVATIONS = tuple(row.name for row in UNARY if row.activation) + ("linear",)

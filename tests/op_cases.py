@@ -39,7 +39,8 @@ EDGES = {
     "expm1": [709.0, 710.0, -1e-17],
     "exp": [709.0, 710.0],
 }
-PARAMS = {"leaky_relu": [0.01, 0.2], "elu": [1.0, 0.25, 2.5]}  # default first
+PARAMS = {"leaky_relu": [0.01, 0.2], "elu": [1.0, 0.25, 2.5], "clamp_min": [0.0, 2.5],
+          "clamp_max": [0.0, -2.5]}  # default first
 
 
 def apply_row(row: ops.Unary, x: float, param: float | None = None) -> Value:

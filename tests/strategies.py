@@ -19,7 +19,8 @@ from typing import Callable, NamedTuple
 from hypothesis import strategies as st
 
 from autograd_mini import Value
-from autograd_mini.ops import BINARY, BINARY_BY_SYMBOL, UNARY, UNARY_BY_NAME
+from autograd_mini.opgen import PAIRWISE_LEFT
+from autograd_mini.ops import BINARY, BINARY_BY_SYMBOL, PAIRWISE, PAIRWISE_BY_NAME, UNARY, UNARY_BY_NAME
 
 MARGIN = 0.1       # distance kept from every domain edge and kink
 MAX_MAGNITUDE = 50.0  # keeps values, and so finite-difference rounding, bounded
@@ -67,6 +68,17 @@ REFERENCES: dict[str, Reference] = {
                           lambda a, c: (a > MARGIN) if c != int(c) or c < 0 else True,
                           (2, 3, -1, 0.5, 1.5)),
     "**:left": Reference(lambda a, c: c ** a, _anywhere, (2, 0.5)),
+    # away from a tie, the kink where the gradient is split in halves
+    "maximum": Reference(lambda a, b, c: max(a, b), lambda a, b, c: abs(a - b) > MARGIN),
+    "maximum:right": Reference(lambda a, c: max(a, c), lambda a, c: abs(a - c) > MARGIN,
+                               (0.0, 1.5)),
+    "maximum:left": Reference(lambda a, c: max(c, a), lambda a, c: abs(a - c) > MARGIN,
+                              (-0.5, 0.0)),
+    "minimum": Reference(lambda a, b, c: min(a, b), lambda a, b, c: abs(a - b) > MARGIN),
+    "minimum:right": Reference(lambda a, c: min(a, c), lambda a, c: abs(a - c) > MARGIN,
+                               (0.0, -1.5)),
+    "minimum:left": Reference(lambda a, c: min(c, a), lambda a, c: abs(a - c) > MARGIN,
+                              (0.5, 0.0)),
     "neg": Reference(lambda a, c: -a, _anywhere),
     "abs": Reference(lambda a, c: abs(a), lambda a, c: _away_from_zero(a)),
     "exp": Reference(lambda a, c: math.exp(a), lambda a, c: a < 3),
@@ -88,6 +100,9 @@ REFERENCES: dict[str, Reference] = {
     "relu": Reference(lambda a, c: max(a, 0.0), lambda a, c: _away_from_zero(a)),
     "leaky_relu": Reference(lambda a, c: a if a > 0 else c * a,
                             lambda a, c: _away_from_zero(a), (0.01, 0.2)),
+    # away from the bound, the kink
+    "clamp_min": Reference(lambda a, c: max(a, c), lambda a, c: abs(a - c) > MARGIN, (0.0, 1.0)),
+    "clamp_max": Reference(lambda a, c: min(a, c), lambda a, c: abs(a - c) > MARGIN, (0.0, -1.0)),
     "elu": Reference(lambda a, c: a if a > 0 else c * math.expm1(a),
                      lambda a, c: _away_from_zero(a), (1.0, 0.5)),
     "softplus": Reference(lambda a, c: math.log1p(math.exp(a)), _anywhere),
@@ -100,7 +115,8 @@ SIDES = ("", ":right", ":left")  # Values on both sides; x op c; c op x
 def table_keys() -> list[str]:
     """Every op of ops.py, keyed as the engine keys them: each unary row's name, and each
     binary row's symbol on its three sides."""
-    return [row.name for row in UNARY] + [row.symbol + side for row in BINARY for side in SIDES]
+    return ([row.name for row in UNARY] + [row.symbol + side for row in BINARY for side in SIDES]
+            + [row.name + side for row in PAIRWISE for side in SIDES])
 
 
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul,
@@ -117,6 +133,10 @@ def apply_key(key: str, operands: list, const: float | None) -> Value:
         return (function(operands[0], const) if side == "right" else
                 function(const, operands[0]) if side == "left" else
                 function(*operands))
+    if symbol in PAIRWISE_BY_NAME:  # x.maximum(y), x.maximum(c), maximum(c, x)
+        return (getattr(operands[0], symbol)(const) if side == "right" else
+                PAIRWISE_LEFT[symbol](const, operands[0]) if side == "left" else
+                getattr(operands[0], symbol)(operands[1]))
     row = UNARY_BY_NAME[key]
     method = getattr(operands[0], row.method or row.name)
     return method() if const is None else method(const)
@@ -135,7 +155,7 @@ def _op(key: str) -> Op:
     def on_values(*operands_and_const):
         *operands, const = operands_and_const
         return apply_key(key, operands, const)
-    arity = 2 if key in BINARY_BY_SYMBOL else 1
+    arity = 2 if key in BINARY_BY_SYMBOL or key in PAIRWISE_BY_NAME else 1
     return Op(key, arity, on_values, *REFERENCES[key])
 
 
@@ -228,6 +248,9 @@ def _table_ops() -> list[tuple[str, int, tuple]]:
     for row in BINARY:
         found += [(row.symbol, 2, (None,)), (row.symbol + ":right", 1, (2.0, -0.5, 3.0)),
                   (row.symbol + ":left", 1, (2.0, 0.5, 0.0))]
+    for row in PAIRWISE:  # the constants meet ANY_INPUT's numbers: ties are drawn too
+        found += [(row.name, 2, (None,)), (row.name + ":right", 1, (0.0, 1.0, -0.5)),
+                  (row.name + ":left", 1, (0.0, 2.0, 0.5))]
     return found
 
 

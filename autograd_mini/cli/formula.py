@@ -13,7 +13,11 @@ from collections.abc import Mapping
 
 from autograd_mini.engine import Value
 from autograd_mini.opgen import apply
-from autograd_mini.ops import FUNCTIONS, UNARY_BY_NAME
+from autograd_mini.ops import FUNCTIONS as TABLE_FUNCTIONS
+from autograd_mini.ops import PAIRWISE_BY_NAME, UNARY_BY_NAME
+
+# the table's functions, and clamp(x, min[, max]): its rows clamp_min then clamp_max
+FUNCTIONS = (*TABLE_FUNCTIONS, "clamp")
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 100
@@ -222,6 +226,16 @@ class _Evaluator:
             shown = ast.get_source_segment(self.text, function) or "this"
             raise self.fail(f"{shown!r} is not a known function; use one of "
                             f"{', '.join(FUNCTIONS)}", function)
+        if function.id == "clamp":
+            if node.keywords or len(node.args) not in (2, 3):
+                raise self.fail("clamp() takes 2 or 3 arguments, as in clamp(x, 0, 1); for "
+                                "an upper bound alone write clamp_max(x, 1)", node)
+            return list(node.args)
+        if function.id in PAIRWISE_BY_NAME:
+            if node.keywords or len(node.args) != 2:
+                raise self.fail(f"{function.id}() takes 2 arguments, as in "
+                                f"{function.id}(x, 0.5)", node)
+            return list(node.args)
         param = UNARY_BY_NAME[function.id].param
         if node.keywords:
             example = f"{function.id}(x, {param[1]:g})" if param else f"{function.id}(x)"
@@ -234,6 +248,15 @@ class _Evaluator:
         return list(node.args)
 
     def call(self, node: ast.Call, arguments: list[Value | float]) -> Value:
+        if node.func.id == "clamp":
+            argument, *bounds = arguments
+            if not all(isinstance(bound, float) for bound in bounds):
+                raise self.fail("the bounds of clamp must be numbers", node.args[1])
+            for key, bound in zip(("clamp_min", "clamp_max"), bounds):
+                argument = self.apply(node, key, [argument], bound, shown="clamp")
+            return argument
+        if node.func.id in PAIRWISE_BY_NAME:
+            return self.apply(node, node.func.id, arguments)
         row = UNARY_BY_NAME[node.func.id]
         argument, *extra = arguments
         if extra and not isinstance(extra[0], float):

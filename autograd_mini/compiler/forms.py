@@ -39,7 +39,7 @@ from typing import Callable, Iterator, NamedTuple
 
 from autograd_mini.numeric import INF, power, power_slope
 from autograd_mini.opgen import _float_namespace
-from autograd_mini.ops import BINARY, UNARY
+from autograd_mini.ops import BINARY, PAIRWISE, UNARY
 
 __all__ = ["Form", "FORMS", "HELPERS", "namespace", "literal", "TEMPORARIES"]
 
@@ -248,6 +248,12 @@ def _rows() -> Iterator[tuple[str, str, str, tuple[str, ...], dict[str, str], st
                                      (":left", (right,), {"x": "c", "y": "a"})):
             key = row.symbol + side
             yield key, "", _POWER_VALUES.get(key, f"x {row.symbol} y"), slopes, fields, ""
+    for row in PAIRWISE:  # maximum(x, y), maximum(x, c), maximum(c, y): one value, as eager
+        left, right = row.slopes
+        for side, slopes, fields in (("", (left, right), {"x": "a", "y": "b"}),
+                                     (":right", (left,), {"x": "a", "y": "c"}),
+                                     (":left", (right,), {"x": "c", "y": "a"})):
+            yield row.name + side, "", row.value, slopes, fields, row.name
 
 
 def _forms() -> tuple[dict[str, Form], dict[str, str]]:

@@ -115,8 +115,11 @@ class GraphText:
             number = self._operand(constant)
             if side in ("left", "right"):
                 left, right = (number, operands[0]) if side == "left" else (operands[0], number)
-                return f"{left} {symbol} {right}"
+                return f"{symbol}({left}, {right})" if symbol.isidentifier() else \
+                    f"{left} {symbol} {right}"
             return f"{symbol}({operands[0]}, {side}={number})"
+        if len(operands) == 2 and symbol.isidentifier():  # maximum(a, b)
+            return f"{symbol}({operands[0]}, {operands[1]})"
         if len(operands) == 2:
             return f"{operands[0]} {symbol} {operands[1]}"
         return f"-{operands[0]}" if symbol == "neg" else f"{symbol}({operands[0]})"

@@ -92,12 +92,15 @@ def check_size(order: list[Value], max_nodes: int) -> None:
 
 
 def op_label(value: Value, digits: int = 4) -> str:
-    """The op as shown on its node, with its constant: "* 3", "2 /", "leaky_relu slope=0.2"."""
+    """The op as shown on its node, with its constant: "* 3", "2 /", "leaky_relu slope=0.2",
+    "maximum(·, 0)"."""
     symbol, constant = value.op, value.constant
     if constant is None:
         return symbol
     number = format_number(constant, digits)
     side = value._made_by.constant
+    if side in ("left", "right") and symbol.isidentifier():  # maximum(x, 2): a function
+        return f"{symbol}({number}, ·)" if side == "left" else f"{symbol}(·, {number})"
     if side == "right":
         return f"{symbol} {number}"
     if side == "left":

@@ -33,6 +33,17 @@ def test_graph_prints_the_value_and_gradients_of_the_engine(capsys):
         {"value": out.data, "d/da": a.grad, "d/db": b.grad, "d/dc": c.grad}, rel=1e-9)
 
 
+def test_graph_takes_maximum_minimum_and_clamp_and_names_them_in_the_picture(capsys, tmp_path):
+    assert main(["graph", "maximum(a, b) + clamp(c, 0, 1) + minimum(a, 1)", "a=1", "b=1",
+                 "c=3", "-o", "g.dot"]) == 0
+    # a tie gives each operand half; c is above the bound, so clamp passes nothing
+    assert printed_numbers(capsys.readouterr().out) == {"value": 3.0, "d/da": 1.0,
+                                                        "d/db": 0.5, "d/dc": 0.0}
+    picture = (tmp_path / "g.dot").read_text()
+    assert all(name in picture for name in ("maximum", "clamp_min", "clamp_max",
+                                            "minimum(·, 1)"))
+
+
 def test_a_variable_used_twice_gets_the_sum_of_both_paths(capsys):
     main(["graph", "x*x + 3*x", "x=2"])
     assert printed_numbers(capsys.readouterr().out)["d/dx"] == 7.0

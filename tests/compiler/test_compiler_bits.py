@@ -126,3 +126,21 @@ def test_an_input_that_is_the_root_gets_the_seed_as_eager_sets_it():
     compiled.run(-0.0)
     eager_x.backward(-0.0)  # root.grad = seed, when no .grad was set aside
     assert bits(x.grad) == bits(eager_x.grad) == bits(-0.0)
+
+
+def test_maximum_minimum_and_clamp_at_their_ties_and_bounds_give_eagers_bits():
+    # inputs changed to sit on a tie, on a bound, and either side of them
+    from autograd_mini import clamp, maximum, minimum
+    a, b, c = Value(1.0), Value(1.0), Value(0.0)
+    root = maximum(a, b) * minimum(2.0, c) + clamp(c * a, 0.0, 1.0) + maximum(b, 1.0)
+    compiled = compile_graph(root, [a, b, c])
+    for values in [(1.0, 1.0, 0.0), (2.0, 1.0, 1.0), (0.5, 3.0, 2.0), (-1.0, -1.0, -0.5)]:
+        for leaf, value in zip((a, b, c), values):
+            leaf.data, leaf.grad = value, 0.0
+        got = compiled.run()
+        grads = [leaf.grad for leaf in (a, b, c)]
+        for leaf in (a, b, c):
+            leaf.grad = 0.0
+        eager = maximum(a, b) * minimum(2.0, c) + clamp(c * a, 0.0, 1.0) + maximum(b, 1.0)
+        eager.backward()
+        assert got == eager.data and grads == [leaf.grad for leaf in (a, b, c)], values

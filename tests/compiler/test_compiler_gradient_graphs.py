@@ -7,7 +7,7 @@ import pytest
 
 from autograd_mini import Value, compile_graph, grad, jvp
 from autograd_mini.engine import OPS
-from autograd_mini.ops import UNARY_BY_NAME
+from autograd_mini.ops import PAIRWISE_BY_NAME, UNARY_BY_NAME
 
 BRANCHING = sorted(key for key, op in OPS.items() if op.branches and ":" not in key
                    and key not in ("**",))
@@ -29,8 +29,11 @@ def test_the_relu_penalty_is_refused_instead_of_replayed_with_the_old_branch():
 @pytest.mark.parametrize("op", BRANCHING)
 def test_a_gradient_through_any_op_whose_rule_branches_is_refused(op):
     x = Value(0.7, label="x")
-    method = UNARY_BY_NAME[op].method or op  # abs is __abs__
-    penalty = _penalty(x, lambda v: getattr(v * 1.0, method)() * v)
+    if op in PAIRWISE_BY_NAME:  # maximum(x, y): its rule chooses by comparing x and y
+        penalty = _penalty(x, lambda v: getattr(v * 1.0, op)(v * v) * v)
+    else:
+        method = UNARY_BY_NAME[op].method or op  # abs is __abs__
+        penalty = _penalty(x, lambda v: getattr(v * 1.0, method)() * v)
     with pytest.raises(ValueError, match=f"through {op} at"):
         compile_graph(penalty, [x])
 

@@ -194,10 +194,12 @@ UNARY = {
     "root": lambda v: v ** 0.5, "inverse": lambda v: v ** -1, "cube": lambda v: v ** 3,
     "reciprocal": lambda v: 1 / v, "two_to": lambda v: 2 ** v, "over_3": lambda v: v / 3,
     "times_1e300": lambda v: v * 1e300,
+    "clamp": lambda v: v.clamp(-1.0, 1e300) * 1e300,
 }
 BINARY = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
     "/": lambda a, b: a / b, "**": lambda a, b: a ** b,
+    "maximum": lambda a, b: a.maximum(b) * 1e300, "minimum": lambda a, b: a.minimum(b) / 5e-324,
 }
 
 

@@ -34,3 +34,12 @@ def test_readme_lists_exactly_the_functions_of_the_op_table() -> None:
     expected = [f"{row.name}({row.param[0]}={row.param[1]})" if row.param else row.name
                 for row in UNARY if not row.method]
     assert listed == expected
+
+
+def test_readme_lists_exactly_the_two_operand_functions_of_the_op_table() -> None:
+    from autograd_mini.ops import PAIRWISE
+
+    text = README.read_text()
+    after_marker = text.split("<!-- two-operand ops: generated from autograd_mini/ops.py", 1)[1]
+    listed = after_marker.split("`", 2)[1]
+    assert listed == " ".join(f"{row.name}(x, y)" for row in PAIRWISE)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograd_mini import Value
-from autograd_mini.ops import UNARY
+from autograd_mini.ops import PAIRWISE_BY_NAME, UNARY
 from autograd_mini.table_methods import TableMethods
 
 USER_SCRIPT = Path(__file__).resolve().parent / "typed" / "user_script.py"
@@ -19,9 +19,8 @@ USER_SCRIPT = Path(__file__).resolve().parent / "typed" / "user_script.py"
 
 def test_every_row_of_the_table_is_declared_with_its_signature():
     declared = {name for name, member in vars(TableMethods).items() if inspect.isfunction(member)}
-    assert declared == {row.method or row.name for row in UNARY}
-    for row in UNARY:
-        name = row.method or row.name
+    assert declared == {row.method or row.name for row in UNARY} | set(PAIRWISE_BY_NAME)
+    for name in [row.method or row.name for row in UNARY] + list(PAIRWISE_BY_NAME):
         wanted = inspect.signature(getattr(Value, name)).parameters
         given = inspect.signature(getattr(TableMethods, name)).parameters
         assert [(p.name, p.default) for p in given.values()] == [

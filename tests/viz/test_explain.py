@@ -215,3 +215,13 @@ def test_after_backward_on_two_outputs_the_headline_does_not_equate_grad_with_on
     assert f"a.grad = {a.grad:.6g} holds more than this pass" in headline
     assert "a.grad = 0.0706508" not in text  # the sum of this pass is dy2/da, not a.grad
     assert "dy2/da = 0.0706508\n" in text
+
+
+def test_a_function_of_two_operands_is_written_as_a_call_with_its_number_in_place():
+    from autograd_mini import maximum, minimum
+    a, b = Value(1.0, label="a"), Value(1.0, label="b")
+    root = maximum(a, b) + minimum(2.0, a)
+    root.backward()
+    text = explain(a)
+    assert "maximum(a, b)" in text and "minimum(2, a)" in text
+    assert "1 × 0.5 = 0.5" in text  # the tie's half

@@ -8,6 +8,8 @@ import re
 import graphviz
 import pytest
 
+import autograd_mini
+
 from autograd_mini.engine import Value, topological_order
 from autograd_mini.viz.dot import COLORS, GraphTooLargeError, digraph, draw_dot
 
@@ -240,6 +242,9 @@ def _name_of(graph: graphviz.Digraph, label: str) -> str:
     (lambda x: 1 - x, "1 -"),
     (lambda x: x ** 2, "** 2"),
     (lambda x: x.leaky_relu(0.2), "leaky_relu slope=0.2"),
+    (lambda x: x.maximum(0.0), "maximum(·, 0)"),
+    (lambda x: autograd_mini.minimum(2.5, x), "minimum(2.5, ·)"),
+    (lambda x: x.clamp(max=1.0), "clamp_max max=1"),
     (lambda x: x.elu(alpha=0.5), "elu alpha=0.5"),
     (lambda x: x * Value(3.0), "*"),  # a Value operand is a node of its own, not a constant
 ])

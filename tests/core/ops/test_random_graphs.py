@@ -8,7 +8,7 @@ import math
 from hypothesis import HealthCheck, assume, given, settings
 
 from autograd_mini import Value, grad
-from autograd_mini.ops import BINARY, UNARY
+from autograd_mini.ops import BINARY, PAIRWISE, UNARY
 from strategies import OPS_BY_NAME, Program, programs
 
 PROPERTY = settings(max_examples=300, deadline=None,
@@ -125,5 +125,6 @@ def test_the_strategy_reaches_every_op() -> None:
     collect()
     # The table itself, not the strategies' own list: a row the strategies never draw fails.
     every_op = ({row.name for row in UNARY}
-                | {row.symbol + side for row in BINARY for side in ("", ":right", ":left")})
+                | {row.symbol + side for row in BINARY for side in ("", ":right", ":left")}
+                | {row.name + side for row in PAIRWISE for side in ("", ":right", ":left")})
     assert seen == every_op, f"never drawn: {sorted(every_op - seen)}"

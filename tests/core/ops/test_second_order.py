@@ -103,6 +103,9 @@ REFERENCE: dict[str, Callable] = {
     "erfc": lambda x: (_erfc(x), -2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-x * x),
                        4 * x / mpmath.sqrt(mpmath.pi) * mpmath.exp(-x * x)),
     "relu": _relu,
+    # the bound included, as torch.clamp: the slope is 1 at x = 0
+    "clamp_min": lambda x: (x, 1, 0) if x >= 0 else (0, 0, 0),
+    "clamp_max": lambda x: (x, 1, 0) if x <= 0 else (0, 0, 0),
     "leaky_relu": lambda x: (x, 1, 0) if x > 0 else (0.01 * x, mpmath.mpf(0.01), 0),
     "elu": _elu,
     "softplus": lambda x: (mpmath.log1p(mpmath.exp(x)), _sigmoid(x),

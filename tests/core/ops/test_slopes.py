@@ -38,6 +38,7 @@ def _bits(number: float) -> bytes:
 
 # Points where a row's slope is not smooth (kinks, and the domain edges of the rows).
 SINGULAR = {"abs": [0.0], "relu": [0.0], "leaky_relu": [0.0], "elu": [0.0],
+            "clamp_min": [0.0], "clamp_max": [0.0],
             "log": [0.0], "sqrt": [0.0], "log1p": [-1.0]}
 
 

@@ -71,10 +71,24 @@ def test_rows_not_marked_as_activations_are_refused_by_mlp() -> None:
 
 
 def test_formula_functions_are_the_table_minus_the_operator_only_rows() -> None:
-    assert set(ops.FUNCTIONS) == {row.name for row in ops.UNARY} - {"neg"}
+    assert set(ops.FUNCTIONS) == ({row.name for row in ops.UNARY} - {"neg"}
+                                  | {row.name for row in ops.PAIRWISE})
 
 
-@pytest.mark.parametrize("name", ops.FUNCTIONS)
+def test_two_operand_function_rows_give_three_ops_each_and_a_method() -> None:
+    for row in ops.PAIRWISE:
+        assert {key for key in OPS if key.partition(":")[0] == row.name} == {
+            f"{row.name}:{side}" if side else row.name for side in SIDES}
+        assert callable(getattr(Value, row.name))
+
+
+@pytest.mark.parametrize("row", ops.PAIRWISE, ids=lambda row: row.name)
+def test_every_two_operand_function_computes_in_a_formula_what_the_method_does(row) -> None:
+    assert evaluate(f"{row.name}(a, b)", {"a": 0.5, "b": -1.0}) == \
+        getattr(Value(0.5), row.name)(Value(-1.0)).data
+
+
+@pytest.mark.parametrize("name", [name for name in ops.FUNCTIONS if name in ops.UNARY_BY_NAME])
 def test_every_formula_function_computes_what_the_method_does(name) -> None:
     row = ops.UNARY_BY_NAME[name]
     assert evaluate(f"{name}(a)", {"a": 0.5}) == apply_row(row, 0.5).data

@@ -79,6 +79,8 @@ REFERENCE = {
     "erfc": lambda x, p: math.erfc(x),
     "relu": lambda x, p: x if x > 0 else 0.0,
     "leaky_relu": lambda x, p: x if x > 0 else p * x,
+    "clamp_min": lambda x, p: max(x, p),
+    "clamp_max": lambda x, p: min(x, p),
     "elu": lambda x, p: x if x > 0 else p * math.expm1(x),
     "softplus": lambda x, p: math.log1p(math.exp(x)) if x < 700.0 else x,
     "silu": lambda x, p: x * _sigmoid(x),
