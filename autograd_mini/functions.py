@@ -7,7 +7,7 @@ same digits and the same DomainError or FloatOverflowError). `neg` is the operat
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 
 from .engine import Value
 from .numeric import to_float
@@ -60,7 +60,7 @@ def _pairwise(row: Pairwise) -> Callable[[Any, Any], Any]:
     return function
 
 
-def clamp(x: Any, min: float | None = None, max: float | None = None) -> Any:
+def clamp(x: _Number, min: float | None = None, max: float | None = None) -> _Number:
     """x within [min, max], None meaning unbounded (Value.clamp: clamp_min then clamp_max;
     the gradient passes where min <= x <= max, as PyTorch's). Takes a Value (gives a
     Value) or a number (a float)."""
@@ -95,8 +95,18 @@ if TYPE_CHECKING:  # what the loop below makes, for type checkers and editors
     def softplus(x: _Number) -> _Number: ...
     def silu(x: _Number) -> _Number: ...
     def gelu(x: _Number) -> _Number: ...
-    def maximum(x: Value | float, y: Value | float) -> Any: ...
-    def minimum(x: Value | float, y: Value | float) -> Any: ...
+    @overload
+    def maximum(x: float, y: float) -> float: ...
+    @overload
+    def maximum(x: Value, y: Value | float) -> Value: ...
+    @overload
+    def maximum(x: float, y: Value) -> Value: ...
+    @overload
+    def minimum(x: float, y: float) -> float: ...
+    @overload
+    def minimum(x: Value, y: Value | float) -> Value: ...
+    @overload
+    def minimum(x: float, y: Value) -> Value: ...
 else:
     globals().update({name: _function(UNARY_BY_NAME[name]) for name in FUNCTIONS
                       if name in UNARY_BY_NAME})

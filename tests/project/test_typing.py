@@ -70,7 +70,12 @@ def test_mypy_types_the_ops_as_value_and_finds_a_misspelt_one(tmp_path):
                       "reveal_type(x.tanh())\n"
                       "reveal_type(-x)\n"
                       "reveal_type(x.leaky_relu(0.2) * 2)\n"
+                      "from autograd_mini import clamp, maximum\n"
+                      "reveal_type(maximum(x, 2.0))\n"
+                      "reveal_type(clamp(x, 0.0, 1.0))\n"
+                      "reveal_type(maximum(1.0, 2.0))\n"
                       "x.tanhh()\n")
     done = _mypy(script, tmp_path)
-    assert done.stdout.count('Revealed type is "autograd_mini.engine.Value"') == 3, done.stdout
+    assert done.stdout.count('Revealed type is "autograd_mini.engine.Value"') == 5, done.stdout
+    assert done.stdout.count('Revealed type is "float"') == 1, done.stdout
     assert '"Value" has no attribute "tanhh"' in done.stdout
