@@ -22,12 +22,11 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from numbers import Real
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Callable, Iterator, Union
 
-from .backprop import NO_GRADIENT, backpropagate, gradients, topological_order
+from .backprop import NO_GRADIENT, backpropagate, topological_order
 from .numeric import (DomainError, nonzero_divisor, operand, power, power_slope,
                       refuse_nonfinite_constant, refuse_overflow, to_float)
 from .opgen import LEAF, Op, install, micrograd_op, register

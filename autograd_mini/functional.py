@@ -11,7 +11,8 @@ from functools import wraps
 from numbers import Real
 from typing import Any, Callable, NamedTuple, Sequence
 
-from .engine import Value, gradients, no_grad, recording
+from .backprop import gradients
+from .engine import Value, no_grad, recording
 from .numeric import to_float
 from .trees import NUMBER, Structure, flatten, paths, rebuild, rebuild_each
 

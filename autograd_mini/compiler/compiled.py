@@ -28,7 +28,7 @@ from typing import Iterable, Sequence, Union
 
 from autograd_mini.backprop import any_nonzero, pass_lock, topological_order
 from autograd_mini.decisions import any_decided, decided_by
-from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan, capture, distinct
+from autograd_mini.compiler.capture import INPUT, OP, Plan, capture, distinct
 from autograd_mini.compiler.codegen import Layout, chunk_source, helpers_source
 from autograd_mini.compiler.forms import namespace
 from autograd_mini.engine import NO_GRAD_RESULT, Value
