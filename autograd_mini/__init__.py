@@ -12,6 +12,7 @@ The core sits at the top of the package:
     functional.py  grad, value_and_grad, gradcheck
     transforms.py  jacobian, hessian, jvp, vjp
     functions.py   exp(x), tanh(x), ...: the table's functions of a number or a Value
+    primitives.py  @primitive: ops of the user's own, with their slopes
     trees.py       containers of numbers (lists, tuples, dicts): flatten and rebuild
     files.py       the atomic writer every file we save goes through
 
@@ -30,6 +31,7 @@ from .functions import (abs, atan, clamp, clamp_max, clamp_min, cos, cosh, elu, 
                         log, log1p, maximum, minimum, relu, sigmoid, silu, sin, sinh, softplus,
                         sqrt, tan, tanh)
 from .numeric import DomainError, FloatOverflowError, NonFiniteGradientError
+from .primitives import primitive
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .compiler import compile_graph
@@ -44,7 +46,7 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 __all__ = ["Value", "no_grad", "grad", "value_and_grad", "gradcheck", "GradcheckError",
            "draw_dot", "jacobian", "hessian", "jvp", "vjp", "compile_graph", "explain",
            "DomainError", "FloatOverflowError", "NonFiniteGradientError", "StepPlayer",
-           "write_steps", "topological_order", "__version__",
+           "write_steps", "topological_order", "primitive", "__version__",
            # the op table's functions, of a number or a Value (functions.py)
            "abs", "exp", "log", "sqrt", "log1p", "expm1", "sin", "cos", "tan", "atan", "sinh",
            "cosh", "tanh", "sigmoid", "erf", "erfc", "relu", "leaky_relu", "elu", "softplus",

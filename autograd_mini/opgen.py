@@ -20,7 +20,7 @@ from .numeric import (INF, DomainError, FloatOverflowError, refuse_nonfinite_num
 from .ops import BINARY, PAIRWISE, PAIRWISE_BY_NAME, UNARY, UNARY_BY_NAME, Binary, Pairwise, Unary
 from .rule_arithmetic import divide, on_slope, power
 
-__all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply", "PAIRWISE_LEFT"]
+__all__ = ["Op", "LEAF", "install", "op_by_key", "register", "apply", "apply_op", "PAIRWISE_LEFT"]
 
 
 class Op(NamedTuple):
@@ -35,8 +35,11 @@ class Op(NamedTuple):
     constant: str = ""
     key: str = ""
     branches: bool = False  # the rule chooses its formula by its operands' values
+    primitive: Any = None   # the user's op (primitives.Primitive) it is a side of, if any
 
     def __reduce__(self) -> tuple:
+        if self.primitive is not None:  # found again through its primitive's name
+            return primitive_op, (self.primitive.findable(), self.constant)
         return op_by_key, (self.key,)  # the rules are generated code: pickled by name
 
 
@@ -46,6 +49,12 @@ _REGISTRY: dict[str, Op] = {}
 def op_by_key(key: str) -> Op:
     """The op registered under key (for unpickling)."""
     return _REGISTRY[key]
+
+
+def primitive_op(function: Any, side: str) -> Op:
+    """The op of a user's primitive (the function @primitive made) on this side (for
+    unpickling)."""
+    return function.__primitive__.ops[side]
 
 
 def register(op: Op) -> Op:
@@ -326,3 +335,10 @@ def apply(key: str, operands: Sequence[Any], constant: float | None = None) -> A
     row = UNARY_BY_NAME[key]
     method = getattr(operands[0], row.method or row.name)
     return method() if constant is None else method(constant)
+
+
+def apply_op(op: Op, operands: Sequence[Any], constant: float | None = None) -> Any:
+    """apply for an op of the table or a user's primitive (which the table does not hold)."""
+    if op.primitive is not None:
+        return op.primitive.apply(op.constant, operands, constant)
+    return apply(op.key, operands, constant)

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
-from autograd_mini.compiler.forms import FORMS, HELPERS, Form, literal, namespace
+from autograd_mini.compiler.forms import HELPERS, Form, form_of, literal, namespace, primitive_names
 
 __all__ = ["Layout", "chunk_source", "helpers_source", "label_comment"]
 
@@ -119,9 +119,12 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
 def helpers_source(plan: Plan) -> str:
     """The definitions of the helper functions the plan's code calls (forms.py)."""
     texts = {template for op in set(plan.ops) if op is not None
-             for form in (FORMS[op.key],) for template in (form.joint, form.value, *form.slopes)}
+             for form in (form_of(op),) for template in (form.joint, form.value, *form.slopes)}
+    called = {name: evaluator.__self__ for name, evaluator in primitive_names(plan.ops).items()}
     return "".join(source + "\n\n" for name, source in HELPERS.items()
-                   if any(f"{name}(" in text for text in texts))
+                   if any(f"{name}(" in text for text in texts)) + "".join(
+        f"# {name}: the primitive {label_comment(primitive.qualname)}, its function and "
+        "slopes as eager calls them\n" for name, primitive in sorted(called.items()))
 
 
 def _tuple(names: list[str]) -> str:
@@ -144,7 +147,7 @@ def _chunk_fields(plan: Plan, layout: Layout, start: int, end: int) -> dict[int,
             fields["b"] = literal(constants[p]) if kinds[p] == CONSTANT else f"v{p}"
         if constants[i] is not None:
             fields["c"] = literal(constants[i])
-        for name in FORMS[plan.ops[i].key].temporaries:
+        for name in form_of(plan.ops[i]).temporaries:
             fields[f"t_{name}"] = f"{name}{i}"
         found[i] = fields
     return found
@@ -157,7 +160,7 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
     whose sum it returns. A value read once by an arithmetic op goes inside its reader's
     line."""
     kinds, ops, slot = plan.kinds, plan.ops, layout.value_slot
-    parent1, parent2, forms = plan.parent1, plan.parent2, FORMS
+    parent1, parent2 = plan.parent1, plan.parent2
     imports: dict[int, None] = {}
     inlined: dict[int, tuple[str, int, int]] = {}  # node -> (expression, binding, depth)
     body: list[str] = []
@@ -165,7 +168,7 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
     for i in range(start, end):
         if kinds[i] != OP:
             continue
-        form = forms[ops[i].key]
+        form = form_of(ops[i])
         fields = fields_of[i]
         depth = 0
         for field, p in (("a", parent1[i]), ("b", parent2[i])):
@@ -211,7 +214,7 @@ def _fits_in_reader(plan: Plan, layout: Layout, i: int, end: int) -> bool:
     if not plan.single_use[i] or reader >= end or i in layout.roots:
         return False
     field = "a" if plan.parent1[reader] == i else "b"
-    return field in FORMS[plan.ops[reader].key].consumer
+    return field in form_of(plan.ops[reader]).consumer
 
 
 def _slope_name(i: int, form: Form, n: int) -> str:
@@ -274,7 +277,7 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
                 lines.append(f"    {layout.grad(i)} = {acc[i]}{layout.comment(i)}")
                 acc[i], nested[i] = layout.grad(i), 0
         g, depth = acc[i], nested.get(i, 0) + 1
-        form = FORMS[plan.ops[i].key]
+        form = form_of(plan.ops[i])
         fields = fields_of[i]
         for n, p in enumerate((p1, p2)):
             if p < 0 or not needs[p]:

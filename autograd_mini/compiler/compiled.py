@@ -30,7 +30,7 @@ from autograd_mini.backprop import any_nonzero, pass_lock, topological_order
 from autograd_mini.decisions import any_decided, decided_by
 from autograd_mini.compiler.capture import INPUT, OP, Plan, capture, distinct
 from autograd_mini.compiler.codegen import Layout, chunk_source, helpers_source
-from autograd_mini.compiler.forms import namespace
+from autograd_mini.compiler.forms import namespace, primitive_names
 from autograd_mini.engine import NO_GRAD_RESULT, Value
 from autograd_mini.nonfinite import nonfinite_error
 from autograd_mini.numeric import to_float
@@ -332,6 +332,7 @@ def _functions(plan: Plan, layout: Layout) -> tuple[list, list]:
     what compiling holds at once is one chunk, whatever the graph's size. The backward
     functions come last chunk first, the order they run in."""
     names = namespace()
+    names.update(primitive_names(plan.ops))
     forwards, backwards = [], []
     for k in range(len(plan.chunks())):
         exec(compile(chunk_source(plan, layout, k), f"<compiled graph, chunk {k}>", "exec"),

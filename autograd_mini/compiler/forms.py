@@ -35,13 +35,15 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Callable, Iterator, NamedTuple
+import weakref
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from autograd_mini.numeric import INF, power, power_slope
-from autograd_mini.opgen import _float_namespace
+from autograd_mini.opgen import Op, _float_namespace
 from autograd_mini.ops import BINARY, PAIRWISE, UNARY
 
-__all__ = ["Form", "FORMS", "HELPERS", "namespace", "literal", "TEMPORARIES"]
+__all__ = ["Form", "FORMS", "HELPERS", "namespace", "literal", "TEMPORARIES", "form_of",
+           "primitive_names"]
 
 
 def _pow_values(x: float, y: float) -> float:
@@ -278,3 +280,48 @@ def _compiled(helpers: dict[str, str]) -> dict[str, Callable]:
 FORMS, HELPERS = _forms()
 TEMPORARIES = sorted({name for form in FORMS.values() for name in form.temporaries})
 _HELPER_FUNCTIONS = _compiled(HELPERS)
+
+
+# -- users' primitives: a call of the evaluator eager uses, so the floats are eager's ---
+# A primitive's function and slopes are the user's Python, not text to rewrite: its node
+# becomes `v7, d7 = primitive3(v3)`, primitive3 being the float evaluator behind the
+# eager node (Primitive.floats), under a name of ours.
+_PRIMITIVE_FORMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PRIMITIVE_CALLS = {"": ("floats", "{a}, {b}"), "right": ("floats_right", "{a}, {c}"),
+                    "left": ("floats_left", "{c}, {a}")}
+
+
+def form_of(op: Op) -> Form:
+    """The Form of op: its row's, or for a user's primitive a call of its evaluator."""
+    form = FORMS.get(op.key)
+    if form is not None:
+        return form
+    forms = _PRIMITIVE_FORMS.setdefault(op.primitive, {})
+    form = forms.get(op.constant)
+    if form is None:
+        form = forms[op.constant] = _primitive_form(op)
+    return form
+
+
+def _primitive_form(op: Op) -> Form:
+    primitive, side = op.primitive, op.constant
+    operands = "{a}" if primitive.arity == 1 else _PRIMITIVE_CALLS[side][1]
+    slopes = primitive.arity if side == "" else 1
+    name = primitive.name
+    comment = name if name.isidentifier() else repr(name)  # never a line break in code
+    return Form((), "", ("{out}",) * slopes, ("expr",) * slopes, (), comment, _ATOM, {},
+                False, (), f"{_evaluator_name(op)}({operands})")
+
+
+def _evaluator_name(op: Op) -> str:
+    return f"primitive{op.primitive.serial}" + (op.constant and "_" + op.constant)
+
+
+def primitive_names(ops: Iterable[Op | None]) -> dict[str, Callable[..., Any]]:
+    """The evaluators the generated code of these ops calls, by the names it uses."""
+    found = {}
+    for op in set(ops):
+        if op is not None and op.primitive is not None:
+            method = _PRIMITIVE_CALLS[op.constant][0] if op.primitive.arity == 2 else "floats"
+            found[_evaluator_name(op)] = getattr(op.primitive, method)
+    return found

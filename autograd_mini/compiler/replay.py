@@ -13,7 +13,7 @@ from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, Plan
 from autograd_mini.engine import Value, recording
 from autograd_mini.nonfinite import checked_edge, nonfinite_error
 from autograd_mini.numeric import NonFiniteGradientError
-from autograd_mini.opgen import apply
+from autograd_mini.opgen import apply_op
 
 __all__ = ["replay_forward", "replay_backward", "first_nonfinite_gradient"]
 
@@ -32,7 +32,7 @@ def replay_forward(plan: Plan, leaf_data: Sequence[float]) -> list[Value]:
                 p2 = plan.parent2[i]
                 operands = (nodes[plan.parent1[i]],) if p2 < 0 else (nodes[plan.parent1[i]],
                                                                      nodes[p2])
-                node = apply(op.key, operands, constants[i])
+                node = apply_op(op, operands, constants[i])
             if i in labels:
                 node.label = labels[i]
             nodes.append(node)

@@ -117,7 +117,8 @@ def test_the_strategy_reaches_every_op() -> None:
     # A property test over a strategy that never draws an op checks nothing about it.
     seen: set[str] = set()
 
-    @settings(max_examples=400, deadline=None, database=None)
+    # derandomized: the same 400 programs in every run, so that the check cannot flake
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True)
     @given(programs())
     def collect(program: Program) -> None:
         seen.update(program.ops_used())
