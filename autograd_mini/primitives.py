@@ -254,7 +254,8 @@ def primitive(slope: Slope | None = None, *, slopes: Sequence[Slope] | None = No
             if not callable(s):
                 raise TypeError(f"primitive {name}: {which} must be a function ({expected}) "
                                 f"-> number, got {type(s).__name__} {s!r}")
-            _check_parameters(s, arity + 1, f"primitive {name}: {which}", f"parameter ({expected})")
+            _check_parameters(s, arity + 1, f"primitive {name}: {which}", "parameter",
+                              f" ({expected})")
         if domain is not None:
             _check_parameters(domain, arity, f"primitive {name}: domain", "operand")
         return Primitive(function, given, domain, hint).public  # type: ignore[return-value]
@@ -268,7 +269,8 @@ def definition(function: object) -> Primitive | None:
     return found if isinstance(found, Primitive) else None
 
 
-def _check_parameters(function: Callable, count: int, what: str, kind: str) -> None:
+def _check_parameters(function: Callable, count: int, what: str, kind: str,
+                      which: str = "") -> None:
     """TypeError naming `what` unless function can be called with `count` positional
     arguments (functions whose signature Python cannot read are let through)."""
     try:
@@ -279,7 +281,7 @@ def _check_parameters(function: Callable, count: int, what: str, kind: str) -> N
         signature.bind(*range(count))
     except TypeError:
         plural = "s" if count > 1 else ""
-        raise TypeError(f"{what} must take {count} {kind}{plural}, but its signature is "
+        raise TypeError(f"{what} must take {count} {kind}{plural}{which}, but its signature is "
                         f"{signature}") from None
 
 

@@ -3,7 +3,8 @@
 This folder is on sys.path for every test (pytest puts a root conftest's folder there),
 so tests import the shared helpers by name: strategies (hypothesis strategies), graphs
 (example graphs), published (numbers from publications), chromium (a headless browser),
-op_cases (where the op tests of core/ops/ apply each op).
+op_cases (where the op tests of core/ops/ apply each op), primitive_examples (primitives
+defined at the top level, so that pickle finds them).
 """
 from __future__ import annotations
 
