@@ -62,6 +62,9 @@ def explain(node: Value, root: Value | None = None, *,
     derivative = text.derivative(len(text.order) - 1, index)
     if node is root:
         lines = []
+    elif node.grad is None:
+        lines = [f"{name}.grad is None (set to None, and no backward has reached it since); "
+                 f"{derivative} = {text.number(text.chain_sum(index))} by the chain rule:"]
     elif text.holds_only_this_pass(index, grad):
         lines = [f"{name}.grad = {text.number(grad)} is {derivative}, by the chain rule:"]
     else:
@@ -166,7 +169,7 @@ class GraphText:
             products = " + ".join(self._operand(t.product) if k else self.number(t.product)
                                   for k, t in enumerate(terms))
             lines.append(f"{left} = {products} = {self.number(total)}")
-        if not alone:
+        if not alone and self.order[i].grad is not None:  # None: the headline says so
             lines.append(f"({name}.grad holds {self.number(grad)}, not this sum: it also holds "
                          "gradients from backward() on other outputs, or a value set by hand; "
                          "zero_grad() and one backward() make it the sum)")

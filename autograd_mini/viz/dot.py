@@ -47,7 +47,7 @@ def _escape(text: str) -> str:
 
 def _grad_number(value: Value) -> float:
     grad = value.grad
-    if grad is None:  # set to None (PyTorch's habit) and not reached since: drawn as 0
+    if grad is None:  # set to None (PyTorch's habit) and not reached since: shaded as 0
         return 0.0
     return float(grad.data if isinstance(grad, Value) else grad)
 
@@ -191,7 +191,8 @@ def digraph(
         shown = names[index] if names else value.label
         fields = [_escape(shown), f"data {format_number(value.data, digits)}"]
         if show_grad:
-            grad = "" if id(value) in pending_ids else format_number(_grad_number(value), digits)
+            grad = "" if id(value) in pending_ids else "None" if value.grad is None else \
+                format_number(_grad_number(value), digits)
             fields.append(f"grad {grad}")
         kind = _kind(value, root, param_ids)
         fill = COLORS[kind]

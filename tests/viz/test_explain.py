@@ -225,3 +225,13 @@ def test_a_function_of_two_operands_is_written_as_a_call_with_its_number_in_plac
     text = explain(a)
     assert "maximum(a, b)" in text and "minimum(2, a)" in text
     assert "1 × 0.5 = 0.5" in text  # the tie's half
+
+
+def test_a_gradient_set_to_none_is_said_to_be_none_not_zero():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    out = a * b + a
+    out.backward()
+    a.grad = None  # PyTorch's set_to_none, and no backward since
+    text = str(explain(a, out))
+    assert text.startswith("a.grad is None (set to None, and no backward has reached it since)")
+    assert "holds 0" not in text and "= 1 + 3 = 4" in text

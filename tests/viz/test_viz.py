@@ -288,3 +288,11 @@ def test_digits_out_of_range_are_refused_naming_the_argument(digits, error):
 def test_a_max_nodes_that_is_not_a_count_is_named(max_nodes, error):
     with pytest.raises(error, match="max_nodes"):
         draw_dot(Value(1.0) * 2, max_nodes=max_nodes)
+
+
+def test_a_gradient_set_to_none_is_drawn_as_none():
+    a = Value(2.0, label="a")
+    out = a * 3.0
+    out.backward()
+    a.grad = None
+    assert "{ a | data 2 | grad None }" in draw_dot(out).source
