@@ -92,13 +92,15 @@ class Module:
             p.data = number
 
     def save(self, path: str) -> None:
-        """Write architecture and exact parameters to a JSON file, atomically."""
+        """Write architecture and exact parameters to a JSON file, atomically (an
+        activation of your own by its name: define it at the top level of a module)."""
         from nn.serialization import save_module
         save_module(self, path)
 
     @classmethod
     def load(cls, path: str) -> Module:
-        """Rebuild a module saved by `save`; raises a clear error for a bad file."""
+        """Rebuild a module saved by `save`; raises a clear error for a bad file. Import the
+        modules that define its activations of your own first: loading imports nothing."""
         from nn.serialization import load_module
         return load_module(cls, path)
 
