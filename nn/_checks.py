@@ -17,9 +17,10 @@ import sys
 from collections.abc import Mapping, Set
 from numbers import Real
 from operator import index
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 from autograd_mini import Value
+from autograd_mini.primitives import PrimitiveFunction, definition
 
 _LARGEST_FLOAT = sys.float_info.max
 
@@ -80,6 +81,31 @@ def check_choice(value: Any, what: str, choices: Sequence[str], noun: str) -> st
     if value not in choices:
         raise ValueError(f"{what}: unknown {noun} {short_repr(value)}; choose one of {listed}")
     return value
+
+
+def check_activation(value: Any, what: str, names: Sequence[str]) -> str | PrimitiveFunction:
+    """`value` if it is one of the activation `names` or a function of one operand made by
+    @primitive: a ValueError naming `what` for an unknown name, a TypeError for anything
+    else (a plain function, which has no slope, or a primitive of two operands)."""
+    if isinstance(value, str):
+        return check_choice(value, what, names, "activation")
+    found = definition(value)
+    if found is not None and found.arity == 1:
+        return cast(PrimitiveFunction, value)
+    listed = ", ".join(names)
+    expected = (f"{what} must be the name of an activation or a one-operand "
+                f"@autograd_mini.primitive")
+    if found is not None:
+        raise TypeError(f"{expected}, got the primitive {found.qualname}, which takes "
+                        f"{found.arity} operands; choose one of {listed}, or a primitive of "
+                        f"one operand")
+    if callable(value):
+        name = getattr(value, "__qualname__", None) or short_repr(value)
+        raise TypeError(f"{expected}, got {name} ({type(value).__name__}), which has no "
+                        f"slope: make it an op with @autograd_mini.primitive(slope=...), or "
+                        f"choose one of {listed}")
+    raise TypeError(f"{what} must be the name of an activation, got {short_repr(value)}; "
+                    f"choose one of {listed}, or a one-operand @autograd_mini.primitive")
 
 
 def check_callable(value: Any, what: str, expected: str) -> Any:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import math
 import random
 from operator import mul
-from typing import Any, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from autograd_mini import Value
 from autograd_mini.ops import ACTIVATIONS
-from nn._checks import (as_list, check_choice, check_instance, check_int, check_number,
+from autograd_mini.primitives import PrimitiveFunction
+from nn._checks import (as_list, check_activation, check_instance, check_int, check_number,
                          check_real, check_seed, is_number, plain, short_repr, some_names)
 
 Number = Union[int, float]
@@ -16,8 +17,11 @@ Input = Union[Number, Value, Sequence[Union[Number, Value]]]
 # A parameter "tensor": one Value, or a (nested) list of them.
 Tensor = Union[Value, list]
 Shapes = dict[str, tuple[int, ...]]
+# A name of ACTIVATIONS ("tanh", "relu", "linear", ...) or a one-operand @primitive.
+Activation = Union[str, PrimitiveFunction]
 
-# Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged.
+# Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged. A
+# primitive gets LeCun's 1/nin: nothing tells us how it treats positive inputs.
 _RELU_LIKE = ("relu", "leaky_relu", "elu", "softplus", "silu", "gelu")
 _INF = math.inf
 
@@ -88,13 +92,15 @@ class Module:
             p.data = number
 
     def save(self, path: str) -> None:
-        """Write architecture and exact parameters to a JSON file, atomically."""
+        """Write architecture and exact parameters to a JSON file, atomically (an
+        activation of your own by its name: define it at the top level of a module)."""
         from nn.serialization import save_module
         save_module(self, path)
 
     @classmethod
     def load(cls, path: str) -> Module:
-        """Rebuild a module saved by `save`; raises a clear error for a bad file."""
+        """Rebuild a module saved by `save`; raises a clear error for a bad file. Import the
+        modules that define its activations of your own first: loading imports nothing."""
         from nn.serialization import load_module
         return load_module(cls, path)
 
@@ -108,17 +114,22 @@ class Neuron(Module):
 
     static_graph = True  # relu and friends decide their branch inside the op, at every run
 
-    def __init__(self, nin: int, activation: str = "tanh", seed: int | None = None,
+    def __init__(self, nin: int, activation: Activation = "tanh", seed: int | None = None,
                  *, rng: random.Random | None = None) -> None:
         self.nin = nin = check_int(nin, "Neuron nin", 1)
-        self.activation = _check_activation(activation, "Neuron activation")
+        self.activation = activation = _check_activation(activation, "Neuron activation")
         rng = _random(seed, rng, "Neuron")
-        # LeCun (variance 1/nin) for saturating units, He (2/nin) for relu: a uniform
-        # draw on [-a, a] has variance a*a/3.
-        bound = math.sqrt((6.0 if activation in _RELU_LIKE else 3.0) / nin)
+        # LeCun (variance 1/nin) for saturating units and primitives, He (2/nin) for relu:
+        # a uniform draw on [-a, a] has variance a*a/3.
+        relu_like = isinstance(activation, str) and activation in _RELU_LIKE
+        bound = math.sqrt((6.0 if relu_like else 3.0) / nin)
         self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(nin)]
         self.b = Value(0.0, label="b")
-        self._act = None if activation == "linear" else getattr(Value, activation)
+        self._act: Callable[[Value], Value] | None
+        if isinstance(activation, str):
+            self._act = None if activation == "linear" else getattr(Value, activation)
+        else:
+            self._act = activation  # a primitive: called on a Value, it makes its node
 
     def __call__(self, x: Input) -> Value:
         """The neuron's output Value for one input sample."""
@@ -141,7 +152,7 @@ class Neuron(Module):
         return {"weight": (nin,), "bias": ()}
 
     def describe(self) -> str:
-        return f"Neuron({self.nin} inputs, {self.activation})"
+        return f"Neuron({self.nin} inputs, {_activation_name(self.activation)})"
 
     __repr__ = describe
 
@@ -151,8 +162,8 @@ class Layer(Module):
 
     static_graph = True
 
-    def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: int | None = None,
-                 *, rng: random.Random | None = None) -> None:
+    def __init__(self, nin: int, nout: int, activation: Activation = "tanh",
+                 seed: int | None = None, *, rng: random.Random | None = None) -> None:
         nin, nout = check_int(nin, "Layer nin", 1), check_int(nout, "Layer nout", 1)
         _check_activation(activation, "Layer activation")
         rng = _random(seed, rng, "Layer")
@@ -182,19 +193,20 @@ class Layer(Module):
         return {"weight": (nout, nin), "bias": (nout,)}
 
     def describe(self) -> str:
-        return f"Layer({self.nin} -> {self.nout}, {self.activation})"
+        return f"Layer({self.nin} -> {self.nout}, {_activation_name(self.activation)})"
 
     __repr__ = describe
 
 
 class MLP(Module):
     """Layers of sizes `nouts` after `nin` inputs; hidden layers use `activation`, the last
-    `output_activation` (linear by default). Equal seeds give equal models."""
+    `output_activation` (linear by default), each a name of ACTIVATIONS or a one-operand
+    @primitive. Equal seeds give equal models."""
 
     static_graph = True
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "tanh",
-                 seed: int | None = None, output_activation: str = "linear") -> None:
+    def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "tanh",
+                 seed: int | None = None, output_activation: Activation = "linear") -> None:
         nin = check_int(nin, "MLP nin", 1)
         nouts = _layer_sizes(nouts)
         _check_activation(activation, "MLP activation")
@@ -293,8 +305,13 @@ def _prefix_labels(module: Module, prefix: str) -> None:
         parameter.label = prefix + parameter.label
 
 
-def _check_activation(activation: str, what: str) -> str:
-    return check_choice(activation, what, ACTIVATIONS, "activation")
+def _check_activation(activation: Any, what: str) -> Activation:
+    return check_activation(activation, what, ACTIVATIONS)
+
+
+def _activation_name(activation: Activation) -> str:
+    """How a module shows its activation: its name, a primitive's as its graphs' ops do."""
+    return activation if isinstance(activation, str) else activation.__name__
 
 
 def _check_activations(config: dict[str, Any], owner: str, *keys: str) -> None:

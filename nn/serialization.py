@@ -9,20 +9,31 @@ against the parameters actually present in the file before anything is built (ea
 class says what shapes its config gives, by parameter_shapes). A 490-byte file declaring a
 billion units is refused at once, instead of allocating gigabytes; the memory a file can
 cost is bounded by its size. Module.load reads any module class that nn exports.
+
+An activation of the user's own (a function @autograd_mini.primitive made) is stored in
+the config as the string "primitive:<module>:<qualified name>", for instance
+"primitive:mylib.activations:logistic". Loading runs no code from the file and imports
+nothing: it looks the name up among the modules already imported (sys.modules), by
+plain attribute lookup, and accepts only a primitive of one operand found there, so
+import the module that defines it before loading. Saving refuses a primitive that this
+lookup would not find (one defined inside a function, or made from a lambda).
 """
 from __future__ import annotations
 
 import inspect
 import json
 import os
+import sys
+from types import FunctionType, ModuleType
 from typing import Any, Callable, Union
 
+from autograd_mini.primitives import definition
 from nn._checks import short_repr, some_names
 from nn._files import read_regular_file, write_atomically
 from nn.modules import Module, Shapes
 
 __all__ = ["ModelFileError", "save_module", "load_module", "FORMAT", "VERSION",
-           "MAX_MODEL_BYTES"]
+           "MAX_MODEL_BYTES", "PRIMITIVE_PREFIX"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -36,6 +47,8 @@ MAX_MODEL_BYTES = 128 * 2**20
 _MAX_INT_DIGITS = 600
 # Constructor arguments that a file must never set: they would override load's own.
 _RESERVED_ARGUMENTS = ("seed", "rng")
+# How a config value names a primitive: "primitive:<module>:<qualified name>".
+PRIMITIVE_PREFIX = "primitive:"
 
 
 class ModelFileError(ValueError):
@@ -48,7 +61,8 @@ def save_module(module: Module, path: PathLike) -> None:
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "architecture": {"class": type(module).__name__, "config": module.config()},
+        "architecture": {"class": type(module).__name__,
+                         "config": _stored_config(path, module.config())},
         "parameters": module.state_dict(),
     }
     try:
@@ -70,6 +84,7 @@ def load_module(cls: type[Module], path: PathLike) -> Module:
     document = _parse(path, read_regular_file(path, MAX_MODEL_BYTES))
     _check_header(path, document)
     klass, config = _architecture(cls, path, document.get("architecture"))
+    config = _loaded_config(path, config)
     parameters = document.get("parameters")
     if not isinstance(parameters, dict):
         raise ModelFileError(f"{path}: missing or malformed \"parameters\" entry (needs an "
@@ -160,6 +175,77 @@ def _architecture(cls: type[Module], path: str, architecture: Any) -> tuple[type
         raise ModelFileError(f"{path}: the file holds a saved {shown}, not {cls.__name__}; "
                              f"use {shown}.load(path) or Module.load(path)")
     return cls, architecture["config"]
+
+
+def _stored_config(path: str, config: dict[str, Any]) -> dict[str, Any]:
+    """config with each primitive as the string that names it; ModelFileError for a
+    primitive that load could not find again by that name."""
+    stored = {}
+    for key, value in config.items():
+        if isinstance(value, str) and value.startswith(PRIMITIVE_PREFIX):
+            raise ModelFileError(f"cannot save to {path}: config {key} is the string "
+                                 f"{short_repr(value)}, which load would read as the name "
+                                 f"of a primitive; give {key} another value")
+        found = definition(value)
+        if found is not None:
+            module, qualname = getattr(value, "__module__", None), found.qualname
+            if not isinstance(module, str) or _lookup(module, qualname) is not value:
+                raise ModelFileError(
+                    f"cannot save to {path}: {key} is the primitive {qualname}, which a "
+                    f"model file cannot name: {module}.{qualname} does not lead back to it "
+                    f"(defined inside a function, or made from a lambda). Define it with "
+                    f"@primitive on a def at the top level of a module")
+            value = f"{PRIMITIVE_PREFIX}{module}:{qualname}"
+        stored[key] = value
+    return stored
+
+
+def _loaded_config(path: str, config: dict[str, Any]) -> dict[str, Any]:
+    """config with each string that names a primitive replaced by that primitive."""
+    return {key: _primitive_named(path, key, value)
+            if isinstance(value, str) and value.startswith(PRIMITIVE_PREFIX) else value
+            for key, value in config.items()}
+
+
+def _primitive_named(path: str, key: str, text: str) -> Any:
+    """The one-operand primitive that `text` names, found among the modules already
+    imported; ModelFileError, saying what to import, when it is not there."""
+    key, shown = short_repr(key)[1:-1], short_repr(text)  # a file's strings may be huge
+    parts = text[len(PRIMITIVE_PREFIX):].split(":")
+    if len(parts) != 2 or not all(parts):
+        raise ModelFileError(f"{path}: {key} {shown} is not a primitive's name (expected "
+                             f"{PRIMITIVE_PREFIX}<module>:<qualified name>; corrupt file?)")
+    module, qualname = (short_repr(part)[1:-1] for part in parts)
+    if not isinstance(sys.modules.get(parts[0]), ModuleType):
+        raise ModelFileError(f"{path}: {key} is the primitive {qualname} of module {module}, "
+                             f"which is not imported (loading a model file imports no code); "
+                             f"import {module} before loading, so that its primitive "
+                             f"{qualname} can be found")
+    found = _lookup(*parts)
+    primitive = definition(found) if isinstance(found, FunctionType) else None
+    if primitive is None:
+        kind = "plain function" if isinstance(found, FunctionType) else type(found).__name__
+        held = (f"{module} has no {qualname}" if found is None
+                else f"{module}.{qualname} is a {kind}, not a function made by @primitive")
+        raise ModelFileError(f"{path}: {key} names the primitive {qualname} of module "
+                             f"{module}, but {held}; import the module that defines that "
+                             f"primitive before loading")
+    if primitive.arity != 1:
+        raise ModelFileError(f"{path}: {key} names {module}.{qualname}, a primitive of "
+                             f"{primitive.arity} operands; an activation takes one")
+    return found
+
+
+def _lookup(module: str, qualname: str) -> object:
+    """What module.qualname holds, among the modules already imported, or None. Plain
+    lookups only: no import, no module __getattr__ (autograd_mini's imports its
+    satellites), no property or other descriptor run."""
+    found: object = sys.modules.get(module)
+    for name in qualname.split("."):
+        if not isinstance(found, (ModuleType, type)):
+            return None
+        found = inspect.getattr_static(found, name, None)
+    return found
 
 
 def _check_config_keys(path: str, klass: type[Module], config: dict) -> None:

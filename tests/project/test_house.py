@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograd_mini"
 SATELLITES = ("autograd_mini.compiler", "autograd_mini.viz", "autograd_mini.cli", "nn")
 # The public modules nn may import from, each by the names in its __all__ (ops is the
-# op table, public to read).
+# op table, public to read; primitives gives definition() and PrimitiveFunction, with which
+# nn accepts and types a user's @primitive as an activation).
 PUBLIC = ("autograd_mini", "autograd_mini.ops", "autograd_mini.files", "autograd_mini.compiler",
-          "autograd_mini.viz")
+          "autograd_mini.viz", "autograd_mini.primitives")
 # The package's faces (__init__ re-exports lazily, __main__ runs the command line) aside.
 CORE = sorted(path for path in PACKAGE.glob("*.py")
               if path.name not in ("__init__.py", "__main__.py"))

@@ -2,10 +2,12 @@
 with the ops typed as Value (tests/project/test_typing.py)."""
 from __future__ import annotations
 
+import math
+
 from autograd_mini import (DomainError, Value, compile_graph, exp, explain, grad, gradcheck,
-                           hessian, jacobian, jvp, leaky_relu, no_grad, tanh, value_and_grad,
-                           vjp)
-from nn import MLP, SGD, fit, mse_loss
+                           hessian, jacobian, jvp, leaky_relu, no_grad, primitive, tanh,
+                           value_and_grad, vjp)
+from nn import MLP, SGD, Layer, Neuron, fit, mse_loss
 from nn.datasets import make_moons
 
 x = Value(0.5, label="x")
@@ -54,3 +56,15 @@ params: list[Value] = model.parameters()
 history = fit(model, X, labels, loss=mse_loss, optimizer=SGD(params, lr=0.05), epochs=2,
               progress=False)
 model.zero_grad()
+
+
+@primitive(slope=lambda x, out: out * (1.0 - out))
+def logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+squashed: Value = logistic(x)
+own = MLP(2, [8, 1], activation=logistic, output_activation=logistic, seed=0)
+fit(own, X, labels, loss=mse_loss, epochs=1, progress=False)
+layer_of_own = Layer(2, 3, activation=logistic)
+neuron_of_own = Neuron(2, activation="relu")
