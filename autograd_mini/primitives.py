@@ -20,7 +20,7 @@ import itertools
 import math
 import sys
 from types import CodeType, FunctionType
-from typing import Any, Callable, Protocol, Sequence, overload
+from typing import Any, Callable, Protocol, Sequence, Union, overload
 
 from . import functions
 from .engine import Value, _binary, _unary, _unary_with_constant
@@ -28,7 +28,8 @@ from .numeric import DomainError, FloatOverflowError, to_float
 from .opgen import Op
 from .rule_arithmetic import on_slope
 
-__all__ = ["primitive", "PrimitiveFunction", "Primitive", "definition"]
+__all__ = ["primitive", "UnaryPrimitive", "BinaryPrimitive", "PrimitiveFunction", "Primitive",
+           "definition"]
 
 Slope = Callable[..., Any]
 
@@ -38,22 +39,35 @@ _SERIALS = itertools.count(1)
 _SIDES = ("", "right", "left")
 
 
-class PrimitiveFunction(Protocol):
-    """What @primitive returns, as type checkers see it: numbers give a float, a Value
-    operand a Value."""
+class UnaryPrimitive(Protocol):
+    """What @primitive(slope=...) returns, as type checkers see it: a number gives a
+    float, a Value a Value."""
 
     __name__: str
+    __qualname__: str
 
     @overload
     def __call__(self, x: float, /) -> float: ...
     @overload
     def __call__(self, x: Value, /) -> Value: ...
+
+
+class BinaryPrimitive(Protocol):
+    """What @primitive(slopes=(dx, dy)) returns: two numbers give a float, a Value on
+    either side a Value."""
+
+    __name__: str
+    __qualname__: str
+
     @overload
     def __call__(self, x: float, y: float, /) -> float: ...
     @overload
     def __call__(self, x: Value, y: Value | float, /) -> Value: ...
     @overload
     def __call__(self, x: float, y: Value, /) -> Value: ...
+
+
+PrimitiveFunction = Union[UnaryPrimitive, BinaryPrimitive]
 
 
 class Primitive:
@@ -216,9 +230,17 @@ class Primitive:
         return self.public
 
 
+@overload
+def primitive(slope: Slope, *, domain: Callable[..., Any] | None = None,
+              hint: str = "") -> Callable[[Callable[..., Any]], UnaryPrimitive]: ...
+@overload
+def primitive(*, slopes: Sequence[Slope], domain: Callable[..., Any] | None = None,
+              hint: str = "") -> Callable[[Callable[..., Any]], BinaryPrimitive]: ...
+
+
 def primitive(slope: Slope | None = None, *, slopes: Sequence[Slope] | None = None,
               domain: Callable[..., Any] | None = None,
-              hint: str = "") -> Callable[[Callable[..., Any]], PrimitiveFunction]:
+              hint: str = "") -> Callable[[Callable[..., Any]], Any]:
     """Make a function of floats an op with its own derivative.
 
     `slope(x, out)` is d out/dx for a function of one operand; `slopes=(dx, dy)`, each
@@ -241,7 +263,7 @@ def primitive(slope: Slope | None = None, *, slopes: Sequence[Slope] | None = No
     if not isinstance(hint, str):
         raise TypeError(f"primitive: hint= takes a str, got {type(hint).__name__} {hint!r}")
 
-    def decorate(function: Callable[..., Any]) -> PrimitiveFunction:
+    def decorate(function: Callable[..., Any]) -> Any:
         name = getattr(function, "__name__", repr(function))
         if not callable(function):
             raise TypeError(f"@primitive decorates a function of floats, got "
@@ -258,7 +280,7 @@ def primitive(slope: Slope | None = None, *, slopes: Sequence[Slope] | None = No
                               f" ({expected})")
         if domain is not None:
             _check_parameters(domain, arity, f"primitive {name}: domain", "operand")
-        return Primitive(function, given, domain, hint).public  # type: ignore[return-value]
+        return Primitive(function, given, domain, hint).public
 
     return decorate
 

@@ -20,7 +20,7 @@ from operator import index
 from typing import Any, Iterable, Sequence, cast
 
 from autograd_mini import Value
-from autograd_mini.primitives import PrimitiveFunction, definition
+from autograd_mini.primitives import UnaryPrimitive, definition
 
 _LARGEST_FLOAT = sys.float_info.max
 
@@ -83,7 +83,7 @@ def check_choice(value: Any, what: str, choices: Sequence[str], noun: str) -> st
     return value
 
 
-def check_activation(value: Any, what: str, names: Sequence[str]) -> str | PrimitiveFunction:
+def check_activation(value: Any, what: str, names: Sequence[str]) -> str | UnaryPrimitive:
     """`value` if it is one of the activation `names` or a function of one operand made by
     @primitive: a ValueError naming `what` for an unknown name, a TypeError for anything
     else (a plain function, which has no slope, or a primitive of two operands)."""
@@ -91,7 +91,7 @@ def check_activation(value: Any, what: str, names: Sequence[str]) -> str | Primi
         return check_choice(value, what, names, "activation")
     found = definition(value)
     if found is not None and found.arity == 1:
-        return cast(PrimitiveFunction, value)
+        return cast(UnaryPrimitive, value)
     listed = ", ".join(names)
     expected = (f"{what} must be the name of an activation or a one-operand "
                 f"@autograd_mini.primitive")

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator, Sequence, Union
 
 from autograd_mini import Value
 from autograd_mini.ops import ACTIVATIONS
-from autograd_mini.primitives import PrimitiveFunction
+from autograd_mini.primitives import UnaryPrimitive
 from nn._checks import (as_list, check_activation, check_instance, check_int, check_number,
                          check_real, check_seed, is_number, plain, short_repr, some_names)
 
@@ -18,7 +18,7 @@ Input = Union[Number, Value, Sequence[Union[Number, Value]]]
 Tensor = Union[Value, list]
 Shapes = dict[str, tuple[int, ...]]
 # A name of ACTIVATIONS ("tanh", "relu", "linear", ...) or a one-operand @primitive.
-Activation = Union[str, PrimitiveFunction]
+Activation = Union[str, UnaryPrimitive]
 
 # Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged. A
 # primitive gets LeCun's 1/nin: nothing tells us how it treats positive inputs.

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograd_mini"
 SATELLITES = ("autograd_mini.compiler", "autograd_mini.viz", "autograd_mini.cli", "nn")
 # The public modules nn may import from, each by the names in its __all__ (ops is the
-# op table, public to read; primitives gives definition() and PrimitiveFunction, with which
+# op table, public to read; primitives gives definition() and UnaryPrimitive, with which
 # nn accepts and types a user's @primitive as an activation).
 PUBLIC = ("autograd_mini", "autograd_mini.ops", "autograd_mini.files", "autograd_mini.compiler",
           "autograd_mini.viz", "autograd_mini.primitives")

@@ -79,3 +79,25 @@ def test_mypy_types_the_ops_as_value_and_finds_a_misspelt_one(tmp_path):
     assert done.stdout.count('Revealed type is "autograd_mini.engine.Value"') == 5, done.stdout
     assert done.stdout.count('Revealed type is "float"') == 1, done.stdout
     assert '"Value" has no attribute "tanhh"' in done.stdout
+
+
+@pytest.mark.slow
+def test_mypy_types_a_primitive_by_its_operands(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text("from autograd_mini import Value, primitive\n"
+                      "@primitive(slope=lambda x, out: out)\n"
+                      "def f(x: float) -> float: return x\n"
+                      "@primitive(slopes=(lambda x, y, out: y, lambda x, y, out: x))\n"
+                      "def g(x: float, y: float) -> float: return x * y\n"
+                      "x = Value(1.0)\n"
+                      "reveal_type(f(x))\n"
+                      "reveal_type(g(2.0, x))\n"
+                      "reveal_type(f(2.0))\n"
+                      "f(x, x)\n"
+                      "from nn import MLP\n"
+                      "MLP(2, [1], activation=g)\n")
+    done = _mypy(script, tmp_path)
+    assert done.stdout.count('Revealed type is "autograd_mini.engine.Value"') == 2, done.stdout
+    assert done.stdout.count('Revealed type is "float"') == 1, done.stdout
+    assert 'No overload variant of "__call__" of "UnaryPrimitive"' in done.stdout, done.stdout
+    assert 'Argument "activation" to "MLP"' in done.stdout, done.stdout
