@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union, cast
 
 from autograd_mini import Value
 from nn._checks import (check_flag, check_int, check_number, check_pair, check_parameters, plain,
@@ -27,6 +27,7 @@ __all__ = ["Optimizer", "SGD", "Adam", "Rprop", "ConjugateGradient", "NonFiniteU
 
 LearningRate = Union[float, Callable[[int], float]]
 Closure = Callable[[], Union[Value, float]]
+State = dict[str, list[Any]]  # per-parameter lists by attribute name
 
 
 class NonFiniteUpdate(ValueError):
@@ -81,8 +82,11 @@ class Optimizer:
     def _rate(self, lr: Any) -> float:
         return check_number(lr, f"{type(self).__name__}: lr", 0.0, above=self.lr_above_zero)
 
-    # the attributes holding one number per parameter (or None before the first step)
+    # attributes holding one entry per parameter, None before that parameter's first step
+    # (PyTorch's optimizer.state[p], empty until p is first stepped with a gradient)
     per_parameter: tuple[str, ...] = ()
+    # those _commit need not check: finite by construction (a count, a checked gradient)
+    finite_by_construction: tuple[str, ...] = ()
 
     def zero_grad(self, set_to_none: bool = False) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate across backward calls),
@@ -94,40 +98,25 @@ class Optimizer:
 
     def step(self, closure: Closure | None = None) -> Value | float | None:
         """Update the parameters from their gradients; `closure`, if given, is called first
-        to recompute the loss and gradients, and its loss is returned. A NaN or infinite
-        gradient or update raises NonFiniteUpdate and changes nothing."""
+        to recompute the loss and gradients, and its loss is returned. A parameter whose
+        grad is None is skipped, as in PyTorch: its data and state stay as they are, and
+        its state starts on its own first step with a gradient. A NaN or infinite gradient
+        or update raises NonFiniteUpdate and changes nothing."""
         loss = closure() if closure is not None else None
         with self._all_or_nothing():
             lr = self.current_lr()
-            if any(p.grad is None for p in self.params):
-                self._update_those_with_gradients(lr)
-            else:
-                self._update(lr, self._gradients())
+            grads = self._gradients()
+            params = self.params
+            state = {name: getattr(self, name) for name in self.per_parameter}
+            numbers: Sequence[int] = range(len(params))
+            if None in grads:
+                numbers = [i for i, g in enumerate(grads) if g is not None]
+                params, grads = [params[i] for i in numbers], [grads[i] for i in numbers]
+                state = {name: [values[i] for i in numbers] for name, values in state.items()}
+            new_data, new_state = self._update(lr, params, cast("list[float]", grads), state)
+            self._commit(lr, numbers, params, new_data, new_state)
             self.steps += 1
         return loss
-
-    def _update_those_with_gradients(self, lr: float) -> None:
-        """_update over the parameters whose grad is not None, as PyTorch skips a parameter
-        with grad None: its data and its share of the state stay as they are. A share
-        that did not exist yet (state still None) starts at 0.0 for a skipped parameter."""
-        every = self.params
-        kept = [i for i, p in enumerate(every) if p.grad is not None]
-        states = {name: getattr(self, name) for name in self.per_parameter}
-        self.params = [every[i] for i in kept]
-        try:
-            for name, values in states.items():
-                if values is not None:
-                    setattr(self, name, [values[i] for i in kept])
-            self._update(lr, self._gradients())
-            for name, values in states.items():
-                new = getattr(self, name)
-                if new is not None:
-                    merged = list(values) if values is not None else [0.0] * len(every)
-                    for i, x in zip(kept, new):
-                        merged[i] = x
-                    setattr(self, name, merged)
-        finally:
-            self.params = every
 
     @contextmanager
     def _all_or_nothing(self) -> Iterator[None]:
@@ -143,21 +132,26 @@ class Optimizer:
             vars(self).update(state)
             raise
 
-    def _update(self, lr: float, grads: list[float]) -> None:
-        """Compute the new parameters and state from `grads`, then _commit() them."""
+    def _update(self, lr: float, params: list[Value], grads: list[float],
+                state: State) -> tuple[list[float], State]:
+        """The new data of `params` from their `grads`, and the per-parameter state lists
+        that change, by name; `state` holds those lists for `params` (None for a parameter
+        not stepped yet)."""
         raise NotImplementedError
 
-    def _gradients(self) -> list[float]:
+    def _gradients(self) -> list[float | None]:
         """Each parameter's .grad as a float (a Value grad from create_graph=True gives its
-        data, as PyTorch steps on the grad's value); NonFiniteUpdate for NaN or infinity."""
-        grads = []
+        data, as PyTorch steps on the grad's value), or None; NonFiniteUpdate for NaN or
+        infinity."""
+        grads: list[float | None] = []
         for i, p in enumerate(self.params):
             g = p.grad
-            # None: zeros, as PyTorch's LBFGS gathers them (ConjugateGradient); step() has
-            # already left such parameters out for the other optimizers
-            g = g.data if isinstance(g, Value) else 0.0 if g is None else g
-            grads.append(g if g.__class__ is float and -math.inf < g < math.inf
-                         else self._gradient(i, g))
+            if g.__class__ is float and -math.inf < g < math.inf:
+                grads.append(g)
+            elif g is None:
+                grads.append(None)
+            else:
+                grads.append(self._gradient(i, g.data if isinstance(g, Value) else g))
         return grads
 
     def _gradient(self, i: int, g: Any) -> float:
@@ -175,24 +169,35 @@ class Optimizer:
                                   "means the loss diverged: lower the learning rate or "
                                   "rescale the inputs") from None
 
-    def _commit(self, owner: str, new_data: Sequence[float], lr: float,
-                state: Sequence[Sequence[float]] = ()) -> None:
-        """Assign new_data to the parameters, but only if it and the optimizer's new `state`
-        lists are all finite; else NonFiniteUpdate, naming `owner`, with nothing assigned."""
-        params = self.params
-        for i, x in enumerate(new_data):
+    def _commit(self, lr: float, numbers: Sequence[int], params: list[Value],
+                new_data: list[float], new_state: State) -> None:
+        """Assign new_data to `params` (this optimizer's parameters `numbers`) and their new
+        state, but only if all of it is finite; else NonFiniteUpdate, with nothing assigned."""
+        owner = type(self).__name__
+        for j, x in enumerate(new_data):
             if not -math.inf < x < math.inf:
                 raise NonFiniteUpdate(
-                    f"{owner}.step: the update would make parameter {i} {x!r} (it is "
-                    f"{params[i].data!r}, lr {lr:g})", "Lower the learning rate")
-        for values in state:
-            for i, x in enumerate(values):
+                    f"{owner}.step: the update would make parameter {numbers[j]} {x!r} (it is "
+                    f"{params[j].data!r}, lr {lr:g})", "Lower the learning rate")
+        for name, values in new_state.items():
+            if name in self.finite_by_construction:
+                continue
+            for j, x in enumerate(values):
                 if not -math.inf < x < math.inf:
                     raise NonFiniteUpdate(
-                        f"{owner}.step: the optimizer's state for parameter {i} would become "
-                        f"{x!r} (gradient {params[i].grad!r})", "Rescale the loss or the inputs")
+                        f"{owner}.step: the optimizer's state for parameter {numbers[j]} would "
+                        f"become {x!r} (gradient {params[j].grad!r})",
+                        "Rescale the loss or the inputs")
         for p, x in zip(params, new_data):
             p.data = x
+        every = len(numbers) == len(self.params)
+        for name, values in new_state.items():
+            if not every:  # the skipped parameters keep their entries
+                merged = list(getattr(self, name))
+                for i, x in zip(numbers, values):
+                    merged[i] = x
+                values = merged
+            setattr(self, name, values)
 
 
 class SGD(Optimizer):
@@ -211,28 +216,25 @@ class SGD(Optimizer):
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
                              f"got momentum={momentum!r}, dampening={dampening!r}")
-        self.velocity: list[float] | None = None
+        self.velocity: list[float | None] = [None] * len(self.params)
 
     per_parameter = ("velocity",)
 
-    def _update(self, lr: float, grads: list[float]) -> None:
+    def _update(self, lr: float, params: list[Value], grads: list[float],
+                state: State) -> tuple[list[float], State]:
         momentum, decay = self.momentum, self.weight_decay
-        data = [p.data for p in self.params]
+        data = [p.data for p in params]
         grads = [g + decay * x for g, x in zip(grads, data)]
         if not momentum:
-            self._commit("SGD", [x - lr * g for x, g in zip(data, grads)], lr)
-            return
-        # PyTorch: v = g on the first step, then v = momentum v + (1 - dampening) g;
+            return [x - lr * g for x, g in zip(data, grads)], {}
+        # PyTorch: v = g on the parameter's first step, then v = momentum v + (1 - dampening) g;
         # the step is g + momentum v with Nesterov, else v.
-        if self.velocity is None:
-            velocity = grads
-        else:
-            kept = 1.0 - self.dampening
-            velocity = [momentum * v + kept * g for v, g in zip(self.velocity, grads)]
+        kept = 1.0 - self.dampening
+        velocity = [g if v is None else momentum * v + kept * g
+                    for v, g in zip(state["velocity"], grads)]
         moves = ([g + momentum * v for g, v in zip(grads, velocity)] if self.nesterov
                  else velocity)
-        self._commit("SGD", [x - lr * m for x, m in zip(data, moves)], lr, (velocity,))
-        self.velocity = velocity
+        return [x - lr * m for x, m in zip(data, moves)], {"velocity": velocity}
 
 
 class Adam(Optimizer):
@@ -254,18 +256,28 @@ class Adam(Optimizer):
         self.eps = check_number(eps, "Adam: eps", 0.0)
         self.weight_decay = check_number(weight_decay, "Adam: weight_decay", 0.0)
         self.decoupled = check_flag(decoupled_weight_decay, "Adam: decoupled_weight_decay")
-        self.first_moment = [0.0] * len(self.params)
-        self.second_moment = [0.0] * len(self.params)
+        # per parameter: the steps that updated it (PyTorch's state["step"]) and the moments
+        self.parameter_steps: list[int | None] = [None] * len(self.params)
+        self.first_moment: list[float | None] = [None] * len(self.params)
+        self.second_moment: list[float | None] = [None] * len(self.params)
 
-    per_parameter = ("first_moment", "second_moment")
+    per_parameter = ("parameter_steps", "first_moment", "second_moment")
+    finite_by_construction = ("parameter_steps",)
 
-    def _update(self, lr: float, grads: list[float]) -> None:
+    def _update(self, lr: float, params: list[Value], grads: list[float],
+                state: State) -> tuple[list[float], State]:
         beta1, beta2, eps, decay = self.beta1, self.beta2, self.eps, self.weight_decay
-        t = self.steps + 1
-        correction1 = 1.0 - beta1 ** t
-        root_correction2 = math.sqrt(1.0 - beta2 ** t)
-        new_data, first, second = [], [], []
-        for p, g, m, v in zip(self.params, grads, self.first_moment, self.second_moment):
+        new_data, counts, first, second = [], [], [], []
+        corrected = 0  # the step count the bias corrections below are for
+        for p, g, t, m, v in zip(params, grads, state["parameter_steps"],
+                                 state["first_moment"], state["second_moment"]):
+            if t is None:  # the parameter's first step: PyTorch's state starts at zero
+                t, m, v = 0, 0.0, 0.0
+            t += 1
+            if t != corrected:  # each parameter has its own count, but they are mostly equal
+                correction1 = 1.0 - beta1 ** t
+                root_correction2 = math.sqrt(1.0 - beta2 ** t)
+                corrected = t
             x = p.data
             if self.decoupled:
                 x *= 1.0 - lr * decay
@@ -276,10 +288,11 @@ class Adam(Optimizer):
             # m_hat / (sqrt(v_hat) + eps), in PyTorch's order of operations
             denominator = math.sqrt(v) / root_correction2 + eps
             new_data.append(x - (lr / correction1) * m / denominator if denominator else x)
+            counts.append(t)
             first.append(m)
             second.append(v)
-        self._commit("Adam", new_data, lr, (first, second))
-        self.first_moment, self.second_moment = first, second
+        return new_data, {"parameter_steps": counts, "first_moment": first,
+                          "second_moment": second}
 
 
 class Rprop(Optimizer):
@@ -301,16 +314,19 @@ class Rprop(Optimizer):
         if self.min_step > self.max_step:
             raise ValueError(f"Rprop: step_sizes must be (smallest, largest) with smallest <= "
                              f"largest, got {step_sizes!r}")
-        self.step_size: list[float] | None = None
-        self.previous = [0.0] * len(self.params)
+        self.step_size: list[float | None] = [None] * len(self.params)
+        # the last gradient, 0 after a sign flip
+        self.previous: list[float | None] = [None] * len(self.params)
 
     per_parameter = ("step_size", "previous")
+    finite_by_construction = ("previous",)
 
-    def _update(self, lr: float, grads: list[float]) -> None:
-        # the initial step size is the learning rate
-        old_sizes = self.step_size or [lr] * len(self.params)
+    def _update(self, lr: float, params: list[Value], grads: list[float],
+                state: State) -> tuple[list[float], State]:
         new_data, sizes, previous = [], [], []
-        for p, g, size, before in zip(self.params, grads, old_sizes, self.previous):
+        for p, g, size, before in zip(params, grads, state["step_size"], state["previous"]):
+            if size is None:  # the parameter's first step: PyTorch starts at size lr, previous 0
+                size, before = lr, 0.0
             agreement = g * before
             if agreement > 0:
                 size *= self.eta_plus
@@ -321,8 +337,7 @@ class Rprop(Optimizer):
             new_data.append(p.data - size if g > 0 else p.data + size if g < 0 else p.data)
             sizes.append(size)
             previous.append(g)
-        self._commit("Rprop", new_data, lr, (sizes,))
-        self.step_size, self.previous = sizes, previous
+        return new_data, {"step_size": sizes, "previous": previous}
 
 
 class ConjugateGradient(Optimizer):
@@ -330,7 +345,9 @@ class ConjugateGradient(Optimizer):
     with a strong Wolfe line search. `step(closure)` needs a closure that zeroes the
     gradients, recomputes the loss, calls backward() and returns the loss, as PyTorch's LBFGS.
     lr (> 0) bounds the first trial step; a trial point where the loss overflows or is not
-    finite counts as too far."""
+    finite counts as too far. A grad of None reads as 0, as PyTorch's LBFGS gathers it: the
+    parameter is not skipped, and may still move along a direction built from earlier
+    gradients."""
 
     lr_above_zero = True
 
@@ -351,7 +368,7 @@ class ConjugateGradient(Optimizer):
             raise TypeError("ConjugateGradient.step needs a closure: a function that zeroes "
                             "the gradients, computes the loss, calls backward() and returns it")
         loss = closure()
-        grad = self._gradients()
+        grad = [0.0 if g is None else g for g in self._gradients()]
         lr = self.current_lr()
         if max(map(abs, grad)) <= self.tolerance_grad:
             return loss  # converged: a stationary point

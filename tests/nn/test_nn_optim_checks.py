@@ -139,7 +139,7 @@ def test_an_lr_reassigned_to_nan_is_refused_at_the_next_step():
     with pytest.raises(LearningRateError, match="Adam: lr must be a finite number >= 0, got "
                                                 "nan"):
         optimizer.step()
-    assert (p.data, optimizer.steps, optimizer.first_moment) == (1.0, 0, [0.0])
+    assert (p.data, optimizer.steps, optimizer.first_moment) == (1.0, 0, [None])
 
 
 def snapshot(optimizer):

@@ -102,7 +102,7 @@ def test_an_update_that_would_overflow_stops_fit():
     error, model, optimizer = diverge(mse_loss, X, y, lr=1e300, sizes=[1])
     assert (error.epoch, error.step) == (1, 1)
     assert str(error).startswith("fit: the update was not finite at epoch 1, step 1 (batch of "
-                                 "1): SGD.step: the update would make parameter")
+                                 "1): RecordingSGD.step: the update would make parameter")
     assert_as_before_the_step(model, optimizer)
     assert optimizer.steps == 0
 
