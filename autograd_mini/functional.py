@@ -142,13 +142,18 @@ class GradcheckError(AssertionError):
     """Backpropagated derivatives disagree with central finite differences."""
 
 
-def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6,
+def gradcheck(f: Callable[..., Value], inputs: Sequence[float] | float, eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-4) -> bool:
     """Compare f's backprop derivatives with central differences; True or GradcheckError.
 
-    f takes one Value per entry of inputs and returns a Value. An input passes when
-    |analytic - numeric| <= atol + rtol * |numeric|.
+    f takes one Value per entry of inputs (a number: f of one Value) and returns a Value.
+    An input passes when |analytic - numeric| <= atol + rtol * |numeric|.
     """
+    if isinstance(inputs, Real) or getattr(inputs, "shape", None) == ():
+        inputs = [inputs]  # type: ignore[list-item]
+    elif not isinstance(inputs, Sequence) and not hasattr(inputs, "tolist"):
+        raise TypeError(f"gradcheck: inputs must be a number or a sequence of numbers, one "
+                        f"per argument of f, got {type(inputs).__name__} {inputs!r}")
     eps = _positive_finite(eps, "eps")
     atol, rtol = _positive_finite(atol, "atol", zero=True), _positive_finite(rtol, "rtol", zero=True)
     points = [to_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
