@@ -28,7 +28,7 @@ def _ids(paths: list[Path]) -> list[str]:
 
 def test_every_source_has_a_committed_notebook_and_back() -> None:
     assert _ids(SOURCE_PATHS) == _ids(NOTEBOOK_PATHS)
-    assert len(NOTEBOOK_PATHS) == 7
+    assert len(NOTEBOOK_PATHS) == 8
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=_ids(NOTEBOOK_PATHS))
