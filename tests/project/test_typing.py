@@ -101,3 +101,9 @@ def test_mypy_types_a_primitive_by_its_operands(tmp_path):
     assert done.stdout.count('Revealed type is "float"') == 1, done.stdout
     assert 'No overload variant of "__call__" of "UnaryPrimitive"' in done.stdout, done.stdout
     assert 'Argument "activation" to "MLP"' in done.stdout, done.stdout
+
+
+@pytest.mark.slow
+def test_a_users_property_tests_with_the_kit_pass_mypy_strict(tmp_path):
+    done = _mypy(USER_SCRIPT.with_name("testing_script.py"), tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
