@@ -17,7 +17,8 @@ The core sits at the top of the package:
     files.py       the atomic writer every file we save goes through
 
 The satellites have packages of their own and only read graphs: compiler/
-(compile_graph), viz/ (draw_dot, the step player, explain) and cli/ (the command line).
+(compile_graph), viz/ (draw_dot, the step player, explain), cli/ (the command line) and
+testing/ (check_grads, strategies, compare_engine: the kit for gradient tests).
 The core imports none of them.
 """
 from importlib import import_module

@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograd_mini"
-SATELLITES = ("autograd_mini.compiler", "autograd_mini.viz", "autograd_mini.cli", "nn")
+SATELLITES = ("autograd_mini.compiler", "autograd_mini.viz", "autograd_mini.cli",
+              "autograd_mini.testing", "nn")
 # The public modules nn may import from, each by the names in its __all__ (ops is the
 # op table, public to read; primitives gives definition() and UnaryPrimitive, with which
 # nn accepts and types a user's @primitive as an activation).
