@@ -358,3 +358,28 @@ def test_drawing_leaves_pyplot_alone():
 
 def test_nn_plot_exports_its_functions():
     assert plot.__all__[:2] == ["decision_boundary", "history"]
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+def test_the_demo_draws_its_pictures_with_nn_plot(tmp_path, monkeypatch, capsys):
+    from nn.demo import run_demo
+
+    calls = []
+
+    def spy(name):
+        drawn = getattr(plot, name)
+
+        def recorded(*args, **kwargs):
+            calls.append((name, kwargs))
+            return drawn(*args, **kwargs)
+        return recorded
+
+    for name in ("decision_boundary", "history"):
+        monkeypatch.setattr(plot, name, spy(name))
+    assert run_demo(out=str(tmp_path), samples=20, epochs=2, seed=1) == 0
+    # a hinge-loss model: its scores split the classes at 0, as fit's accuracy cuts them
+    assert [name for name, _ in calls] == ["decision_boundary", "history"]
+    assert calls[0][1]["threshold"] == 0.0
+    for picture in ("decision_boundary.png", "loss_curve.png"):
+        assert (tmp_path / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
