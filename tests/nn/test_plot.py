@@ -7,17 +7,15 @@ import sys
 import textwrap
 
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
+from matplotlib.contour import ContourSet
+from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
 
-matplotlib = pytest.importorskip("matplotlib")
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
-from matplotlib.contour import ContourSet  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.markers import MarkerStyle  # noqa: E402
-
-from autograd_mini import Value  # noqa: E402
-from nn import plot  # noqa: E402
-from nn.plot import MARKERS, PALETTE, decision_boundary, history  # noqa: E402
+from autograd_mini import Value
+from nn import plot
+from nn.plot import MARKERS, PALETTE, decision_boundary, history
 
 X = [[-1.0, -1.0], [-0.5, 0.5], [0.5, -0.5], [1.0, 1.0], [0.8, -0.9]]
 Y = [0, 0, 1, 1, 1]
