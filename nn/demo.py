@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograd_mini import Value, draw_dot, no_grad
+from autograd_mini import Value, draw_dot
 from autograd_mini.files import write_atomically
 from autograd_mini.viz import write_dot, write_svg
+from nn import plot
 from nn._checks import check_int
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
@@ -21,7 +22,7 @@ from nn.training import accuracy, fit
 
 BATCH_SIZE = 10
 HIDDEN = [16, 16]
-GRID_STEPS = 60  # the decision-boundary picture evaluates the model on GRID_STEPS ** 2 points
+GRID_STEPS = 60  # the decision-boundary picture asks the model about GRID_STEPS ** 2 points
 # A demo is a few seconds' training: 100,000 points already take minutes, and a hundred
 # million would fill the memory before training began.
 MAX_SAMPLES, MAX_EPOCHS = 100_000, 10_000
@@ -114,15 +115,18 @@ def _write_neuron_graph(model: MLP, sample: list[float], folder: Path) -> Path:
 def _write_plots(model: MLP, X: list[list[float]], y: list[int], history: list[dict],
                  folder: Path) -> list[Path]:
     try:
-        from matplotlib.figure import Figure  # no pyplot: headless (Agg), no global state
+        # a hinge-loss model's score splits the classes at 0, where fit's accuracy cuts it
+        boundary = plot.decision_boundary(model, X, y, threshold=0.0, resolution=GRID_STEPS)
     except ImportError:
         print("matplotlib is not installed, so no plots were drawn; install the plot extra: "
               "pip install 'autograd-mini[plot]'")
         return []
-    boundary = _save_png(_plot_boundary(Figure(figsize=(6, 5)), model, X, y),
-                         folder / "decision_boundary.png")
-    curve = _save_png(_plot_history(Figure(figsize=(6, 4)), history), folder / "loss_curve.png")
-    return [boundary, curve]
+    boundary.set_title(f"{model.describe()}: decision boundary on two moons")
+    curves = plot.history(history)
+    curves.set_ylabel("loss (max-margin)")
+    curves.set_title("Training history")
+    return [_save_png(boundary.figure, folder / "decision_boundary.png"),
+            _save_png(curves.figure, folder / "loss_curve.png")]
 
 
 def _save_png(figure: Any, path: Path) -> Path:
@@ -131,42 +135,3 @@ def _save_png(figure: Any, path: Path) -> Path:
     figure.savefig(image, format="png", dpi=120)
     write_atomically(path, image.getvalue(), what="the plot")
     return path
-
-
-def _plot_boundary(figure: Any, model: MLP, X: list[list[float]], y: list[int]) -> Any:
-    xs = _grid_axis([p[0] for p in X])
-    ys = _grid_axis([p[1] for p in X])
-    with no_grad():
-        scores = [[model([a, b]).data for a in xs] for b in ys]
-    axes = figure.add_subplot()
-    axes.contourf(xs, ys, scores, levels=[-math.inf, 0.0, math.inf],
-                  colors=["#f4c7c3", "#c6dbef"], alpha=0.9)
-    axes.contour(xs, ys, scores, levels=[0.0], colors="#333333", linewidths=1.0)
-    for label, color in ((0, "#d62728"), (1, "#1f77b4")):
-        points = [p for p, t in zip(X, y) if t == label]
-        axes.scatter([p[0] for p in points], [p[1] for p in points], s=18, c=color,
-                     edgecolors="white", linewidths=0.5, label=f"class {label}")
-    axes.set_title(f"{model.describe()}: decision boundary on two moons")
-    axes.legend(loc="lower left")
-    figure.tight_layout()
-    return figure
-
-
-def _grid_axis(coordinates: list[float]) -> list[float]:
-    low, high = min(coordinates) - 0.5, max(coordinates) + 0.5
-    return [low + (high - low) * i / (GRID_STEPS - 1) for i in range(GRID_STEPS)]
-
-
-def _plot_history(figure: Any, history: list[dict]) -> Any:
-    epochs = [record["epoch"] for record in history]
-    axes = figure.add_subplot()
-    axes.plot(epochs, [record["loss"] for record in history], color="#1f77b4", label="loss")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("loss (max-margin)", color="#1f77b4")
-    accuracy_axes = axes.twinx()
-    accuracy_axes.plot(epochs, [record["accuracy"] for record in history], color="#2ca02c")
-    accuracy_axes.set_ylabel("train accuracy", color="#2ca02c")
-    accuracy_axes.set_ylim(0.0, 1.05)
-    axes.set_title("Training history")
-    figure.tight_layout()
-    return figure
