@@ -49,7 +49,7 @@ def test_make_reinstalls_only_when_pyproject_changes(tmp_path: Path) -> None:
 
 # Every public module and what it exports; the wheel test imports each name.
 PUBLIC_MODULES = ("autograd_mini", "autograd_mini.compiler", "autograd_mini.viz",
-                  "autograd_mini.cli", "nn", "nn.datasets")
+                  "autograd_mini.cli", "autograd_mini.testing", "nn", "nn.datasets", "nn.plot")
 
 
 def _source_packages() -> set[str]:
