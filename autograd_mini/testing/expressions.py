@@ -15,13 +15,12 @@ references, independent of the engine), on our Values and on another engine's va
 """
 from __future__ import annotations
 
-import operator
 import string
 from typing import Any, Callable, Sequence, Union
 
 from autograd_mini.engine import Value
-from autograd_mini.opgen import PAIRWISE_LEFT
-from autograd_mini.ops import PAIRWISE_BY_NAME, UNARY_BY_NAME
+from autograd_mini.opgen import apply
+from autograd_mini.ops import PAIRWISE_BY_NAME
 from autograd_mini.primitives import definition
 from autograd_mini.testing.references import REFERENCES
 
@@ -31,8 +30,6 @@ __all__ = ["Expression", "Step", "apply_op", "op_name"]
 OpLike = Union[str, Callable[..., Any]]
 Step = tuple[OpLike, tuple[int, ...], Union[float, None]]
 
-_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-              "**": operator.pow}
 # How tightly each form binds, for parentheses: + - 1, * / 2, unary minus 3, ** 4, a call 5.
 _BINDING = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
 _ATOM = 5
@@ -44,33 +41,14 @@ def op_name(op: OpLike) -> str:
 
 
 def apply_op(op: OpLike, operands: Sequence[Any], constant: float | None) -> Any:
-    """The op applied to operands as user code applies it: by operator or method of the
-    operands themselves (so it works on any engine's values), or the primitive's call.
-    On plain numbers a table op gives its reference's float."""
+    """The op applied to operands as user code applies it: by the operands' own operators
+    and methods (opgen.apply, so it works on any engine's values), or the primitive's
+    call. On plain numbers a table op gives its reference's float."""
     if not isinstance(op, str):
         return _primitive(op, operands, constant)
     if all(isinstance(x, (int, float)) for x in operands):
         return REFERENCES[op].on_floats(*operands, constant)
-    symbol, _, side = op.partition(":")
-    function = _OPERATORS.get(symbol)
-    if function is not None:
-        if side == "right":
-            return function(operands[0], constant)
-        if side == "left":
-            return function(constant, operands[0])
-        return function(*operands)
-    if symbol in PAIRWISE_BY_NAME:
-        x = operands[0]
-        if side == "left" and isinstance(x, Value):
-            return PAIRWISE_LEFT[symbol](constant, x)
-        return getattr(x, symbol)(constant if side else operands[1])
-    if op == "neg":
-        return -operands[0]
-    if op == "abs":
-        return abs(operands[0])
-    row = UNARY_BY_NAME[op]
-    method = getattr(operands[0], row.name)
-    return method() if constant is None else method(constant)
+    return apply(op, operands, constant)
 
 
 def _primitive(function: Callable[..., Any], operands: Sequence[Any],
