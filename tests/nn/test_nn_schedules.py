@@ -8,7 +8,8 @@ import math
 import pytest
 
 from autograd_mini import Value
-from nn import SGD
+from nn import MLP, SGD, Adam, Rprop, fit
+from nn.datasets import make_moons
 from nn.schedules import Schedule, TotalStepsMissing, cosine, linear, step
 
 
@@ -112,6 +113,71 @@ def test_a_schedule_shows_its_arguments():
     assert repr(linear(0.1, 0.01)) == "linear(start=0.1, end=0.01)"
     assert repr(step(0.1, 0.5, 3, total_steps=9)) == (
         "step(start=0.1, gamma=0.5, every=3, total_steps=9)")
+
+
+def train(schedule, epochs, batch_size, samples=20, optimizer=RecordingSGD):
+    X, y = make_moons(samples, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    opt = optimizer(model.parameters(), lr=schedule)
+    fit(model, X, y, loss="hinge", optimizer=opt, epochs=epochs, batch_size=batch_size,
+        progress=False)
+    return opt
+
+
+@pytest.mark.parametrize("epochs, batch_size, steps", [(1, None, 1), (3, 7, 9), (5, 10, 10)])
+def test_fit_tells_the_schedule_the_run_so_that_it_ends_at_end(epochs, batch_size, steps):
+    opt = train(linear(0.2, 0.02), epochs, batch_size)
+    assert len(opt.used) == steps == opt.lr.total_steps  # epochs x ceil(20 / batch_size)
+    assert opt.used[0] == 0.2
+    assert opt.used[-1] == (0.02 if steps > 1 else 0.2)
+
+
+def test_fit_replaces_a_length_given_before():
+    opt = train(cosine(0.2, 0.02, total_steps=1000), epochs=2, batch_size=10)
+    assert opt.used[0] == 0.2 and opt.used[-1] == 0.02 and len(opt.used) == 4
+
+
+def test_a_second_fit_with_the_same_optimizer_runs_the_schedule_again():
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    opt = RecordingSGD(model.parameters(), lr=linear(0.2, 0.02))
+    for epochs in (2, 3):
+        opt.used.clear()
+        fit(model, X, y, loss="hinge", optimizer=opt, epochs=epochs, batch_size=10,
+            progress=False)
+        assert opt.used[0] == 0.2 and opt.used[-1] == 0.02 and len(opt.used) == 2 * epochs
+    assert opt.steps == 10
+
+
+@pytest.mark.parametrize("optimizer", [Adam, Rprop])
+def test_fit_tells_a_schedule_given_to_any_optimizer(optimizer):
+    class Recording(optimizer):
+        def current_lr(self):
+            rate = super().current_lr()
+            self.__dict__.setdefault("used", []).append(rate)
+            return rate
+
+    opt = train(cosine(0.05, 0.001), epochs=3, batch_size=5, optimizer=Recording)
+    assert opt.used[0] == 0.05 and opt.used[-1] == 0.001 and len(opt.used) == 12
+
+
+def test_a_schedule_given_as_fits_lr_with_an_optimizers_name_is_told_the_run():
+    X, y = make_moons(20, noise=0.1, seed=0)
+    schedule = linear(0.05, 0.005)
+    fit(MLP(2, [4, 1], seed=0), X, y, optimizer="adam", lr=schedule, epochs=3, batch_size=10,
+        progress=False)
+    assert schedule.total_steps == 6 and schedule(5) == 0.005
+
+
+def test_a_lambda_schedule_still_gets_the_optimizers_step_count():
+    seen = []
+
+    def schedule(count):
+        seen.append(count)
+        return 0.1
+
+    train(schedule, epochs=2, batch_size=10)
+    assert seen == [0, 1, 2, 3]
 
 
 def test_a_schedule_is_a_schedule():
