@@ -1,12 +1,13 @@
 """What fit and accuracy compute from a model's outputs without training: whether a
 prediction is right (the rule of nn/training.py's docstring), the fraction right, the mean
-loss."""
+loss, and the check that a loss returned something fit can use."""
 from __future__ import annotations
 
 import math
 from typing import Any, Callable, Sequence
 
 from autograd_mini import Value
+from nn._checks import short_repr
 from nn._fit_arguments import resolve_loss
 from nn._training_data import as_samples
 from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss
@@ -76,3 +77,22 @@ def mean_loss(batch_losses: list[tuple[float, int]], n: int) -> float:
     if -math.inf < total < math.inf:
         return total / n
     return sum(batch_loss * (size / n) for batch_loss, size in batch_losses)
+
+
+def checked_losses(losses: list, loss: Loss, data: str, indices: Sequence[int]) -> list:
+    """`losses`, the loss's results for the samples `data`[i] for i in `indices`, if each is
+    a Value or a plain number (a constant, as max(0, margin) can give); else a TypeError
+    naming the loss."""
+    for result, i in zip(losses, indices):
+        if not (isinstance(result, Value) or result.__class__ in (int, float)):
+            raise TypeError(f"fit: the loss {callable_name(loss)} returned "
+                            f"{type(result).__name__} {short_repr(result)} for {data}[{i}]; a "
+                            f"loss must return a Value (one number), computed from the "
+                            f"prediction")
+    return losses
+
+
+def callable_name(function: Any) -> str:
+    """A function's name for a message: its qualified name, else its short repr."""
+    name = getattr(function, "__qualname__", None)
+    return name if isinstance(name, str) else short_repr(function)

@@ -1,6 +1,6 @@
 """fit's arguments beyond the training data, checked and resolved: the loss and optimizer
 given by name or as objects, `lr`, a schedule told its run, and a clear error for values
-given by position after `y`."""
+given by position after `y`; and a hint for X and y given the other way round."""
 from __future__ import annotations
 
 import functools
@@ -137,3 +137,13 @@ def begin_schedule_run(optimizer: Optimizer, total_steps: int) -> None:
         first = steps if isinstance(steps, int) and not isinstance(steps, bool) and steps >= 0 \
             else 0  # an optimizer of the user's own may count otherwise
         schedule.begin_run(total_steps, first_step=first)
+
+
+def swap_hint(X: list, y: list) -> str:
+    """A hint for an error in the first step when X and y look swapped (X holds single
+    numbers, y lists of them, as labels and features do); "" otherwise."""
+    if X and y and not isinstance(X[0], list) and isinstance(y[0], list):
+        return (f". X holds single numbers and y lists of {len(y[0])}: were X and y swapped? "
+                f"fit takes fit(model, X, y): the inputs (features) first, then the targets "
+                f"(labels)")
+    return ""

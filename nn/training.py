@@ -29,9 +29,10 @@ from autograd_mini import FloatOverflowError, NonFiniteGradientError, Value, no_
 from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
                          check_seed, plain, short_repr)
 from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
-from nn._evaluation import SCORE_THRESHOLDS, as_data, correctness_rule, fraction, mean_loss
+from nn._evaluation import (SCORE_THRESHOLDS, as_data, callable_name, checked_losses,
+                            correctness_rule, fraction, mean_loss)
 from nn._fit_arguments import (begin_schedule_run, explain_extra_positionals, resolve_loss,
-                               resolve_optimizer)
+                               resolve_optimizer, swap_hint)
 from nn._progress import progress_bar as _progress_bar
 from nn._training_data import as_samples
 from nn.losses import mse_loss
@@ -163,6 +164,12 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
                         f"fit: stopped at epoch {epoch}, step {step} (batch of {len(batch)}): "
                         f"{error}. The parameters are as before that step; the finished "
                         f"epochs are in this error's .history", history, epoch, step) from error
+                except (TypeError, ValueError) as error:
+                    hint = swap_hint(X, y) if steps_begun == 1 else ""
+                    if not hint:
+                        raise
+                    kind = TypeError if isinstance(error, TypeError) else ValueError
+                    raise kind(f"fit: the first step failed: {error}{hint}") from error
                 predictions += batch_predictions
                 batch_losses.append((batch_loss, len(batch)))
             record = {"epoch": epoch, "loss": mean_loss(batch_losses, n),
@@ -242,11 +249,17 @@ def _gradients(runner: StepRunner, model: Callable, X: Sequence, y: Sequence, ba
     optimizer.zero_grad()
     try:
         predictions = runner.predictions(model, [X[i] for i in batch])
-        batch_loss = reduce(add, map(loss, predictions, [y[i] for i in batch]))
+        losses = list(map(loss, predictions, [y[i] for i in batch]))
+        batch_loss = reduce(add, checked_losses(losses, loss, "X", batch))
         if len(batch) > 1:
             batch_loss = batch_loss / len(batch)
     except FloatOverflowError as error:  # other errors (a domain, the data) are the caller's
         raise _Diverging("the forward pass overflowed") from error
+    if not isinstance(batch_loss, Value):
+        raise TypeError(f"fit: the loss {callable_name(loss)} returned plain numbers for the "
+                        f"whole batch ({short_repr(losses[0])} for X[{batch[0]}]), so there is "
+                        f"nothing to differentiate: a loss must return a Value computed from "
+                        f"the prediction, not from its .data")
     loss_data = as_data(batch_loss)
     if not _is_finite(loss_data):
         raise _Diverging(f"the loss became {loss_data!r}")
