@@ -7,7 +7,7 @@
     schedules.py      learning-rate schedules (linear, cosine, step) told the run's length
     training.py       fit and accuracy; _compiled.py its eager and compiled step runners,
                       _training_data.py the data's checks, _fit_arguments.py its other
-                      arguments, _evaluation.py accuracy and the mean loss,
+                      arguments, _evaluation.py accuracy and loss without a graph,
                       _progress.py the bar
     serialization.py  model files, atomic and validated (_files.py writes them)
     datasets.py       toy data made without downloads; demo.py the demo

@@ -1,12 +1,13 @@
 """What fit and accuracy compute from a model's outputs without training: whether a
 prediction is right (the rule of nn/training.py's docstring), the fraction right, the mean
-loss, and the check that a loss returned something fit can use."""
+loss, the loss on validation data, and the check that a loss returned something fit can use.
+"""
 from __future__ import annotations
 
 import math
 from typing import Any, Callable, Sequence
 
-from autograd_mini import Value
+from autograd_mini import FloatOverflowError, Value, no_grad
 from nn._checks import short_repr
 from nn._fit_arguments import resolve_loss
 from nn._training_data import as_samples
@@ -46,8 +47,8 @@ def correctness_rule(loss: Loss | str, y: Sequence) -> Callable[[Any, Any], bool
 
 def fraction(is_correct: Callable[[Any, Any], bool | None], predictions: list,
              targets: list) -> float | None:
-    """The fraction of right predictions; None if any has no right answer (regression)."""
-    verdicts = [is_correct(p, t) for p, t in zip(predictions, targets)]
+    """The fraction of right predictions; a None prediction (one that overflowed) is wrong."""
+    verdicts = [False if p is None else is_correct(p, t) for p, t in zip(predictions, targets)]
     if None in verdicts:
         return None
     return sum(map(bool, verdicts)) / len(verdicts)
@@ -77,6 +78,28 @@ def mean_loss(batch_losses: list[tuple[float, int]], n: int) -> float:
     if -math.inf < total < math.inf:
         return total / n
     return sum(batch_loss * (size / n) for batch_loss, size in batch_losses)
+
+
+def validate(model: Callable, loss: Loss, X_val: list, y_val: list,
+             is_correct: Callable[[Any, Any], bool | None]) -> tuple[float, float | None]:
+    """The mean loss and the accuracy on the validation data, without recording a graph; a
+    sample whose forward pass overflows counts as an infinite loss and a wrong answer."""
+    losses: list[float] = []
+    predictions: list[Any] = []
+    with no_grad():
+        for i, (x, target) in enumerate(zip(X_val, y_val)):
+            try:
+                prediction = model(x)
+                result = loss(prediction, target)
+                checked_losses([result], loss, "validation_data[0]", [i])
+            except FloatOverflowError:
+                losses.append(math.inf)
+                predictions.append(None)
+                continue
+            losses.append(as_data(result))
+            predictions.append(as_data(prediction))
+    return (mean_loss([(sample_loss, 1) for sample_loss in losses], len(losses)),
+            fraction(is_correct, predictions, y_val))
 
 
 def checked_losses(losses: list, loss: Loss, data: str, indices: Sequence[int]) -> list:

@@ -1,6 +1,6 @@
 """fit's arguments beyond the training data, checked and resolved: the loss and optimizer
-given by name or as objects, `lr`, a schedule told its run, and a clear error for values
-given by position after `y`; and a hint for X and y given the other way round."""
+given by name or as objects, `lr`, the validation data, a schedule told its run, and a
+clear error for values given by position after `y`."""
 from __future__ import annotations
 
 import functools
@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Callable, ParamSpec, Sequence, TypeVar
 
-from nn._checks import check_callable, check_choice, check_methods, check_number, short_repr
+from nn._checks import (check_callable, check_choice, check_methods, check_number, check_pair,
+                        short_repr)
+from nn._training_data import as_samples
 from nn.losses import LOSSES
 from nn.optim import SGD, Adam, ConjugateGradient, Optimizer, Rprop
 from nn.schedules import Schedule
@@ -139,6 +141,32 @@ def begin_schedule_run(optimizer: Optimizer, total_steps: int) -> None:
         schedule.begin_run(total_steps, first_step=first)
 
 
+def check_validation_data(validation_data: Any, X: list, y: list) -> tuple[list, list] | None:
+    """validation_data as (X_val, y_val) lists of samples, checked as X and y are, with one
+    target per sample and the shapes of the training samples; None stays None."""
+    if validation_data is None:
+        return None
+    X_val, y_val = check_pair(validation_data, "fit: validation_data", "(X_val, y_val)")
+    X_val = as_samples(X_val, "validation_data[0]")
+    y_val = as_samples(y_val, "validation_data[1]")
+    if len(X_val) != len(y_val):
+        raise ValueError(f"fit: validation_data[0] has {len(X_val)} samples but "
+                         f"validation_data[1] has {len(y_val)}; give one target per sample")
+    if not X_val:
+        raise ValueError("fit: validation_data has no samples: give (X_val, y_val) with at "
+                         "least one, or validation_data=None")
+    swapped = (_shape(X_val[0]) == _shape(y[0]) and _shape(y_val[0]) == _shape(X[0])
+               and _shape(X[0]) != _shape(y[0]))
+    for i, (given, training, name) in enumerate([(X_val, X, "X"), (y_val, y, "y")]):
+        if _shape(given[0]) != _shape(training[0]):
+            hint = ("; X_val and y_val look swapped: validation_data is (X_val, y_val), "
+                    "the inputs first" if swapped else "")
+            raise ValueError(f"fit: validation_data[{i}][0] is {_shape_text(given[0])} but "
+                             f"{name}[0] is {_shape_text(training[0])}: validation samples "
+                             f"must have the shape of the training samples{hint}")
+    return X_val, y_val
+
+
 def swap_hint(X: list, y: list) -> str:
     """A hint for an error in the first step when X and y look swapped (X holds single
     numbers, y lists of them, as labels and features do); "" otherwise."""
@@ -147,3 +175,11 @@ def swap_hint(X: list, y: list) -> str:
                 f"fit takes fit(model, X, y): the inputs (features) first, then the targets "
                 f"(labels)")
     return ""
+
+
+def _shape(sample: Any) -> int | None:
+    return len(sample) if isinstance(sample, list) else None
+
+
+def _shape_text(sample: Any) -> str:
+    return "a number" if not isinstance(sample, list) else f"a list of {len(sample)}"

@@ -30,9 +30,10 @@ from nn._checks import (as_list, check_callable, check_flag, check_instance, che
                          check_seed, plain, short_repr)
 from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
 from nn._evaluation import (SCORE_THRESHOLDS, as_data, callable_name, checked_losses,
-                            correctness_rule, fraction, mean_loss)
-from nn._fit_arguments import (begin_schedule_run, explain_extra_positionals, resolve_loss,
-                               resolve_optimizer, swap_hint)
+                            correctness_rule, fraction, mean_loss, validate)
+from nn._fit_arguments import (begin_schedule_run, check_validation_data,
+                               explain_extra_positionals, resolve_loss, resolve_optimizer,
+                               swap_hint)
 from nn._progress import progress_bar as _progress_bar
 from nn._training_data import as_samples
 from nn.losses import mse_loss
@@ -82,8 +83,9 @@ class _Diverging(ValueError):
 @explain_extra_positionals
 def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_loss,
         optimizer: Optimizer | str | None = "sgd", lr: LearningRate | None = None,
-        epochs: int = 100, batch_size: int | None = None, shuffle_seed: int | None = 0,
-        metrics: dict[str, Metric] | None = None,
+        epochs: int = 100, batch_size: int | None = None,
+        validation_data: tuple[Sequence, Sequence] | None = None,
+        shuffle_seed: int | None = 0, metrics: dict[str, Metric] | None = None,
         callbacks: Iterable[Callback] = (), progress: bool | None = None,
         compile: bool | int | None = None) -> list[dict]:
     """Train `model` on (X, y) by `optimizer` (default SGD, lr 0.1) and return the history:
@@ -96,6 +98,8 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
     for "sgd"). An optimizer object keeps its own rate: `lr` with one is a TypeError. A
     schedule of nn.schedules as the rate is told the run's length (epochs x batches per
     epoch) before training, so that it reaches its end rate at the last step.
+    `validation_data=(X_val, y_val)` adds "val_loss" and "val_accuracy" to each record,
+    computed after the epoch without recording a graph, by the same loss and accuracy rule.
 
     batch_size None means full batch; mini-batches are reshuffled each epoch from
     `shuffle_seed` (None keeps the order). `metrics` maps names to functions of the
@@ -120,6 +124,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
     n = _check_data(X, y)
     check_callable(model, "fit: model", "a model: a callable such as MLP(2, [8, 1])")
     loss = resolve_loss(loss)
+    validation = check_validation_data(validation_data, X, y)
     batch_size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
     epochs = check_int(epochs, "fit: epochs", 0)
     shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
@@ -174,6 +179,9 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
                 batch_losses.append((batch_loss, len(batch)))
             record = {"epoch": epoch, "loss": mean_loss(batch_losses, n),
                       "accuracy": fraction(is_correct, predictions, targets)}
+            if validation is not None:
+                record["val_loss"], record["val_accuracy"] = validate(model, loss, *validation,
+                                                                       is_correct)
             for name, metric in metrics.items():
                 record[name] = metric(predictions, targets)
             history.append(record)
@@ -335,4 +343,8 @@ def _summary(record: dict) -> str:
     text = f"loss={record['loss']:.4g}"
     if record["accuracy"] is not None:
         text += f" acc={record['accuracy']:.1%}"
+    if "val_loss" in record:
+        text += f" val_loss={record['val_loss']:.4g}"
+        if record["val_accuracy"] is not None:
+            text += f" val_acc={record['val_accuracy']:.1%}"
     return text

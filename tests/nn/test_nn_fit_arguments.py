@@ -48,7 +48,7 @@ def test_names_given_by_position_are_read_as_the_loss_and_the_optimizer():
 
 def test_the_message_lists_fits_keywords():
     with pytest.raises(TypeError, match=r"fit's keywords: loss, optimizer, lr, epochs, "
-                                        r"batch_size, shuffle_seed"):
+                                        r"batch_size, validation_data, shuffle_seed"):
         fit(model(), X, Y, object())
 
 
@@ -64,7 +64,7 @@ def test_the_signature_shows_keyword_only_arguments():
     parameters = inspect.signature(fit).parameters
     assert list(parameters)[:3] == ["model", "X", "y"]
     assert all(p.kind is p.KEYWORD_ONLY for p in list(parameters.values())[3:])
-    assert {"loss", "optimizer", "lr"} <= set(parameters)
+    assert {"loss", "optimizer", "lr", "validation_data"} <= set(parameters)
 
 
 # --- the loss by name -----------------------------------------------------------------------

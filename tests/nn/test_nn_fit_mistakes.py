@@ -77,3 +77,14 @@ def test_a_loss_that_is_zero_as_a_plain_number_for_some_samples_still_trains():
                   epochs=5, progress=False)
     assert history[-1]["loss"] < history[0]["loss"]
 
+
+def test_a_wrong_loss_on_validation_data_is_named_there():
+    calls = []
+
+    def loss(prediction, target):
+        calls.append(1)
+        return (prediction - target) ** 2 if len(calls) <= len(X) else "oops"
+
+    with pytest.raises(TypeError, match=r"returned str 'oops' for validation_data\[0\]\[0\]"):
+        fit(MLP(2, [4, 1], seed=0), X, Y, loss=loss, epochs=1, validation_data=(X, Y),
+            progress=False)
