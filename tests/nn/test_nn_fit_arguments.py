@@ -3,6 +3,8 @@ keyword a positional value was meant for; the loss and optimizer by name, with l
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 
 import pytest
 
@@ -190,3 +192,15 @@ def test_names_solve_xor():
                   progress=False)
     assert history[-1]["accuracy"] == 1.0
 
+
+@pytest.mark.slow
+def test_a_type_checker_also_refuses_a_value_after_y(tmp_path):
+    pytest.importorskip("mypy")
+    script = tmp_path / "script.py"
+    script.write_text("from nn import MLP, fit\n"
+                      "fit(MLP(2, [1]), [[0.0, 1.0]], [1], 2)\n"
+                      "fit(MLP(2, [1]), [[0.0, 1.0]], [1], epochs=2, loss='hinge', lr=0.1)\n")
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                           str(script)], cwd=tmp_path, capture_output=True, text=True)
+    assert 'script.py:2: error: Too many positional arguments for "fit"' in done.stdout
+    assert "script.py:3" not in done.stdout, done.stdout
