@@ -29,19 +29,23 @@ def test_the_hint_keeps_the_kind_of_error():
         fit(model, Y, X, optimizer=SGD([Value(0.0)], lr=0.1), epochs=1, progress=False)
 
 
-def test_a_model_that_takes_numbers_and_gives_lists_trains_without_a_hint():
+def test_the_hint_comes_only_when_the_first_step_fails_on_data_that_looks_swapped():
+    # numbers in and lists out may be what the model takes: it trains
     w = Value(0.5)
     history = fit(lambda x: [w * x, w * x], [1.0, 2.0], [[1.0, 1.0], [2.0, 2.0]],
                   optimizer=SGD([w], lr=0.1), epochs=3, progress=False)
     assert history[-1]["loss"] < history[0]["loss"]
 
-
-def test_an_error_with_data_that_is_not_swapped_is_left_as_it_is():
-    def model(x):
+    def failing(x):
         raise ValueError("the model's own")
 
+    # the model's error on data that does not look swapped is left as it is
     with pytest.raises(ValueError, match=r"^the model's own$"):
-        fit(model, X, Y, optimizer=SGD([Value(0.0)], lr=0.1), epochs=1, progress=False)
+        fit(failing, X, Y, optimizer=SGD([Value(0.0)], lr=0.1), epochs=1, progress=False)
+    # and gets the hint on data that does
+    with pytest.raises(ValueError, match=r"^fit: the first step failed: the model's own\. X "
+                                         r"holds single numbers"):
+        fit(failing, Y, X, optimizer=SGD([Value(0.0)], lr=0.1), epochs=1, progress=False)
 
 
 def test_a_loss_returning_a_number_taken_from_data_is_named():
