@@ -4,8 +4,11 @@
                       whether its graph is static (compiled training)
     losses.py         mse, binary cross-entropy (also with logits), hinge, cross-entropy
     optim.py          SGD, Adam, Rprop, ConjugateGradient (_line_search.py: its search)
+    schedules.py      learning-rate schedules (linear, cosine, step) told the run's length
     training.py       fit and accuracy; _compiled.py its eager and compiled step runners,
-                      _training_data.py the data's checks, _progress.py the bar
+                      _training_data.py the data's checks, _fit_arguments.py its other
+                      arguments, _evaluation.py accuracy and loss without a graph,
+                      _progress.py the bar
     serialization.py  model files, atomic and validated (_files.py writes them)
     datasets.py       toy data made without downloads; demo.py the demo
     _checks.py        the one place arguments are checked: a wrong kind is a TypeError,
@@ -15,6 +18,7 @@ nn uses only autograd_mini's public names.
 """
 from nn.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                        hinge_loss, l2_penalty, mse_loss)
+from nn import schedules
 from nn.modules import MLP, Layer, Module, Neuron
 from nn.optim import SGD, Adam, ConjugateGradient, LearningRateError, NonFiniteUpdate, Rprop
 from nn.serialization import ModelFileError
@@ -25,3 +29,4 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "SGD", "Adam", "Rprop", "Conjugat
            "cross_entropy", "hinge_loss", "l2_penalty", "fit", "TrainingStopped",
            "TrainingDiverged", "NonFiniteUpdate", "LearningRateError", "CompileMismatch",
            "ModelFileError"]
+__all__ += ["schedules"]

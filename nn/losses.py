@@ -1,11 +1,14 @@
 """Loss functions: each takes a prediction and a target (one each, or equal-length lists of
 them; Values, plain numbers, or numpy arrays and scalars) and returns a Value averaged over
-the samples. A NaN, infinite or otherwise meaningless target is refused by name."""
+the samples. A NaN, infinite or otherwise meaningless target is refused by name. fit also
+takes them by the names of LOSSES ("mse", "bce", "bce_with_logits", "hinge", "cross_entropy")."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import reduce
 from operator import add
+from types import MappingProxyType
 from typing import Any, Callable, Iterable, Sequence, Union
 
 from autograd_mini import Value
@@ -223,3 +226,10 @@ def _mean(pairs: list[tuple[Scalar, Scalar]], term: Any) -> Value:
 
 def _as_value(x: Value | float) -> Value:
     return x if isinstance(x, Value) else Value(float(x))
+
+
+# The names fit takes for its loss, as Keras users write them.
+LOSSES: Mapping[str, Callable[[Any, Any], Value]] = MappingProxyType({
+    "mse": mse_loss, "bce": binary_cross_entropy,
+    "bce_with_logits": binary_cross_entropy_with_logits, "hinge": hinge_loss,
+    "cross_entropy": cross_entropy})

@@ -27,20 +27,24 @@ from typing import Any, Callable, Iterable, Sequence
 
 from autograd_mini import FloatOverflowError, NonFiniteGradientError, Value, no_grad
 from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
-                         check_methods, check_seed, plain, short_repr)
+                         check_seed, plain, short_repr)
 from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
+from nn._evaluation import (SCORE_THRESHOLDS, as_data, callable_name, checked_losses,
+                            correctness_rule, fraction, mean_loss, validate)
+from nn._fit_arguments import (begin_schedule_run, check_validation_data,
+                               explain_extra_positionals, resolve_loss, resolve_optimizer,
+                               swap_hint)
 from nn._progress import progress_bar as _progress_bar
 from nn._training_data import as_samples
-from nn.losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss, mse_loss
-from nn.optim import SGD, LearningRateError, NonFiniteUpdate, Optimizer
+from nn.losses import mse_loss
+from nn.optim import LearningRate, LearningRateError, NonFiniteUpdate, Optimizer
+
+__all__ = ["fit", "accuracy", "correctness_rule", "SCORE_THRESHOLDS", "TrainingStopped",
+           "TrainingDiverged", "CompileMismatch"]
 
 Loss = Callable[[Any, Any], Value]
 Metric = Callable[[list, list], float]
 Callback = Callable[[dict], Any]
-
-# Where a one-output model's score splits the classes, for the losses that fix it.
-SCORE_THRESHOLDS = {hinge_loss: 0.0, binary_cross_entropy_with_logits: 0.0,
-                    binary_cross_entropy: 0.5}
 
 
 class TrainingStopped(ValueError):
@@ -76,13 +80,26 @@ class _Diverging(ValueError):
         self.reason = reason
 
 
-def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
-        optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
+@explain_extra_positionals
+def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_loss,
+        optimizer: Optimizer | str | None = "sgd", lr: LearningRate | None = None,
+        epochs: int = 100, batch_size: int | None = None,
+        validation_data: tuple[Sequence, Sequence] | None = None,
         shuffle_seed: int | None = 0, metrics: dict[str, Metric] | None = None,
         callbacks: Iterable[Callback] = (), progress: bool | None = None,
         compile: bool | int | None = None) -> list[dict]:
     """Train `model` on (X, y) by `optimizer` (default SGD, lr 0.1) and return the history:
     one dict per epoch with "epoch", "loss" (mean over the epoch) and "accuracy".
+
+    Everything after `y` is keyword-only. `loss` is a function (prediction, target) -> Value
+    or one of the names "mse", "bce", "bce_with_logits", "hinge", "cross_entropy";
+    `optimizer` an optimizer object or one of "sgd", "adam", "rprop", "cg", built on
+    `model.parameters()` with `lr` (a number or a schedule; by default its class's rate, 0.1
+    for "sgd"). An optimizer object keeps its own rate: `lr` with one is a TypeError. A
+    schedule of nn.schedules as the rate is told the run's length (epochs x batches per
+    epoch) before training, so that it reaches its end rate at the last step.
+    `validation_data=(X_val, y_val)` adds "val_loss" and "val_accuracy" to each record,
+    computed after the epoch without recording a graph, by the same loss and accuracy rule.
 
     batch_size None means full batch; mini-batches are reshuffled each epoch from
     `shuffle_seed` (None keeps the order). `metrics` maps names to functions of the
@@ -106,18 +123,16 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     X, y = as_samples(X, "X"), as_samples(y, "y")
     n = _check_data(X, y)
     check_callable(model, "fit: model", "a model: a callable such as MLP(2, [8, 1])")
-    check_callable(loss, "fit: loss", "a function (prediction, target) -> Value such as mse_loss")
+    loss = resolve_loss(loss)
+    validation = check_validation_data(validation_data, X, y)
     batch_size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
     epochs = check_int(epochs, "fit: epochs", 0)
     shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
     metrics, callbacks = _check_hooks(metrics, callbacks)
     progress = check_flag(progress, "fit: progress", optional=True)
     runner = step_runner(model, X, _check_compile(compile))
-    if optimizer is None:
-        check_methods(model, "fit: model", ["parameters"], "a Module when no optimizer is given")
-        optimizer = SGD(model.parameters(), lr=0.1)
-    check_methods(optimizer, "fit: optimizer", ["step", "zero_grad"],
-                  "an optimizer such as SGD(model.parameters(), lr=0.1)")
+    optimizer = resolve_optimizer(optimizer, lr, model)
+    begin_schedule_run(optimizer, epochs * -(-n // batch_size))
     is_correct = correctness_rule(loss, y)
     shuffler = random.Random(shuffle_seed) if shuffle_seed is not None and batch_size < n else None
     order = list(range(n))
@@ -154,10 +169,19 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
                         f"fit: stopped at epoch {epoch}, step {step} (batch of {len(batch)}): "
                         f"{error}. The parameters are as before that step; the finished "
                         f"epochs are in this error's .history", history, epoch, step) from error
+                except (TypeError, ValueError) as error:
+                    hint = swap_hint(X, y) if steps_begun == 1 else ""
+                    if not hint:
+                        raise
+                    kind = TypeError if isinstance(error, TypeError) else ValueError
+                    raise kind(f"fit: the first step failed: {error}{hint}") from error
                 predictions += batch_predictions
                 batch_losses.append((batch_loss, len(batch)))
-            record = {"epoch": epoch, "loss": _mean_loss(batch_losses, n),
-                      "accuracy": _fraction(is_correct, predictions, targets)}
+            record = {"epoch": epoch, "loss": mean_loss(batch_losses, n),
+                      "accuracy": fraction(is_correct, predictions, targets)}
+            if validation is not None:
+                record["val_loss"], record["val_accuracy"] = validate(model, loss, *validation,
+                                                                       is_correct)
             for name, metric in metrics.items():
                 record[name] = metric(predictions, targets)
             history.append(record)
@@ -176,38 +200,16 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     return history
 
 
-def accuracy(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss) -> float | None:
+def accuracy(model: Callable, X: Sequence, y: Sequence,
+             loss: Loss | str = mse_loss) -> float | None:
     """Fraction of samples the model gets right (rule of this module's docstring); None for
     regression targets. Runs without recording a graph."""
     X, y = as_samples(X, "X", "accuracy"), as_samples(y, "y", "accuracy")
     _check_data(X, y)
+    loss = resolve_loss(loss, "accuracy")
     with no_grad():
-        predictions = [_data(model(x)) for x in X]
-    return _fraction(correctness_rule(loss, y), predictions, y)
-
-
-def correctness_rule(loss: Loss, y: Sequence) -> Callable[[Any, Any], bool] | None:
-    """A function (prediction data, target) -> bool for this loss and these labels, or None."""
-    y = as_samples(y, "y", "correctness_rule")
-    threshold = SCORE_THRESHOLDS.get(loss)
-    scalar_labels = [t for t in y if isinstance(t, (int, float))]
-    label_cut = 0.0 if scalar_labels and min(scalar_labels) < 0 else 0.5
-    if threshold is None and scalar_labels:
-        labels = set(scalar_labels)
-        threshold = 0.0 if labels <= {-1, 1} else 0.5 if labels <= {0, 1} else None
-
-    def is_correct(prediction: Any, target: Any) -> bool | None:
-        if isinstance(prediction, list):
-            if isinstance(target, int):
-                return _argmax(prediction) == target
-            if sorted(target) != [0] * (len(target) - 1) + [1]:
-                return None  # a list target that is not one-hot: regression
-            return _argmax(prediction) == _argmax(target)
-        if threshold is None:
-            return None
-        return (prediction > threshold) == (target > label_cut)
-
-    return is_correct
+        predictions = [as_data(model(x)) for x in X]
+    return fraction(correctness_rule(loss, y), predictions, y)
 
 
 def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], loss: Loss,
@@ -223,7 +225,7 @@ def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], los
         grads = [p.grad for p in params]
         eager_predictions, _, eager_loss = _gradients(EagerSteps(), model, X, y, batch, loss,
                                                       optimizer)
-        eager = ([_data(p) for p in eager_predictions], eager_loss, [p.grad for p in params])
+        eager = ([as_data(p) for p in eager_predictions], eager_loss, [p.grad for p in params])
         for p, g in zip(params, grads):  # the step goes on with the runner's gradients
             p.grad = g
         difference = step_difference((predictions, loss_data, grads), eager, params)
@@ -234,7 +236,7 @@ def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], los
         predictions, batch_loss, loss_data = _gradients(runner, model, X, y, batch, loss,
                                                         optimizer)
         if not seen:  # a line search calls again: keep the first, at the step's start
-            seen.append(([_data(p) for p in predictions], loss_data))
+            seen.append(([as_data(p) for p in predictions], loss_data))
             if check:
                 check_against_eager(*seen[0])
         return batch_loss
@@ -255,12 +257,18 @@ def _gradients(runner: StepRunner, model: Callable, X: Sequence, y: Sequence, ba
     optimizer.zero_grad()
     try:
         predictions = runner.predictions(model, [X[i] for i in batch])
-        batch_loss = reduce(add, map(loss, predictions, [y[i] for i in batch]))
+        losses = list(map(loss, predictions, [y[i] for i in batch]))
+        batch_loss = reduce(add, checked_losses(losses, loss, "X", batch))
         if len(batch) > 1:
             batch_loss = batch_loss / len(batch)
     except FloatOverflowError as error:  # other errors (a domain, the data) are the caller's
         raise _Diverging("the forward pass overflowed") from error
-    loss_data = _data(batch_loss)
+    if not isinstance(batch_loss, Value):
+        raise TypeError(f"fit: the loss {callable_name(loss)} returned plain numbers for the "
+                        f"whole batch ({short_repr(losses[0])} for X[{batch[0]}]), so there is "
+                        f"nothing to differentiate: a loss must return a Value computed from "
+                        f"the prediction, not from its .data")
+    loss_data = as_data(batch_loss)
     if not _is_finite(loss_data):
         raise _Diverging(f"the loss became {loss_data!r}")
     try:
@@ -315,17 +323,6 @@ def _current_lr_text(optimizer: Optimizer) -> str:
         return ""
 
 
-def _mean_loss(batch_losses: list[tuple[float, int]], n: int) -> float:
-    """The epoch's mean loss over samples; by fractions when the sum of finite batch losses
-    overflows, since their mean is finite."""
-    total = 0.0
-    for batch_loss, size in batch_losses:
-        total += batch_loss * size
-    if -math.inf < total < math.inf:
-        return total / n
-    return sum(batch_loss * (size / n) for batch_loss, size in batch_losses)
-
-
 def _is_finite(x: Any) -> bool:
     try:
         return math.isfinite(x)
@@ -342,28 +339,12 @@ def _check_data(X: Sequence, y: Sequence) -> int:
     return len(X)
 
 
-def _fraction(is_correct: Callable | None, predictions: list, targets: list) -> float | None:
-    verdicts = [is_correct(p, t) for p, t in zip(predictions, targets)]
-    if None in verdicts:
-        return None
-    return sum(verdicts) / len(verdicts)
-
-
-def _data(prediction: Any) -> Any:
-    if isinstance(prediction, Value):
-        return prediction.data
-    if isinstance(prediction, list):
-        return [_data(p) for p in prediction]
-    return prediction
-
-
-def _argmax(values: Sequence) -> int:
-    values = [v.data if isinstance(v, Value) else v for v in values]
-    return max(range(len(values)), key=values.__getitem__)
-
-
 def _summary(record: dict) -> str:
     text = f"loss={record['loss']:.4g}"
     if record["accuracy"] is not None:
         text += f" acc={record['accuracy']:.1%}"
+    if "val_loss" in record:
+        text += f" val_loss={record['val_loss']:.4g}"
+        if record["val_accuracy"] is not None:
+            text += f" val_acc={record['val_accuracy']:.1%}"
     return text

@@ -9,6 +9,7 @@ from autograd_mini import (DomainError, Value, compile_graph, exp, explain, grad
                            value_and_grad, vjp)
 from nn import MLP, SGD, Layer, Neuron, fit, mse_loss
 from nn.datasets import make_moons
+from nn.schedules import Schedule, cosine, linear, step
 
 x = Value(0.5, label="x")
 y = Value(-1.5, label="y")
@@ -56,6 +57,14 @@ params: list[Value] = model.parameters()
 history = fit(model, X, labels, loss=mse_loss, optimizer=SGD(params, lr=0.05), epochs=2,
               progress=False)
 model.zero_grad()
+validated = fit(model, X, labels, loss="mse", optimizer="adam", lr=0.01,
+                validation_data=(X, labels), epochs=1, progress=False)
+val_loss: float = validated[-1]["val_loss"]
+annealed: Schedule = cosine(0.1, 0.001)
+fit(model, X, labels, loss="hinge", optimizer=SGD(params, lr=annealed, momentum=0.9), epochs=1,
+    progress=False)
+fit(model, X, labels, optimizer="sgd", lr=linear(0.1, 0.01), epochs=1, progress=False)
+rate: float = step(0.1, 0.5, 10, total_steps=100)(42)
 
 
 @primitive(slope=lambda x, out: out * (1.0 - out))
