@@ -1,7 +1,10 @@
 """Neural networks built on autograd_mini's Value: modules, losses, optimizers and fit.
 
-    modules.py        Module, Neuron, Layer, MLP: each knows its parameter shapes and
-                      whether its graph is static (compiled training)
+    modules.py        Module (finds the Values and Modules held as attributes), Neuron,
+                      Layer, MLP: each knows its parameter shapes and whether its graph
+                      is static (compiled training); _discovery.py finds and labels parts
+    layers.py         Linear and Sequential, as PyTorch's
+    activations.py    one module per activation: Tanh, ReLU, Sigmoid, LeakyReLU, ...
     losses.py         mse, binary cross-entropy (also with logits), hinge, cross-entropy
     optim.py          SGD, Adam, Rprop, ConjugateGradient (_line_search.py: its search)
     training.py       fit and accuracy; _compiled.py its eager and compiled step runners,
@@ -13,6 +16,9 @@
 
 nn uses only autograd_mini's public names.
 """
+from nn.activations import (ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus,
+                            Tanh)
+from nn.layers import Linear, Sequential
 from nn.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                        hinge_loss, l2_penalty, mse_loss)
 from nn.modules import MLP, Layer, Module, Neuron
@@ -20,7 +26,9 @@ from nn.optim import SGD, Adam, ConjugateGradient, LearningRateError, NonFiniteU
 from nn.serialization import ModelFileError
 from nn.training import CompileMismatch, TrainingDiverged, TrainingStopped, fit
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "SGD", "Adam", "Rprop", "ConjugateGradient",
+__all__ = ["Module", "Neuron", "Layer", "MLP", "Linear", "Sequential",
+           "Tanh", "Sigmoid", "ReLU", "LeakyReLU", "ELU", "Softplus", "SiLU", "GELU", "Identity",
+           "SGD", "Adam", "Rprop", "ConjugateGradient",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "hinge_loss", "l2_penalty", "fit", "TrainingStopped",
            "TrainingDiverged", "NonFiniteUpdate", "LearningRateError", "CompileMismatch",
