@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import sys
 from types import FunctionType, ModuleType
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, cast
 
 from autograd_mini.primitives import definition
 from nn._checks import short_repr, some_names
@@ -58,7 +58,8 @@ def architecture_of(path: str, module: Module, nested: bool = False) -> dict[str
     config = module.config()
     entry["config"] = _stored_config(path, config)
     if takes_modules(klass):
-        entry["modules"] = [architecture_of(path, child, True) for child in module]
+        entry["modules"] = [architecture_of(path, child, True)
+                            for child in cast(Sequential, module)]
         return entry
     problems = _config_problems(klass, config)
     if problems:
@@ -232,7 +233,7 @@ def _lookup(module: str, qualname: str) -> object:
     return found
 
 
-def _config_problems(klass: type[Module], config: dict) -> str:
+def _config_problems(klass: type[Module], config: dict[str, Any]) -> str:
     """What keeps klass(**config) from being called (keys the constructor does not take,
     or required ones missing); "" when nothing does."""
     arguments = inspect.signature(klass).parameters
@@ -249,7 +250,7 @@ def _config_problems(klass: type[Module], config: dict) -> str:
 
 # --- shapes -----------------------------------------------------------------------------------
 
-def check_declared_shapes(path: str, planned: Plan, parameters: dict) -> None:
+def check_declared_shapes(path: str, planned: Plan, parameters: dict[str, Any]) -> None:
     """For the classes that declare their parameter shapes, every parameter their config
     declares is in the file with its full shape: so the model that gets built is no bigger
     than the file."""
@@ -285,7 +286,7 @@ def _declared_shapes(planned: Plan, prefix: str = "") -> tuple[Shapes, bool]:
     return shapes, complete
 
 
-def _check_shapes(shapes: Shapes, parameters: dict, complete: bool) -> None:
+def _check_shapes(shapes: Shapes, parameters: dict[str, Any], complete: bool) -> None:
     missing = [name for name in shapes if name not in parameters]
     unexpected = [name for name in parameters if complete and name not in shapes]
     if missing or unexpected:
@@ -306,7 +307,7 @@ def _check_shape(data: Any, shape: tuple[int, ...], where: str) -> None:
             _check_shape(item, shape[1:], f"{where}[{i}]")
 
 
-def key_problems(missing: list, unexpected: list, noun: str) -> str:
+def key_problems(missing: list[str], unexpected: list[str], noun: str) -> str:
     """"missing <noun> [...], unexpected <noun> [...]", each part when there are some."""
     problems = [f"missing {noun} {some_names(missing)}"] if missing else []
     if unexpected:
@@ -329,7 +330,7 @@ def _builtin_modules() -> dict[str, type[Module]]:
             if isinstance(cls, type) and issubclass(cls, Module) and cls is not Module}
 
 
-def _shapes_function(klass: type[Module]) -> Callable[[dict], Shapes | None] | None:
+def _shapes_function(klass: type[Module]) -> Callable[[dict[str, Any]], Shapes | None] | None:
     """klass.parameter_shapes when it describes the parameters klass builds: on the class
     that defines it, or on a subclass that builds the same parameters (say, one that only
     overrides __call__); None for a class that declares no shapes."""

@@ -25,7 +25,7 @@ from autograd_mini import Value
 from nn._checks import check_instance, check_number, plain
 
 # A parameter "tensor": one Value, or a (nested) list or tuple of them.
-Tensor = Union[Value, list, tuple]
+Tensor = Union[Value, list[Any], tuple[Any, ...]]
 
 # Set on a module whose parameters' labels already say where it lives in its first owner;
 # a second owner (an alias, a tied layer, a slice of a Sequential) leaves them as they are.
@@ -66,7 +66,7 @@ def _parts(name: str, held: Any, kind: type) -> Iterator[tuple[str, Any]]:
                                 f"dotted names ({name}.<key>), as PyTorch's ModuleDict")
 
 
-def _is_tensor(items: list | tuple) -> bool:
+def _is_tensor(items: list[Any] | tuple[Any, ...]) -> bool:
     """True for a non-empty list or tuple of Values, or of such lists and tuples."""
     return all(isinstance(item, Value)
                or (isinstance(item, (list, tuple)) and bool(item) and _is_tensor(item))

@@ -4,7 +4,7 @@ to a Value, or to each Value of a list (numbers are taken as Values); "linear" i
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Union
+from typing import Any, Callable, ClassVar, Sequence, Union, overload
 
 from autograd_mini import Value
 from nn._checks import check_number, check_real, plain
@@ -20,6 +20,16 @@ class _Activation(Module):
     """An activation applied to each Value it is given, alone or in a list."""
 
     op: ClassVar[str]  # the row of the op table, or "linear"
+
+    @overload
+    def __call__(self, x: Value | float) -> Value: ...
+
+    @overload
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]: ...
+
+    def __call__(self, x: Any) -> Activated:
+        """forward(x), typed: a Value for a Value or number, a list for a list."""
+        return self.forward(x)
 
     def forward(self, x: Any) -> Activated:
         """The activation of x, a Value (or number), or of each item of a list of them."""

@@ -71,8 +71,8 @@ class Sequential(Module):
             setattr(self, str(i), module)
         self._size = len(modules)
 
-    @property  # type: ignore[override]  # read-only here: it follows the modules
-    def static_graph(self) -> bool:
+    @property
+    def static_graph(self) -> bool:  # type: ignore[override]  # read-only: it follows the modules
         """True when every module declares a static graph: then so does the chain."""
         return all(declares_static_graph(module) for module in self)
 
