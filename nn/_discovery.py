@@ -134,13 +134,17 @@ def tree(name: str, children: list[tuple[str, Any]]) -> str:
 
 # --- tensors: a Value, or nested lists of Values ---------------------------------------------
 
-def flatten(tensor: Tensor) -> Iterator[Value]:
+def flatten(tensor: Tensor) -> list[Value]:
     """The Values of `tensor`, row by row."""
     if isinstance(tensor, Value):
-        yield tensor
-    else:
-        for item in tensor:
-            yield from flatten(item)
+        return [tensor]
+    values: list[Value] = []
+    for item in tensor:  # a loop, not nested generators: parameters() runs at every step
+        if item.__class__ is Value:
+            values.append(item)
+        else:
+            values += flatten(item)
+    return values
 
 
 def to_floats(tensor: Tensor) -> Any:

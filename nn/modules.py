@@ -101,6 +101,8 @@ class Module:
         """Every parameter Value, in a fixed order; one held twice (a tied weight) once."""
         values = [value for tensor in self.named_tensors().values()
                   for value in _flatten(tensor)]
+        if len(set(map(id, values))) == len(values):
+            return values
         return list({id(value): value for value in values}.values())
 
     def named_parameters(self) -> list[tuple[str, Value]]:
