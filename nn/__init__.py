@@ -9,7 +9,8 @@
     optim.py          SGD, Adam, Rprop, ConjugateGradient (_line_search.py: its search)
     training.py       fit and accuracy; _compiled.py its eager and compiled step runners,
                       _training_data.py the data's checks, _progress.py the bar
-    serialization.py  model files, atomic and validated (_files.py writes them)
+    serialization.py  model files, atomic and validated (_files.py writes them;
+                      _architecture.py reads and checks what class to build)
     datasets.py       toy data made without downloads; demo.py the demo
     _checks.py        the one place arguments are checked: a wrong kind is a TypeError,
                       a wrong value a ValueError

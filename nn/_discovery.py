@@ -91,7 +91,7 @@ def label_assigned(name: str, held: Any, kind: type) -> None:
         if isinstance(part, kind):
             if not vars(part).get(PLACED, False):
                 place(part, f"{part_name}.")
-        else:
+        elif not all(value.label for value in flatten(part)):
             for value_name, value in named_values(part_name, part):
                 if not value.label:
                     value.label = value_name
@@ -100,8 +100,13 @@ def label_assigned(name: str, held: Any, kind: type) -> None:
 def place(module: Any, prefix: str) -> None:
     """Put where they live, `prefix`, in front of the labels of module's parameters (a
     parameter without a label gets its dotted name), once."""
-    for name, parameter in module.named_parameters():
-        parameter.label = prefix + (parameter.label or name)
+    parameters = module.parameters()
+    if all(parameter.label for parameter in parameters):  # as a built-in's: no names needed
+        for parameter in parameters:
+            parameter.label = prefix + parameter.label
+    else:
+        for name, parameter in module.named_parameters():
+            parameter.label = prefix + (parameter.label or name)
     object.__setattr__(module, PLACED, True)
 
 

@@ -1,4 +1,6 @@
-"""Module, Neuron, Layer and MLP: scalar networks whose parameters are autograd_mini Values."""
+"""Module, the base class that finds the Values and Modules its attributes hold, and Neuron,
+Layer and MLP: scalar networks whose parameters are autograd_mini Values (Linear, Sequential
+and the activation modules are in layers.py and activations.py)."""
 from __future__ import annotations
 
 import math
