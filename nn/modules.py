@@ -46,7 +46,8 @@ def _forward_undefined(self: Module, *args: Any, **kwargs: Any) -> Any:
 class Module:
     """Base class, as PyTorch's: the Values and Modules a subclass holds as attributes (in
     lists, tuples and dicts too) are its parameters and submodules, found in assignment
-    order. A subclass defines forward(x), which calling it runs, or __call__."""
+    order. A subclass defines forward(x), which calling it runs, or __call__. Every Value
+    held so is a parameter: keep a number that is not one as a float."""
 
     # True when a call builds the same graph for every input (no Python `if` on a value),
     # so that fit compiles the model by default. Read from the class's own body, never
