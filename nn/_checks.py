@@ -273,7 +273,11 @@ def check_parameters(params: Iterable[Value], owner: str) -> list[Value]:
         raise TypeError(f"{owner} takes a list of Values, got {type(params).__name__}; pass "
                         f"model.parameters()") from None
     if not params:
-        raise ValueError(f"{owner} got an empty parameter list; pass model.parameters()")
+        raise ValueError(f"{owner} got an empty parameter list; model.parameters() is empty "
+                         f"when no Values or Modules were found among the model's attributes: "
+                         f"keep them as attributes, alone or in lists, tuples or dicts "
+                         f"(self.w = Value(0.5), self.hidden = nn.Linear(2, 16)), then pass "
+                         f"model.parameters()")
     for p in params:
         if not isinstance(p, Value):
             raise TypeError(f"{owner} optimizes Values, got {_describe_value(p)}; pass "

@@ -1,42 +1,92 @@
-"""Module, Neuron, Layer and MLP: scalar networks whose parameters are autograd_mini Values."""
+"""Module, the base class that finds the Values and Modules its attributes hold, and Neuron,
+Layer and MLP: scalar networks whose parameters are autograd_mini Values (Linear, Sequential
+and the activation modules are in layers.py and activations.py)."""
 from __future__ import annotations
 
 import math
 import random
 from operator import mul
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Sequence, TypeVar, Union, cast
 
 from autograd_mini import Value
 from autograd_mini.ops import ACTIVATIONS
 from autograd_mini.primitives import UnaryPrimitive
-from nn._checks import (as_list, check_activation, check_instance, check_int, check_number,
+from nn._checks import (as_list, check_activation, check_instance, check_int,
                          check_real, check_seed, is_number, plain, short_repr, some_names)
+from nn._discovery import (Tensor, held_parts, label_assigned, named_values, place, tree,
+                           visiting)
+from nn._discovery import collect as _collect
+from nn._discovery import flatten as _flatten
+from nn._discovery import to_floats as _to_floats
 
 Number = Union[int, float]
 Input = Union[Number, Value, Sequence[Union[Number, Value]]]
-# A parameter "tensor": one Value, or a (nested) list of them.
-Tensor = Union[Value, list]
 Shapes = dict[str, tuple[int, ...]]
 # A name of ACTIVATIONS ("tanh", "relu", "linear", ...) or a one-operand @primitive.
 Activation = Union[str, UnaryPrimitive]
+
+M = TypeVar("M", bound="Module")
 
 # Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged. A
 # primitive gets LeCun's 1/nin: nothing tells us how it treats positive inputs.
 _RELU_LIKE = ("relu", "leaky_relu", "elu", "softplus", "silu", "gelu")
 _INF = math.inf
+# The attributes whose parameters Neuron, Layer and MLP name themselves ("weight",
+# "layers.0.bias"); any other a subclass adds is found as in a Module of your own.
+_NEURON_PARTS = frozenset({"w", "b"})
+_LAYER_PARTS = frozenset({"neurons"})
+_MLP_PARTS = frozenset({"layers"})
+
+
+def _forward_undefined(self: Module, *args: Any, **kwargs: Any) -> Any:
+    raise NotImplementedError(f"{type(self).__name__} defines neither forward(x) nor __call__(x): "
+                              f"define forward(x), which calling the module runs, as in PyTorch")
 
 
 class Module:
-    """Base class: a callable holding named parameters, with save/load and zero_grad."""
+    """Base class, as PyTorch's: the Values and Modules a subclass holds as attributes (in
+    lists, tuples and dicts too) are its parameters and submodules, found in assignment
+    order. A subclass defines forward(x), which calling it runs, or __call__. Every Value
+    held so is a parameter: keep a number that is not one as a float."""
 
     # True when a call builds the same graph for every input (no Python `if` on a value),
     # so that fit compiles the model by default. Read from the class's own body, never
     # inherited: a subclass may change the forward pass, so it declares this again.
     static_graph: bool = False
 
+    def __init__(self) -> None:
+        """Nothing to set up: parts are found among the attributes whenever asked for, so
+        a subclass that forgets to call super().__init__() works as well."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        label_assigned(name, value, Module)  # draw_dot's labels: decided once, here
+        object.__setattr__(self, name, value)
+
+    # Typed as any callable, as PyTorch's, so that a subclass's forward may take anything.
+    forward: Callable[..., Any] = _forward_undefined
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """What the subclass's forward(x) returns for this call."""
+        return self.forward(*args, **kwargs)
+
     def named_tensors(self) -> dict[str, Tensor]:
-        """The parameters by name, each a Value or a nested list of Values (override this)."""
-        return {}
+        """The parameters by dotted name ("hidden.weight", "scale"), each a Value or a nested
+        list of Values, in assignment order: what state_dict saves. Neuron, Layer and MLP
+        override it with their own names; a class of yours may too."""
+        return self._found_tensors()
+
+    def _found_tensors(self, covered: frozenset[str] = frozenset()) -> dict[str, Tensor]:
+        """named_tensors of the attributes other than `covered`, those that a built-in names
+        itself: what a subclass of it adds."""
+        tensors: dict[str, Tensor] = {}
+        with visiting(self) as cycle:
+            for name, part in [] if cycle else held_parts(self, Module, covered):
+                if isinstance(part, Module):
+                    tensors.update((f"{name}.{key}", tensor)
+                                   for key, tensor in part.named_tensors().items())
+                else:
+                    tensors[name] = part
+        return tensors
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this architecture (override this)."""
@@ -51,8 +101,45 @@ class Module:
         return None
 
     def parameters(self) -> list[Value]:
-        """Every parameter Value, in a fixed order."""
-        return [value for tensor in self.named_tensors().values() for value in _flatten(tensor)]
+        """Every parameter Value, in a fixed order; one held twice (a tied weight) once."""
+        values = [value for tensor in self.named_tensors().values()
+                  for value in _flatten(tensor)]
+        if len(set(map(id, values))) == len(values):
+            return values
+        return list({id(value): value for value in values}.values())
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(dotted name, Value) for each of parameters(): "hidden.weight.3.1" is row 3,
+        column 1 of the weight of the attribute `hidden`."""
+        named: dict[int, tuple[str, Value]] = {}
+        for name, tensor in self.named_tensors().items():
+            for value_name, value in named_values(name, tensor):
+                named.setdefault(id(value), (value_name, value))
+        return list(named.values())
+
+    def named_modules(self) -> list[tuple[str, Module]]:
+        """This module (named "") and every module inside it, each once, by dotted name,
+        depth first in assignment order, as PyTorch's."""
+        found: list[tuple[str, Module]] = []
+        seen: set[int] = set()
+        pending: list[tuple[str, Module]] = [("", self)]
+        while pending:
+            name, module = pending.pop()
+            if id(module) not in seen:
+                seen.add(id(module))
+                found.append((name, module))
+                prefix = f"{name}." if name else ""
+                pending.extend((prefix + child_name, child)
+                               for child_name, child in reversed(module._children()))
+        return found
+
+    def modules(self) -> list[Module]:
+        """This module and every module inside it, each once, as named_modules orders them."""
+        return [module for _, module in self.named_modules()]
+
+    def _children(self) -> list[tuple[str, Module]]:
+        return [(name, part) for name, part in held_parts(self, Module)
+                if isinstance(part, Module)]
 
     def weights(self) -> list[Value]:
         """The parameters that are weights (not biases): what L2 regularisation penalises."""
@@ -66,8 +153,10 @@ class Module:
         for p in self.parameters():
             p.grad = cleared
 
-    def __call__(self, x: Input) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define __call__")
+    def __repr__(self) -> str:
+        with visiting(self) as cycle:  # a module held by one it holds shows as Name(...)
+            return f"{type(self).__name__}(...)" if cycle else tree(type(self).__name__,
+                                                                    self._children())
 
     def state_dict(self) -> dict[str, Any]:
         """Parameter values as plain floats (nested lists), keyed by name as in PyTorch."""
@@ -98,11 +187,11 @@ class Module:
         save_module(self, path)
 
     @classmethod
-    def load(cls, path: str) -> Module:
+    def load(cls: type[M], path: str) -> M:
         """Rebuild a module saved by `save`; raises a clear error for a bad file. Import the
         modules that define its activations of your own first: loading imports nothing."""
         from nn.serialization import load_module
-        return load_module(cls, path)
+        return cast(M, load_module(cls, path))
 
     def describe(self) -> str:
         """A one-line summary such as `MLP(2 -> 16 -> 1)`."""
@@ -140,7 +229,7 @@ class Neuron(Module):
         return total if self._act is None else self._act(total)
 
     def named_tensors(self) -> dict[str, Tensor]:
-        return {"weight": self.w, "bias": self.b}
+        return {"weight": self.w, "bias": self.b, **self._found_tensors(_NEURON_PARTS)}
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "activation": self.activation}
@@ -167,9 +256,10 @@ class Layer(Module):
         nin, nout = check_int(nin, "Layer nin", 1), check_int(nout, "Layer nout", 1)
         _check_activation(activation, "Layer activation")
         rng = _random(seed, rng, "Layer")
-        self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
-        for j, neuron in enumerate(self.neurons):
-            _prefix_labels(neuron, f"N{j}.")
+        neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
+        for j, neuron in enumerate(neurons):
+            place(neuron, f"N{j}.")  # N2.w1: neuron, input; before assigning, which would
+        self.neurons = neurons        # label them by the attribute's name (neurons.2.)
         self.nin, self.nout, self.activation = nin, nout, activation
 
     def __call__(self, x: Input) -> list[Value]:
@@ -180,7 +270,8 @@ class Layer(Module):
         return [neuron._forward(x) for neuron in self.neurons]
 
     def named_tensors(self) -> dict[str, Tensor]:
-        return {"weight": [n.w for n in self.neurons], "bias": [n.b for n in self.neurons]}
+        return {"weight": [n.w for n in self.neurons], "bias": [n.b for n in self.neurons],
+                **self._found_tensors(_LAYER_PARTS)}
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
@@ -214,11 +305,12 @@ class MLP(Module):
         rng = random.Random(check_seed(seed, "MLP seed"))  # private: no global state touched
         sizes = [nin, *nouts]
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1],
-                             output_activation if i == last else activation, rng=rng)
-                       for i in range(len(nouts))]
-        for i, layer in enumerate(self.layers):
-            _prefix_labels(layer, f"L{i}.")  # L0.N2.w1: layer, neuron, input (as layers.0)
+        layers = [Layer(sizes[i], sizes[i + 1],
+                        output_activation if i == last else activation, rng=rng)
+                  for i in range(len(nouts))]
+        for i, layer in enumerate(layers):
+            place(layer, f"L{i}.")  # L0.N2.w1: layer, neuron, input (as layers.0)
+        self.layers = layers
         self.nin, self.nouts = nin, list(nouts)
         self.activation, self.output_activation = activation, output_activation
 
@@ -230,8 +322,9 @@ class MLP(Module):
         return x[0] if len(x) == 1 else x
 
     def named_tensors(self) -> dict[str, Tensor]:
-        return {f"layers.{i}.{name}": tensor for i, layer in enumerate(self.layers)
-                for name, tensor in layer.named_tensors().items()}
+        tensors = {f"layers.{i}.{name}": tensor for i, layer in enumerate(self.layers)
+                   for name, tensor in layer.named_tensors().items()}
+        return {**tensors, **self._found_tensors(_MLP_PARTS)}
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
@@ -254,6 +347,14 @@ class MLP(Module):
         lines = [f"{self.describe()[:-1]}, {len(self.parameters())} parameters)"]
         lines += [f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers)]
         return "\n".join(lines)
+
+
+def declares_static_graph(model: object) -> bool:
+    """True when the class of `model` declares in its own body that its graph does not
+    depend on its input (`static_graph = True`, or a property saying so for this instance,
+    as Sequential's): fit then compiles it by default. Never inherited: a subclass may
+    change the forward pass, so it declares this again."""
+    return "static_graph" in vars(type(model)) and getattr(model, "static_graph") is True
 
 
 def _as_inputs(x: Input, nin: int, who: str) -> list[Number | Value]:
@@ -299,12 +400,6 @@ def _layer_sizes(nouts: Any) -> list[int]:
     return [check_int(size, f"MLP nouts[{i}]", 1) for i, size in enumerate(sizes)]
 
 
-def _prefix_labels(module: Module, prefix: str) -> None:
-    """Put where they live in front of the labels of module's parameters."""
-    for parameter in module.parameters():
-        parameter.label = prefix + parameter.label
-
-
 def _check_activation(activation: Any, what: str) -> Activation:
     return check_activation(activation, what, ACTIVATIONS)
 
@@ -325,35 +420,3 @@ def _random(seed: int | None, rng: random.Random | None, owner: str) -> random.R
     if rng is None:
         return random.Random(check_seed(seed, f"{owner} seed"))
     return check_instance(rng, f"{owner} rng", random.Random, "a random.Random")
-
-
-def _flatten(tensor: Tensor) -> Iterator[Value]:
-    if isinstance(tensor, Value):
-        yield tensor
-    else:
-        for item in tensor:
-            yield from _flatten(item)
-
-
-def _to_floats(tensor: Tensor) -> Any:
-    if isinstance(tensor, Value):
-        return tensor.data
-    return [_to_floats(item) for item in tensor]
-
-
-def _collect(tensor: Tensor, data: Any, where: str, pairs: list[tuple[Value, float]]) -> None:
-    """Pair each Value of `tensor` with the number at the same place in `data`, checking shape."""
-    if isinstance(tensor, Value):
-        # a finite float is taken as it is; anything else is checked, by name, by check_number
-        if not (data.__class__ is float and -_INF < data < _INF):
-            data = check_number(data, f"load_state_dict: {where}")
-        pairs.append((tensor, data))
-        return
-    data = plain(data)  # a numpy array as nested lists
-    expected = f"a list of {len(tensor)} entries"
-    check_instance(data, f"load_state_dict: {where}", list, expected)
-    if len(data) != len(tensor):
-        raise ValueError(f"load_state_dict: {where} must be {expected}, got a list of "
-                         f"{len(data)}")
-    for i, (item, sub) in enumerate(zip(tensor, data)):
-        _collect(item, sub, f"{where}[{i}]", pairs)

@@ -7,7 +7,8 @@ import math
 from autograd_mini import (DomainError, Value, compile_graph, exp, explain, grad, gradcheck,
                            hessian, jacobian, jvp, leaky_relu, no_grad, primitive, tanh,
                            value_and_grad, vjp)
-from nn import MLP, SGD, Layer, Neuron, fit, mse_loss
+from nn import (MLP, SGD, LeakyReLU, Layer, Linear, Module, Neuron, ReLU, Sequential, Tanh, fit,
+                mse_loss)
 from nn.datasets import make_moons
 from nn.schedules import Schedule, cosine, linear, step
 
@@ -77,3 +78,34 @@ own = MLP(2, [8, 1], activation=logistic, output_activation=logistic, seed=0)
 fit(own, X, labels, loss=mse_loss, epochs=1, progress=False)
 layer_of_own = Layer(2, 3, activation=logistic)
 neuron_of_own = Neuron(2, activation="relu")
+
+
+class Net(Module):
+    """A module of the user's own, as in PyTorch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = Linear(2, 8, seed=0)
+        self.out = Linear(8, 1, seed=1)
+        self.scale = Value(1.0)
+
+    def forward(self, x: list[float]) -> Value:
+        hidden: list[Value] = self.hidden(x)  # a Value or a list, as MLP: typed Any
+        out: Value = self.out(Tanh()(hidden))
+        return out * self.scale
+
+
+net = Net()
+named: list[tuple[str, Value]] = net.named_parameters()
+fit(net, X, labels, loss=mse_loss, optimizer=SGD(net.parameters(), lr=0.05), epochs=1,
+    progress=False)
+stack = Sequential(Linear(2, 8), Tanh(), Linear(8, 8), LeakyReLU(negative_slope=0.1),
+                   Linear(8, 1))
+first: Module = stack[0]
+rest: Sequential = stack[1:]
+depth: int = len(stack)
+activated: Value = ReLU()(x)
+activated_all: list[Value] = ReLU()([x, 2.0])
+state = stack.state_dict()
+stack.load_state_dict(state)
+submodules: list[Module] = net.modules()
