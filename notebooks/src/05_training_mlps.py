@@ -14,47 +14,28 @@ import matplotlib.pyplot as plt
 
 from autograd_mini import no_grad
 from nn import (MLP, SGD, Adam, ConjugateGradient, Rprop, binary_cross_entropy_with_logits,
-                cross_entropy, fit)
+                cross_entropy, fit, plot)
 from nn.datasets import make_moons, spiral, xor
 
 # %% [markdown]
-# Plotting helpers. A decision boundary is drawn by asking the trained network
-# about every point of a grid; `no_grad()` skips recording the graph, since nothing
-# will be differentiated.
+# Plotting: `nn.plot.decision_boundary` asks the trained network about every point of a
+# grid (through `predict`, which records no graph) and colours the plane by the class it
+# votes for; `nn.plot.history` draws the loss and accuracy per epoch. Our one-output
+# models give a logit, so the class boundary is at 0; with several outputs, the largest
+# is the class.
 
 # %%
-def predicted_class(output):
-    """The class a model's output votes for: the sign of one logit, or the largest of several."""
-    if isinstance(output, list):
-        return max(range(len(output)), key=lambda k: output[k].data)
-    return int(output.data > 0)
-
-
-def plot_boundary(ax, model, X, y, title, steps=60):
-    xs0, xs1 = [p[0] for p in X], [p[1] for p in X]
-    lo0, hi0 = min(xs0) - 0.5, max(xs0) + 0.5
-    lo1, hi1 = min(xs1) - 0.5, max(xs1) + 0.5
-    g0 = [lo0 + (hi0 - lo0) * i / (steps - 1) for i in range(steps)]
-    g1 = [lo1 + (hi1 - lo1) * j / (steps - 1) for j in range(steps)]
-    with no_grad():
-        classes = [[predicted_class(model([a, b])) for a in g0] for b in g1]
-    levels = [k - 0.5 for k in range(max(y) + 2)]
-    ax.contourf(g0, g1, classes, levels=levels, cmap="coolwarm", alpha=0.3)
-    ax.scatter(xs0, xs1, c=y, cmap="coolwarm", vmin=0, vmax=max(y), s=14, edgecolors="k",
-               linewidths=0.4)
-    ax.set(title=title, xticks=[], yticks=[], aspect="equal")
-
-
 def plot_history(ax, history, label=None):
     ax.semilogy([r["epoch"] for r in history], [r["loss"] for r in history], label=label)
     ax.set(xlabel="epoch", ylabel="loss")
 
 
-def show_training(model, X, y, history, name):
+def show_training(model, X, y, history, name, threshold=0.0):
     """The learned classes beside the loss curve."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
-    plot_boundary(left, model, X, y, f"{name}: {history[-1]['accuracy']:.0%} of training points")
-    plot_history(right, history)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
+    plot.decision_boundary(model, X, y, ax=left, threshold=threshold)
+    left.set_title(f"{name}: {history[-1]['accuracy']:.0%} of training points")
+    plot.history(history, ax=right)
     plt.show()
 
 # %% [markdown]
@@ -130,7 +111,7 @@ history[-1]
 
 # %%
 assert history[-1]["accuracy"] >= 0.9
-show_training(model, X, y, history, "spirals")
+show_training(model, X, y, history, "spirals", threshold=None)  # 3 outputs: the largest
 
 # %% [markdown]
 # ## Four optimizers, one problem
@@ -208,8 +189,8 @@ for ax, lam in zip(axes, [0.0, 0.02]):
                   optimizer=Adam(model.parameters(), lr=0.05, weight_decay=lam),
                   epochs=150, progress=False)
     size = sum(p.data**2 for p in model.weights()) ** 0.5
-    plot_boundary(ax, model, X, y, f"λ = {lam}: train acc. {history[-1]['accuracy']:.0%}, "
-                                   f"|w| = {size:.1f}")
+    plot.decision_boundary(model, X, y, ax=ax, threshold=0.0)
+    ax.set_title(f"λ = {lam}: train acc. {history[-1]['accuracy']:.0%}, |w| = {size:.1f}")
 plt.show()
 
 # %% [markdown]
