@@ -56,9 +56,9 @@ def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, *,
             allow_nonfinite: bool = False) -> Callable[..., Any]:
     """Wrap f (one number out) so that it returns its second derivatives, exactly symmetric.
 
-    Shaped as JAX's, [argument][argument]: one row per number of the argument, set where
-    that number sits, each row shaped as the argument; so hessian(f)(p)["a"][1] is
-    d2f / dp["a"] dp[1]. A flat list gives a list of lists, a number a number.
+    Shaped as JAX's, `[argument][argument]`: one row per number of the argument, set where
+    that number sits, each row shaped as the argument; so `hessian(f)(p)["a"][1]` is
+    `d2f / dp["a"] dp[1]`. A flat list gives a list of lists, a number a number.
     """
     positions = _check_argnums(argnums)
 
