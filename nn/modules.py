@@ -39,6 +39,8 @@ _MLP_PARTS = frozenset({"layers"})
 
 
 def _forward_undefined(self: Module, *args: Any, **kwargs: Any) -> Any:
+    """The module's computation for one input: define it in a subclass (calling the
+    module runs it), as in PyTorch; or define __call__, as in micrograd."""
     raise NotImplementedError(f"{type(self).__name__} defines neither forward(x) nor __call__(x): "
                               f"define forward(x), which calling the module runs, as in PyTorch")
 

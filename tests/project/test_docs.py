@@ -145,7 +145,7 @@ def test_the_reference_shows_every_public_name() -> None:
                 missing.append(f"{module}.{name}")
             elif not _documentable(value) and not re.search(rf"`([\w.]+\.)?{name}`", text):
                 missing.append(f"{module}.{name} (a value: name it in the page's text)")
-    assert missing == [], "add `::: <module or name>` to a page of docs/reference/ for these"
+    assert missing == [], f"add `::: <module or name>` to a page of docs/reference/ for {missing}"
 
 
 def test_the_reference_pages_are_all_in_the_nav() -> None:
@@ -262,7 +262,9 @@ def _open(browser, url: str) -> str:
     session = browser.open(url)
     browser.send("Emulation.setDeviceMetricsOverride", session, width=1280, height=900,
                  deviceScaleFactor=1, mobile=False)  # wide enough for the search box
-    wait_for(browser, session, "document.readyState === 'complete'")
+    # the new tab is about:blank, 'complete' too, until the navigation replaces it
+    wait_for(browser, session, f"location.href.startsWith({url!r}) && "
+                               "document.readyState === 'complete'")
     return session
 
 
