@@ -112,7 +112,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, loss: Loss = mse_loss,
     shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
     metrics, callbacks = _check_hooks(metrics, callbacks)
     progress = check_flag(progress, "fit: progress", optional=True)
-    runner = step_runner(model, X, _check_compile(compile))
+    runner = step_runner(model, X, _check_compile(compile), batch_size, epochs)
     if optimizer is None:
         check_methods(model, "fit: model", ["parameters"], "a Module when no optimizer is given")
         optimizer = SGD(model.parameters(), lr=0.1)
