@@ -42,10 +42,11 @@ __all__ = ["StepRunner", "EagerSteps", "CompiledSteps", "step_runner", "step_dif
 # A step's predictions (as numbers), loss and parameter gradients, for comparing two runs.
 Step = tuple[list, float, list]
 # Steps after which a batch size's own program has paid for its compiling: compiling
-# costs about 8 us per node, and the program saves about 0.2 us per parameter and sample
-# at every step (a replay per sample reads every parameter and writes every gradient);
-# an MLP has about 3 nodes per parameter, so 8 * 3 / 0.2 = 120 steps, whatever its size.
-OWN_PROGRAM_STEPS = 120
+# costs about 7.5 us per node, and the program saves about 0.25 us per parameter and
+# sample at every step (a replay per sample reads every parameter and writes every
+# gradient); an MLP has about 3 nodes per parameter, so 7.5 * 3 / 0.25 = 90 steps,
+# whatever its size (measured: 92 for the MLP 2-16-16-1 on a full batch of 100).
+OWN_PROGRAM_STEPS = 100
 
 
 @runtime_checkable
