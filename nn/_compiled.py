@@ -87,6 +87,9 @@ class CompiledSteps:
         self.steps_by_size = dict(steps_by_size or {})  # how many steps fit runs per size
         self.captures: dict[int, Capture | None] = {}   # by the samples captured: 1 or a size
         self.programs: dict[tuple[int, tuple[int, ...]], _Program] = {}
+        # by the samples captured: the order of the outputs that the last chunk's backward
+        # pass used, so that a forward pass by its program leaves nothing to run again
+        self.forward_orders: dict[int, tuple[int, ...]] = {}
         self.replay: _Replay | None = None  # the current batch's, for backward
 
     def predictions(self, model: Callable, samples: list) -> list:
@@ -258,12 +261,15 @@ class _Replay:
 
     def forward(self) -> list:
         """The batch's outputs, as fresh leaves shaped as the model returns them."""
-        capture = self.capture
-        program = self.steps.program(capture, tuple(range(len(capture.outputs))))
+        capture, width = self.capture, len(self.capture.outputs)
+        order = self.steps.forward_orders.get(capture.count, tuple(range(width)))
+        program = self.steps.program(capture, order)
         predictions = []
-        for c, chunk in enumerate(self.chunks):
+        for chunk in self.chunks:
             capture.load(chunk)
-            values = cast(list, program.graph.forward())[:len(capture.outputs)]
+            values = [0.0] * width
+            for k, x in zip(order, cast(list, program.graph.forward())):  # then the carries
+                values[k] = x
             leaves = [Value(x, allow_nonfinite=True) for x in values]
             self.leaves.append(leaves)
             predictions += capture.shaped(leaves)
@@ -274,6 +280,8 @@ class _Replay:
         """Each chunk's backward pass, seeded by its leaves' gradients, in eager's order;
         on an error every .grad is as it was."""
         capture, passes = self.capture, self._passes(batch_loss)
+        if passes:
+            self.steps.forward_orders[capture.count] = passes[0][1]
         if len(passes) < 2 and not capture.carried:
             for c, order in passes:  # one pass: compile_graph's own, atomic, is eager's
                 self._run(c, order, [])

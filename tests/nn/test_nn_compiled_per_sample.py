@@ -167,6 +167,15 @@ def test_a_batch_size_that_runs_long_gets_a_program_of_its_own(compiled, monkeyp
     assert found == [10, 1]
 
 
+def test_a_whole_batch_program_adds_in_the_order_the_loss_reads_the_outputs(compiled,
+                                                                            monkeypatch):
+    monkeypatch.setattr(nn._compiled, "OWN_PROGRAM_STEPS", 1)
+    found = assert_eager_bit_for_bit(compiled, lambda: MLP(2, [4, 4, 3], seed=0),
+                                     lambda p: SGD(p, lr=0.05), MOONS, loss=out_of_order,
+                                     epochs=2, batch_size=8)
+    assert set(found) == {8 * 3, 7 * 3}  # no program of one sample
+
+
 def test_a_model_that_returns_no_values_runs_eagerly(compiled):
     steps = CompiledSteps()
     assert steps.predictions(lambda x: 0.5 * len(x), [[1.0], [3.0]]) == [0.5, 0.5]
