@@ -1,7 +1,8 @@
 """Benchmark autograd_mini, eager and compiled, against a flat-list tape and PyPI micrograd.
 
     python benchmarks/run.py            # full: chains of 500 / 10k / 1M nodes, 100k products,
-                                        # micrograd's demo step, Mazur 10,000 iterations
+                                        # micrograd's demo step, Mazur 10,000 iterations,
+                                        # nn: fit's compile, the demo's training, predict
     python benchmarks/run.py --quick    # smaller sizes and fewer repeats, about a minute
 
 Every implementation runs in the same process, in interleaved rounds (round 1 of each,
@@ -31,7 +32,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import workloads  # noqa: E402
+from benchmarks import nn_rows, workloads  # noqa: E402
 from benchmarks.impls import CompiledImpl, Graph, TapeImpl, all_impls, unchecked  # noqa: E402
 
 _gc_seconds = [0.0]
@@ -315,7 +316,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to test the runner")
     parser.add_argument("--repeats", type=int, help="rounds per workload (median taken)")
-    parser.add_argument("--only", default="chain,wide,mlp,mazur", help="comma-separated workloads")
+    parser.add_argument("--only", default="chain,wide,mlp,mazur,fit,demo,predict",
+                        help="comma-separated workloads")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
     parser.add_argument("--impls", default="autograd_mini,compiled,tape,micrograd",
                         help="comma-separated subset of autograd_mini,compiled,tape,micrograd")
@@ -329,9 +331,11 @@ def main(argv: list[str] | None = None) -> None:
     repeats = args.repeats or (3 if args.quick else 5)
     mlp_rounds = 3 if args.quick else 5
     points, mazur_iterations, mazur_rounds = 100, workloads.MAZUR_ITERATIONS, repeats
+    demo_samples, demo_epochs, predict_points = 200, 30, 10_000
     if args.smoke:
         chains, pairs, repeats, mlp_rounds, points = [30, 1_500], 300, 1, 1, 10
         mazur_iterations, mazur_rounds = 20, 1
+        demo_samples, demo_epochs, predict_points = 20, 2, 100
     only = set(args.only.split(","))
 
     if args.gc_threshold is not None:
@@ -371,6 +375,12 @@ def main(argv: list[str] | None = None) -> None:
         run_mlp([*impls, TapeImpl(fused=True)] if "tape" in wanted else impls, mlp_rounds, points)
     if "mazur" in only:
         run_mazur(impls, mazur_rounds, mazur_iterations)
+    if "fit" in only:
+        nn_rows.run_fit_compile(mlp_rounds, points)
+    if "demo" in only:
+        nn_rows.run_demo_training(mlp_rounds, demo_samples, demo_epochs)
+    if "predict" in only:
+        nn_rows.run_predict(mlp_rounds, predict_points)
     gc.callbacks.remove(_on_gc)
     print(f"\n(total run time {time.perf_counter() - started:.0f} s)")
 

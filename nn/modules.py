@@ -199,6 +199,12 @@ class Module:
         """A one-line summary such as `MLP(2 -> 16 -> 1)`."""
         return type(self).__name__
 
+    def predict(self, X: Any) -> list:
+        """The output for each sample of X (a list or array): a float, or a list of floats
+        for several outputs; builds no graph (compiled when the class is static_graph)."""
+        from nn.prediction import predict
+        return predict(self, X)
+
 
 class Neuron(Module):
     """activation(w . x + b) for `nin` inputs; weights uniform with variance scaled by fan-in."""

@@ -130,7 +130,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
     shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
     metrics, callbacks = _check_hooks(metrics, callbacks)
     progress = check_flag(progress, "fit: progress", optional=True)
-    runner = step_runner(model, X, _check_compile(compile))
+    runner = step_runner(model, X, _check_compile(compile), batch_size, epochs)
     optimizer = resolve_optimizer(optimizer, lr, model)
     begin_schedule_run(optimizer, epochs * -(-n // batch_size))
     is_correct = correctness_rule(loss, y)

@@ -1,4 +1,4 @@
-"""fit(compile=...): one compiled program per batch size gives eager's history and
+"""fit(compile=...): a program compiled from one sample gives eager's history and
 parameters (bit for bit here; the promise is 1e-12), its errors, and a check mode that
 catches a model whose graph depends on the data."""
 from __future__ import annotations
@@ -32,7 +32,7 @@ def assert_same_training(*args, **options):
 
 def test_micrograd_demo_setup_trains_as_eager():
     # hinge loss on 0/1 labels (mapped to -1/+1 by the loss), momentum, a schedule, and 25
-    # samples in batches of 10: two programs, for 10 and for 5
+    # samples in batches of 10: batches of 10 and of 5 replayed per sample
     X, y = make_moons(25, noise=0.1, seed=0)
     assert_same_training(lambda: MLP(2, [8, 8, 1], activation="relu", seed=0),
                          lambda p: SGD(p, lr=lambda step: 0.1 - 0.001 * step, momentum=0.9),
@@ -59,18 +59,18 @@ def test_regression_on_single_numbers_with_a_line_search_trains_as_eager():
                          lambda p: ConjugateGradient(p), X, y, loss=mse_loss, epochs=4)
 
 
-def test_the_default_compiles_nn_models_once_per_batch_size(monkeypatch):
+def test_the_default_compiles_nn_models_once_from_one_sample(monkeypatch):
     captured = []
 
     def counting(*args, **options):
-        captured.append(len(args[0]))  # the outputs: one per sample of the batch
+        captured.append(len(args[0]))  # the outputs: one per sample captured
         return compile_graph(*args, **options)
     compile_graph = nn._compiled.compile_graph
     monkeypatch.setattr(nn._compiled, "compile_graph", counting)
     X, y = make_moons(25, noise=0.1, seed=0)
     model = MLP(2, [4, 1], seed=0)
     fit(model, X, y, loss=hinge_loss, epochs=3, batch_size=10, progress=False)
-    assert captured == [10, 5]
+    assert captured == [1]  # for batches of 10 and of 5
 
 
 def data_dependent_model(parameters: list[Value]):

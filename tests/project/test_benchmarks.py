@@ -131,3 +131,4 @@ def test_runner_smoke(capsys):
     printed = capsys.readouterr().out
     assert "tanh chain" in printed and "wide sum" in printed and "MLP 2-16-16-1" in printed
     assert "Mazur" in printed and "compiled" in printed and "compile_graph:" in printed
+    assert "nn.fit" in printed and "demo's training" in printed and "model.predict" in printed
