@@ -35,10 +35,9 @@ import math
 from typing import Any, Callable, Mapping, Protocol, Sequence, cast, runtime_checkable
 
 from autograd_mini import Value, compile_graph, topological_order
-from nn.modules import declares_static_graph
 
 __all__ = ["StepRunner", "EagerSteps", "CompiledSteps", "step_runner", "step_difference",
-           "declares_static_graph", "Capture", "rows_of"]
+           "Capture", "rows_of"]
 
 # A step's predictions (as numbers), loss and parameter gradients, for comparing two runs.
 Step = tuple[list, float, list]
@@ -132,12 +131,11 @@ class CompiledSteps:
         return self.captures[count]
 
 
-def step_runner(model: Callable, samples: Sequence, compile: bool | int | None,
+def step_runner(model: Callable, samples: Sequence, compile: bool | int,
                 batch_size: int | None = None, epochs: int = 0) -> StepRunner:
-    """The step runner for fit's `compile` argument (see fit), for `epochs` epochs of
-    `samples` in batches of `batch_size` (None: all)."""
-    if compile is None:
-        compile = declares_static_graph(model)
+    """The step runner for fit's `compile` argument (see fit; its default already decided
+    by the model's class), for `epochs` epochs of `samples` in batches of `batch_size`
+    (None: all)."""
     if compile is False or any(isinstance(x, Value) for sample in samples
                                for x in (sample if isinstance(sample, list) else [sample])):
         return EagerSteps()  # Values among the data: they may need their own gradients

@@ -22,8 +22,9 @@ from typing import Any, Callable, MutableMapping, cast
 
 from autograd_mini import Value, compile_graph, no_grad
 from nn._checks import check_callable
-from nn._compiled import Capture, declares_static_graph, rows_of
+from nn._compiled import Capture, rows_of
 from nn._training_data import as_samples
+from nn.modules import declares_static_graph
 
 __all__ = ["predict"]
 

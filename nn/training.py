@@ -29,6 +29,7 @@ from autograd_mini import FloatOverflowError, NonFiniteGradientError, Value, no_
 from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
                          check_seed, plain, short_repr)
 from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
+from nn.modules import declares_static_graph
 from nn._evaluation import (SCORE_THRESHOLDS, as_data, callable_name, checked_losses,
                             correctness_rule, fraction, mean_loss, validate)
 from nn._fit_arguments import (begin_schedule_run, check_validation_data,
@@ -130,7 +131,10 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
     shuffle_seed = check_seed(shuffle_seed, "fit: shuffle_seed")
     metrics, callbacks = _check_hooks(metrics, callbacks)
     progress = check_flag(progress, "fit: progress", optional=True)
-    runner = step_runner(model, X, _check_compile(compile), batch_size, epochs)
+    compile = _check_compile(compile)
+    if compile is None:  # the default: compiled when the model's class declares it may be
+        compile = declares_static_graph(model)
+    runner = step_runner(model, X, compile, batch_size, epochs)
     optimizer = resolve_optimizer(optimizer, lr, model)
     begin_schedule_run(optimizer, epochs * -(-n // batch_size))
     is_correct = correctness_rule(loss, y)

@@ -11,6 +11,7 @@ import nn._compiled
 from autograd_mini import Value
 from nn import MLP
 from nn._compiled import CompiledSteps, EagerSteps, StepRunner, step_difference, step_runner
+from nn.modules import declares_static_graph
 
 X = [[0.0, 1.0], [1.0, 0.0]]
 
@@ -30,6 +31,8 @@ def test_eager_and_compiled_steps_are_peers_implementing_one_protocol():
 ])
 def test_one_function_chooses_the_runner_for_fits_compile_argument(model, data, compile, chosen,
                                                                    check_every):
+    if compile is None:  # fit's default: what the model's class declares
+        compile = declares_static_graph(model)
     runner = step_runner(model, data, compile)
     assert (type(runner), runner.check_every) == (chosen, check_every)
 
