@@ -66,7 +66,11 @@ class Readouts:
 
     @data.setter
     def data(self, number: float) -> None:
-        self._data = self._checked(number, "data")
+        # a finite float, what optimizers assign at every step, is taken at once
+        if number.__class__ is float and number - number == 0.0:
+            self._data = number
+        else:
+            self._data = self._checked(number, "data")
 
     @property
     def grad(self) -> float | Value | None:
@@ -77,7 +81,9 @@ class Readouts:
 
     @grad.setter
     def grad(self, gradient: float | Value | None) -> None:
-        if gradient is None:
+        if gradient.__class__ is float and gradient - gradient == 0.0:  # zero_grad's 0.0
+            self._grad = gradient
+        elif gradient is None:
             self._grad = NO_GRADIENT
         elif isinstance(gradient, Readouts):  # a Value, as create_graph leaves it
             self._grad = gradient
