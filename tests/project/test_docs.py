@@ -320,3 +320,23 @@ def test_next_in_the_embedded_step_player_changes_the_caption(browser, site: Pat
                          button="left", clickCount=1)
         wait_for(browser, session, f"{caption} !== {json.dumps(before)}")
         assert "step 2 of" in browser.evaluate(session, caption)
+
+
+def test_the_engine_page_lists_exactly_the_functions_of_the_op_table() -> None:
+    from autograd_mini.ops import UNARY
+
+    text = (DOCS / "engine.md").read_text()
+    after_marker = text.split("<!-- ops: generated from autograd_mini/ops.py", 1)[1]
+    listed = after_marker.split("`", 2)[1].split()
+    expected = [f"{row.name}({row.param[0]}={row.param[1]})" if row.param else row.name
+                for row in UNARY if not row.method]
+    assert listed == expected
+
+
+def test_the_engine_page_lists_exactly_the_two_operand_functions_of_the_op_table() -> None:
+    from autograd_mini.ops import PAIRWISE
+
+    text = (DOCS / "engine.md").read_text()
+    after_marker = text.split("<!-- two-operand ops: generated from autograd_mini/ops.py", 1)[1]
+    listed = after_marker.split("`", 2)[1]
+    assert listed == " ".join(f"{row.name}(x, y)" for row in PAIRWISE)

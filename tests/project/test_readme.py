@@ -23,23 +23,3 @@ def test_quickstart_is_the_two_make_commands_that_ci_runs() -> None:
     assert "make demo" in text and "make test" in text
     ci = (README.parent / ".ci" / "run").read_text()
     assert "\nmake test\n" in ci
-
-
-def test_readme_lists_exactly_the_functions_of_the_op_table() -> None:
-    from autograd_mini.ops import UNARY
-
-    text = README.read_text()
-    after_marker = text.split("<!-- ops: generated from autograd_mini/ops.py", 1)[1]
-    listed = after_marker.split("`", 2)[1].split()
-    expected = [f"{row.name}({row.param[0]}={row.param[1]})" if row.param else row.name
-                for row in UNARY if not row.method]
-    assert listed == expected
-
-
-def test_readme_lists_exactly_the_two_operand_functions_of_the_op_table() -> None:
-    from autograd_mini.ops import PAIRWISE
-
-    text = README.read_text()
-    after_marker = text.split("<!-- two-operand ops: generated from autograd_mini/ops.py", 1)[1]
-    listed = after_marker.split("`", 2)[1]
-    assert listed == " ".join(f"{row.name}(x, y)" for row in PAIRWISE)
