@@ -84,46 +84,44 @@ class ReLU(_Activation):
     static_graph = True  # the op decides its branch at every run, compiled too
 
 
-class LeakyReLU(_Activation):
+class _OneParameter(_Activation):
+    """An activation with one number, kept on its op's nodes (leaky_relu's slope, elu's
+    alpha): applied, saved and checked by its name."""
+
+    parameter: ClassVar[str]  # its keyword, as PyTorch spells it
+    default: ClassVar[float]
+
+    def _apply(self, x: Value) -> Value:
+        method: Callable[[float], Value] = getattr(x, self.op)
+        return method(getattr(self, self.parameter))
+
+    def config(self) -> dict[str, Any]:
+        return {self.parameter: getattr(self, self.parameter)}
+
+    @classmethod
+    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
+        check_number(config.get(cls.parameter, cls.default), f"{cls.__name__} {cls.parameter}")
+        return {}
+
+
+class LeakyReLU(_OneParameter):
     """x for x > 0, else negative_slope * x, of each input, as PyTorch's nn.LeakyReLU."""
 
-    op = "leaky_relu"
+    op, parameter, default = "leaky_relu", "negative_slope", 0.01
     static_graph = True
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         self.negative_slope = check_number(negative_slope, "LeakyReLU negative_slope")
 
-    def _apply(self, x: Value) -> Value:
-        return x.leaky_relu(self.negative_slope)
 
-    def config(self) -> dict[str, Any]:
-        return {"negative_slope": self.negative_slope}
-
-    @classmethod
-    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
-        check_number(config.get("negative_slope", 0.01), "LeakyReLU negative_slope")
-        return {}
-
-
-class ELU(_Activation):
+class ELU(_OneParameter):
     """x for x > 0, else alpha (e^x - 1), of each input, as PyTorch's nn.ELU."""
 
-    op = "elu"
+    op, parameter, default = "elu", "alpha", 1.0
     static_graph = True
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = check_number(alpha, "ELU alpha")
-
-    def _apply(self, x: Value) -> Value:
-        return x.elu(self.alpha)
-
-    def config(self) -> dict[str, Any]:
-        return {"alpha": self.alpha}
-
-    @classmethod
-    def parameter_shapes(cls, config: dict[str, Any]) -> Shapes:
-        check_number(config.get("alpha", 1.0), "ELU alpha")
-        return {}
 
 
 class Softplus(_Activation):
