@@ -143,7 +143,10 @@ class Optimizer:
         """Each parameter's .grad as a float (a Value grad from create_graph=True gives its
         data, as PyTorch steps on the grad's value), or None; NonFiniteUpdate for NaN or
         infinity."""
-        grads: list[float | None] = []
+        grads: list[Any] = [p.grad for p in self.params]
+        if _finite_floats(grads):  # every step's case: checked at C speed
+            return grads
+        grads = []
         for i, p in enumerate(self.params):
             g = p.grad
             if g.__class__ is float and -math.inf < g < math.inf:
@@ -174,13 +177,13 @@ class Optimizer:
         """Assign new_data to `params` (this optimizer's parameters `numbers`) and their new
         state, but only if all of it is finite; else NonFiniteUpdate, with nothing assigned."""
         owner = type(self).__name__
-        for j, x in enumerate(new_data):
+        for j, x in enumerate(() if _finite_floats(new_data) else new_data):
             if not -math.inf < x < math.inf:
                 raise NonFiniteUpdate(
                     f"{owner}.step: the update would make parameter {numbers[j]} {x!r} (it is "
                     f"{params[j].data!r}, lr {lr:g})", "Lower the learning rate")
         for name, values in new_state.items():
-            if name in self.finite_by_construction:
+            if name in self.finite_by_construction or _finite_floats(values):
                 continue
             for j, x in enumerate(values):
                 if not -math.inf < x < math.inf:
@@ -443,3 +446,15 @@ def _number(loss: Value | float) -> float:
 def _grad_number(p: Value) -> float:
     grad = p.grad
     return grad.data if isinstance(grad, Value) else 0.0 if grad is None else grad
+
+
+def _finite_floats(numbers: Sequence[Any]) -> bool:
+    """Whether every item is a finite number, told by their sum at C speed: a sum of
+    floats is a float, finite unless an item is NaN or infinite (or they overflow together,
+    when this says False and the caller looks at them one by one). A None makes sum raise,
+    a Value (a create_graph gradient) makes it a Value: both False."""
+    try:
+        total = sum(numbers, 0.0)
+    except TypeError:
+        return False
+    return total.__class__ is float and total - total == 0.0
