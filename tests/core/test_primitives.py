@@ -144,6 +144,18 @@ def test_an_infinite_or_undefined_slope_is_named_at_backward() -> None:
     assert math.isnan(x.grad)
 
 
+def test_an_infinite_slope_is_named_and_allowed_as_ieee_gives_it() -> None:
+    @primitive(slope=lambda x, out: 0.5 / out if out > 0 else math.inf)
+    def ieee_root(x):
+        return math.sqrt(x)
+
+    with pytest.raises(NonFiniteGradientError, match="'ieee_root' node.*infinite slope"):
+        ieee_root(Value(0.0)).backward()
+    x = Value(0.0)
+    ieee_root(x).backward(allow_nonfinite=True)
+    assert x.grad == math.inf
+
+
 def test_a_result_or_slope_that_is_no_number_is_a_type_error_naming_the_primitive() -> None:
     @primitive(slope=lambda x, out: None)
     def no_slope(x):
