@@ -71,12 +71,9 @@ class _Settings(NamedTuple):
     def __str__(self) -> str:
         return f"eps={self.eps}, atol={self.atol}, rtol={self.rtol}"
 
-    def step(self, points: Sequence[float]) -> float:
-        return self.eps * max(1.0, *map(abs, points))
-
-    def step_along(self) -> float:
-        """The step along a direction already scaled to the inputs."""
-        return self.eps
+    def step(self, x: float) -> float:
+        """A parameter's step: eps scaled to its size, at least eps."""
+        return self.eps * max(1.0, abs(x))
 
     def passes(self, analytic: float, numeric: float) -> bool:
         scale = max(abs(analytic), abs(numeric))
@@ -142,7 +139,7 @@ def _shaped(out: Any, rng: random.Random) -> Any:
 def _difference(f: Callable[..., Any], points: list[float], direction: list[float],
                 settings: _Settings, what: str) -> list[float]:
     """Central differences of f's outputs along direction (scaled to the inputs)."""
-    h = settings.step_along()
+    h = settings.eps  # the direction is already scaled to the inputs
     ends = []
     for sign in (1.0, -1.0):
         shifted = [x + sign * h * v for x, v in zip(points, direction)]
@@ -218,7 +215,7 @@ def _loss(loss_fn: Callable[[], Value]) -> Value:
 
 def _parameter_difference(loss_fn: Callable[[], Value], p: Value, settings: _Settings) -> float:
     x = p._data
-    h = settings.step([x])
+    h = settings.step(x)
     ends = []
     for shifted in (x + h, x - h):
         p._data = shifted
