@@ -4,10 +4,9 @@ model.predict against calling the model under no_grad(), each timed in one run.
 - fit on micrograd's moons workload (workloads.py: the MLP 2-16-16-1, ReLU, 100 points,
   full batch), with the hinge loss and SGD: per mode, a run of 1 + K epochs on a fresh
   model, timed after each epoch (one step) by a callback; a step is the median of the
-  last K, and the compile time what the first epoch spent beyond a step. "per sample" is what fit does for a run
-  shorter than nn._compiled.OWN_PROGRAM_STEPS steps (a program compiled from one sample,
-  replayed per sample); "whole batch" what it does for a longer one (a program holding
-  the batch).
+  last K, and the compile time what the first epoch spent beyond a step. Compiled, fit
+  compiles one sample's code, run in a loop over the batch (compile_batched), so the
+  compile time does not grow with the batch.
 - the demo's training: `autograd-mini demo`'s fit (200 moons points, batches of 10, 30
   epochs, SGD with momentum and a decaying rate, hinge loss) and its accuracy().
 - predict: the demo's MLP (tanh) on a grid of points: no_grad() calls, a first predict
@@ -38,7 +37,6 @@ def _median_rounds(rounds: int, modes: dict[str, Callable[[], Any]]) -> dict[str
 
 def run_fit_compile(rounds: int, points: int, extra_epochs: int = 5) -> None:
     """fit's compile time and step time, eager and compiled, on micrograd's workload."""
-    import nn._compiled
     from benchmarks.impls import all_impls
     from nn import SGD, fit, hinge_loss
 
@@ -46,26 +44,19 @@ def run_fit_compile(rounds: int, points: int, extra_epochs: int = 5) -> None:
     params = workloads.mlp_initial_params()
     make_model = all_impls()[0].make_model  # autograd_mini's, as the MLP table's
 
-    def mode(compile: bool, own_program: bool = False) -> Callable[[], tuple[float, float]]:
+    def mode(compile: bool) -> Callable[[], tuple[float, float]]:
         def run() -> tuple[float, float]:
             model = make_model(params)
             ends: list[float] = []  # after each epoch (one step each), from a callback
-            saved = nn._compiled.OWN_PROGRAM_STEPS
-            nn._compiled.OWN_PROGRAM_STEPS = 0 if own_program else saved
-            try:
-                started = time.perf_counter()
-                fit(model, X, y, loss=hinge_loss, optimizer=SGD(model.parameters(), lr=0.05),
-                    epochs=1 + extra_epochs, progress=False, compile=compile,
-                    callbacks=[lambda record: ends.append(time.perf_counter())])
-            finally:
-                nn._compiled.OWN_PROGRAM_STEPS = saved
+            started = time.perf_counter()
+            fit(model, X, y, loss=hinge_loss, optimizer=SGD(model.parameters(), lr=0.05),
+                epochs=1 + extra_epochs, progress=False, compile=compile,
+                callbacks=[lambda record: ends.append(time.perf_counter())])
             step = statistics.median(b - a for a, b in zip(ends, ends[1:]))
             return max(0.0, ends[0] - started - step), step
         return run
 
-    found = _median_rounds(rounds, {"eager": mode(False),
-                                    "compiled, per sample": mode(True),
-                                    "compiled, whole batch": mode(True, own_program=True)})
+    found = _median_rounds(rounds, {"eager": mode(False), "compiled": mode(True)})
     compile_s = {name: statistics.median(r[0] for r in runs) for name, runs in found.items()}
     step_s = {name: statistics.median(r[1] for r in runs) for name, runs in found.items()}
     eager_step = step_s["eager"]
@@ -78,8 +69,7 @@ def run_fit_compile(rounds: int, points: int, extra_epochs: int = 5) -> None:
         steps_text = "-" if name == "eager" else f"{compile_s[name] / eager_step:.2f}"
         print(f"  {name:<24} {compile_text:>10} {1e3 * step_s[name]:>8.2f} {steps_text:>23}"
               f" {eager_step / step_s[name]:>13.1f}x")
-    print(f"  fit compiles per sample for runs under {nn._compiled.OWN_PROGRAM_STEPS} steps of a"
-          f" batch size, else the whole batch; target: compile at most 2 eager steps")
+    print("  target: compile at most 2 eager steps")
 
 
 def run_demo_training(rounds: int, samples: int = 200, epochs: int = 30) -> None:

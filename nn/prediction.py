@@ -22,7 +22,7 @@ from typing import Any, Callable, MutableMapping, cast
 
 from autograd_mini import Value, compile_graph, no_grad
 from nn._checks import check_callable
-from nn._compiled import Capture, rows_of
+from nn._capture import Capture, rows_of
 from nn._training_data import as_samples
 from nn.modules import declares_static_graph
 
@@ -54,8 +54,8 @@ class _FrozenProgram:
     """The model compiled on one sample, every leaf but the sample's features a constant."""
 
     def __init__(self, capture: Capture) -> None:
-        self.placeholders = capture.placeholders[0]
-        self.width = capture.shape[0]
+        self.placeholders = capture.placeholders
+        self.width = capture.width
         # the leaves every call reads (parameters): frozen at these bits
         self.frozen = capture.inputs
         self.bits = _bits(self.frozen)
@@ -96,7 +96,7 @@ def _program(model: Callable, samples: list, rows: list[list[float]]) -> _Frozen
             return program
         if len(samples) < COMPILE_FROM:
             return None
-        capture = Capture.of(model, rows[:1], scalar=key[0])
+        capture = Capture.of(model, rows[0], scalar=key[0])
         program = _FrozenProgram(capture) if capture is not None else None
         kept[key] = False if program is None else program
     return program

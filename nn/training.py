@@ -113,9 +113,9 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
     as before that step and the finished epochs in its `.history`; a learning-rate schedule
     that returns a bad rate stops it likewise with TrainingStopped, its base class.
 
-    `compile`: True captures the model once per batch size as a compiled program
-    (autograd_mini.compile_graph) and replays it at every step: the same history as eager,
-    several times faster. The rule, as with jax.jit: the model's graph must not depend on the
+    `compile`: True captures the model on one sample, compiled as a loop over a batch's
+    rows (autograd_mini.compiler.compile_batched), and runs it at every step: the same
+    history as eager, several times faster. The rule, as with jax.jit: the model's graph must not depend on the
     data (no Python `if` on a value). An int N compiles and also runs every N-th step
     eagerly, raising CompileMismatch when the two differ. None (the default) compiles a model
     whose class declares `static_graph = True` in its own body, as nn's MLP, Layer and Neuron
@@ -134,7 +134,7 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
     compile = _check_compile(compile)
     if compile is None:  # the default: compiled when the model's class declares it may be
         compile = declares_static_graph(model)
-    runner = step_runner(model, X, compile, batch_size, epochs)
+    runner = step_runner(model, X, compile)
     optimizer = resolve_optimizer(optimizer, lr, model)
     begin_schedule_run(optimizer, epochs * -(-n // batch_size))
     is_correct = correctness_rule(loss, y)

@@ -36,7 +36,8 @@ from typing import Sequence
 from autograd_mini.compiler.capture import CONSTANT, INPUT, OP, PLACEHOLDER, Plan
 from autograd_mini.compiler.forms import HELPERS, Form, form_of, literal, namespace, primitive_names
 
-__all__ = ["Layout", "chunk_source", "helpers_source", "label_comment"]
+__all__ = ["Layout", "chunk_source", "helpers_source", "label_comment", "chunk_fields",
+           "forward_parts", "backward_lines", "unpacked"]
 
 _NAMESPACE = namespace()
 # Deeper expressions would strain Python's compiler (a sum of many terms is one long chain).
@@ -103,9 +104,9 @@ def chunk_source(plan: Plan, layout: Layout, k: int) -> str:
     """The source of forward_k (which returns the values to check) and backward_k."""
     start = k * plan.chunk_size
     end = min(start + plan.chunk_size, len(plan))
-    fields = _chunk_fields(plan, layout, start, end)
+    fields = chunk_fields(plan, layout, start, end)
     forward, checked = _forward_lines(plan, layout, start, end, fields)
-    backward, saved = _backward_lines(plan, layout, start, end, fields)
+    backward, saved = backward_lines(plan, layout, start, end, fields)
     if saved:  # forward's names that backward reads (slopes, operands) cross through S[k]
         forward.append(f"    S[{k}] = {_tuple(saved)}")
         backward.insert(0, f"    {_tuple(saved)[1:-1]} = S[{k}]")
@@ -131,7 +132,7 @@ def _tuple(names: list[str]) -> str:
     return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
 
 
-def _chunk_fields(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, dict]:
+def chunk_fields(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, dict]:
     """The template fields of each op node of the chunk: operand and result names,
     constant, temporaries."""
     kinds, constants = plan.kinds, plan.constants
@@ -157,9 +158,26 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
                    fields_of: dict[int, dict]) -> tuple[list[str], list[str]]:
     """forward_k's lines up to its return (the values read from V, each node's value and
     slopes, the values handed on through V), and the names of the values it computes,
-    whose sum it returns. A value read once by an arithmetic op goes inside its reader's
-    line."""
-    kinds, ops, slot = plan.kinds, plan.ops, layout.value_slot
+    whose sum it returns."""
+    imports, body, checked = forward_parts(plan, layout, start, end, fields_of)
+    slot = layout.value_slot
+    lines = unpacked([layout.value(p) for p in imports], [f"V[{slot[p]}]" for p in imports],
+                      layout, imports)
+    lines += body
+    handed = [i for i in range(start, end) if plan.kinds[i] == OP and i in slot]
+    if handed:
+        first = slot[handed[0]]
+        lines.append(f"    V[{first}:{first + len(handed)}] = "
+                     f"{_tuple([layout.value(i) for i in handed])}")
+    return lines, checked
+
+
+def forward_parts(plan: Plan, layout: Layout, start: int, end: int,
+                  fields_of: dict[int, dict]) -> tuple[list[int], list[str], list[str]]:
+    """The positions of the leaves and earlier chunks' values that forward_k reads, its
+    lines computing each node's value and slopes, and the names of the values computed
+    (to check). A value read once by an arithmetic op goes inside its reader's line."""
+    kinds, ops = plan.kinds, plan.ops
     parent1, parent2 = plan.parent1, plan.parent2
     imports: dict[int, None] = {}
     inlined: dict[int, tuple[str, int, int]] = {}  # node -> (expression, binding, depth)
@@ -195,15 +213,7 @@ def _forward_lines(plan: Plan, layout: Layout, start: int, end: int,
         for n, kind in enumerate(form.slope_kinds):
             if kind == "expr":
                 body.append(f"    {_slope_name(i, form, n)} = {form.slopes[n].format(**fields)}")
-    lines = _unpacked([layout.value(p) for p in imports], [f"V[{slot[p]}]" for p in imports],
-                      layout, list(imports))
-    lines += body
-    handed = [i for i in range(start, end) if kinds[i] == OP and i in slot]
-    if handed:
-        first = slot[handed[0]]
-        lines.append(f"    V[{first}:{first + len(handed)}] = "
-                     f"{_tuple([layout.value(i) for i in handed])}")
-    return lines, checked
+    return list(imports), body, checked
 
 
 def _fits_in_reader(plan: Plan, layout: Layout, i: int, end: int) -> bool:
@@ -243,19 +253,23 @@ def _constant_slope(template: str, constant: str | None) -> str:
     return literal(eval(template.format(c=constant), _NAMESPACE))
 
 
-def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
-                    fields_of: dict[int, dict]) -> tuple[list[str], list[str]]:
+def backward_lines(plan: Plan, layout: Layout, start: int, end: int,
+                   fields_of: dict[int, dict], accumulators: dict[int, str] | None = None
+                   ) -> tuple[list[str], list[str]]:
     """backward_k's lines, and the names of forward_k's it reads, in the order it first
     reads them. Each node's terms wait until its gradient is read (or handed on at the
     chunk's end), then go out as one sum in the order they came, as Value.backward adds
-    them. A gradient made of one term and read once is written inside the term reading it."""
+    them. A gradient made of one term and read once is written inside the term reading it.
+    The leaves named in `accumulators` add their terms into those variables (a running
+    sum across calls, as eager's .grad) instead of going out through P[k]."""
     kinds, needs, slot = plan.kinds, plan.needs_grad, layout.grad_slot
     saved: dict[str, None] = {}  # forward's names read here, in order
     # node -> its gradient: a variable, or an expression read once
     acc: dict[int, str] = _gradients_begun(plan, layout, start, end)
     nested: dict[int, int] = {}  # node -> how deep its gradient's expression is
     pending: dict[int, list[str]] = {}  # node -> terms not yet added, in order
-    lines = _unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc], layout, list(acc))
+    lines = unpacked(list(acc.values()), [f"G[{slot[p]}]" for p in acc], layout, list(acc))
+    acc.update(accumulators or {})
     for i in range(end - 1, start - 1, -1):
         for root, k in layout.seeds_at.get(i, ()):
             pending.setdefault(root, []).append(f"G[{k}]")
@@ -294,7 +308,7 @@ def _backward_lines(plan: Plan, layout: Layout, start: int, end: int,
                 nested[p] = max(nested.get(p, 0), depth)
     for p in sorted(pending):
         _add_pending(lines, layout, acc, pending, p)
-    return lines + _handed_on(plan, layout, start, end, acc), list(saved)
+    return lines + _handed_on(plan, layout, start, end, acc, accumulators or {}), list(saved)
 
 
 def _gradients_begun(plan: Plan, layout: Layout, start: int, end: int) -> dict[int, str]:
@@ -306,14 +320,15 @@ def _gradients_begun(plan: Plan, layout: Layout, start: int, end: int) -> dict[i
             if layout.last_term.get(p, plan.last_use[p]) >= end}
 
 
-def _handed_on(plan: Plan, layout: Layout, start: int, end: int,
-               acc: dict[int, str]) -> list[str]:
+def _handed_on(plan: Plan, layout: Layout, start: int, end: int, acc: dict[int, str],
+               accumulated: dict[int, str]) -> list[str]:
     """backward_k's last lines: the gradients of earlier chunks' nodes into G, and those of
-    the chunk's leaves into P[k]."""
+    the chunk's leaves (but the accumulated) into P[k]."""
     slot = layout.grad_slot
     handed = sorted((p for p in acc if p < start), key=slot.__getitem__)
-    lines = _unpacked([f"G[{slot[p]}]" for p in handed], [acc[p] for p in handed])
-    leaves = [i for i in range(start, end) if plan.kinds[i] != OP and plan.needs_grad[i]]
+    lines = unpacked([f"G[{slot[p]}]" for p in handed], [acc[p] for p in handed])
+    leaves = [i for i in range(start, end)
+              if plan.kinds[i] != OP and plan.needs_grad[i] and i not in accumulated]
     if leaves:
         lines.append(f"    P[{start // plan.chunk_size}] = {_tuple([acc[i] for i in leaves])}")
     return lines
@@ -353,7 +368,7 @@ def _add_pending(lines: list[str], layout: Layout, acc: dict[int, str],
         lines.append(f"    {name} = {name} + {' + '.join(terms[first:first + _TERMS_PER_LINE])}")
 
 
-def _unpacked(targets: list[str], sources: list[str], layout: Layout | None = None,
+def unpacked(targets: list[str], sources: list[str], layout: Layout | None = None,
               nodes: Sequence[int] = (), per_line: int = 8) -> list[str]:
     """`a, b = G[0], G[3]` lines, a few names each; given the layout, a line names the
     labels of its `nodes` ("# v0 'w', v2 'b'")."""

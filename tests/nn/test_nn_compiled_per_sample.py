@@ -1,6 +1,7 @@
-"""fit(compile=...) compiles the model from ONE sample and replays it per sample: one
-compile whatever the batch sizes, and eager's history and parameters bit for bit (every
-test also counts what was compiled, so that it checks the per-sample replay itself)."""
+"""fit(compile=...) compiles the model from ONE sample, as a batched program (the sample's
+code in a loop over the batch) with a replay per sample as its slow path: one compile
+whatever the batch sizes, and eager's history and parameters bit for bit (every test
+also counts what was compiled, so that it checks the path it means to)."""
 from __future__ import annotations
 
 import struct
@@ -8,6 +9,7 @@ import struct
 import pytest
 
 import nn._compiled
+import nn._per_sample
 from autograd_mini import Value
 from nn import (MLP, SGD, Adam, ConjugateGradient, Module, binary_cross_entropy_with_logits,
                 cross_entropy, fit, hinge_loss, mse_loss)
@@ -20,16 +22,20 @@ SPIRAL = spiral(22, classes=3, seed=0)
 
 
 @pytest.fixture
-def compiled(monkeypatch) -> list[int]:
-    """The number of outputs of each program compiled (one per sample captured)."""
-    sizes: list[int] = []
-    compile_graph = nn._compiled.compile_graph
+def compiled(monkeypatch) -> list[tuple[str, int]]:
+    """Each program compiled: ("batched" or "per sample", its number of outputs)."""
+    found: list[tuple[str, int]] = []
 
-    def counting(outputs, *args, **options):
-        sizes.append(len(outputs))
-        return compile_graph(outputs, *args, **options)
-    monkeypatch.setattr(nn._compiled, "compile_graph", counting)
-    return sizes
+    def counting(module, name, kind):
+        compile = getattr(module, name)
+
+        def counted(outputs, *args, **options):
+            found.append((kind, len(outputs)))
+            return compile(outputs, *args, **options)
+        monkeypatch.setattr(module, name, counted)
+    counting(nn._compiled, "compile_batched", "batched")
+    counting(nn._per_sample, "compile_graph", "per sample")
+    return found
 
 
 def bits(model) -> list[bytes]:
@@ -58,7 +64,7 @@ def test_the_micrograd_demo_setup_trains_as_eager_at_every_batch_size(compiled, 
         compiled, lambda: MLP(2, [8, 8, 1], activation="relu", seed=0),
         lambda p: SGD(p, lr=lambda step: 0.1 - 0.001 * step, momentum=0.9), MOONS,
         loss=hinge_loss, epochs=4, batch_size=batch_size)
-    assert found == [1]  # one program of one sample, for the full batches and the last one
+    assert found == [("batched", 1)]  # one sample's code, for the full batches and the last one
 
 
 @pytest.mark.parametrize("batch_size", [4, 7, None])
@@ -66,7 +72,7 @@ def test_several_logits_with_cross_entropy_train_as_eager(compiled, batch_size):
     found = assert_eager_bit_for_bit(compiled, lambda: MLP(2, [6, 3], seed=0),
                                      lambda p: Adam(p, lr=0.05), SPIRAL, loss=cross_entropy,
                                      epochs=4, batch_size=batch_size)
-    assert found == [3]
+    assert found == [("batched", 3)]
 
 
 def test_logistic_loss_and_gelu_train_as_eager(compiled):
@@ -74,7 +80,7 @@ def test_logistic_loss_and_gelu_train_as_eager(compiled):
                                      lambda p: Adam(p, lr=0.1), MOONS,
                                      loss=binary_cross_entropy_with_logits, epochs=5,
                                      batch_size=6)
-    assert found == [1]
+    assert found == [("batched", 1)]
 
 
 def test_a_line_search_on_number_samples_trains_as_eager(compiled):
@@ -82,7 +88,7 @@ def test_a_line_search_on_number_samples_trains_as_eager(compiled):
     found = assert_eager_bit_for_bit(compiled, lambda: MLP(1, [5, 1], activation="silu", seed=0),
                                      ConjugateGradient, (X, [x * x for x in X]), loss=mse_loss,
                                      epochs=4)
-    assert found == [1]
+    assert found == [("batched", 1)]
 
 
 def out_of_order(p, t):
@@ -96,8 +102,9 @@ def test_each_sample_adds_its_gradients_in_the_order_its_loss_reads_its_outputs(
     found = assert_eager_bit_for_bit(compiled, lambda: MLP(2, [4, 4, 3], seed=0),
                                      lambda p: SGD(p, lr=0.05), MOONS, loss=out_of_order,
                                      epochs=3, batch_size=8)
-    # the model's order, for the forward passes; then the order of each kind of sample
-    assert found == [3, 3, 3]
+    # the model's order for the first forward pass; a batch whose samples' losses read their
+    # outputs in different orders takes the slow path, a sample at a time, for its backward
+    assert found[0] == ("batched", 3) and found[1] == ("per sample", 3)
 
 
 class SharedWeight(Module):
@@ -120,7 +127,7 @@ class SharedWeight(Module):
 def test_a_weight_read_twice_by_each_sample_trains_as_eager(compiled, batch_size):
     found = assert_eager_bit_for_bit(compiled, SharedWeight, lambda p: SGD(p, lr=0.2),
                                      MOONS, loss=mse_loss, epochs=4, batch_size=batch_size)
-    assert found == [1 + 3]  # the output, then a carry for each of w, v and b
+    assert found == [("batched", 1)]  # its running sums are the program's own
 
 
 def test_gradients_that_were_not_zeroed_add_up_as_eager_adds_them(compiled):
@@ -133,7 +140,7 @@ def test_gradients_that_were_not_zeroed_add_up_as_eager_adds_them(compiled):
             progress=False, compile=compile)
         return bits(model), [struct.pack("<d", p.grad) for p in model.parameters()]
     assert run(True) == run(False)
-    assert compiled == [1]
+    assert compiled == [("batched", 1)]
 
 
 def test_the_check_mode_finds_per_sample_steps_equal_to_eager_ones(compiled):
@@ -142,7 +149,7 @@ def test_the_check_mode_finds_per_sample_steps_equal_to_eager_ones(compiled):
     checked = trained(2, *model_and_optimizer, MOONS, loss=hinge_loss, epochs=2, batch_size=5)
     assert checked == trained(False, *model_and_optimizer, MOONS, loss=hinge_loss, epochs=2,
                               batch_size=5)
-    assert compiled == [1]
+    assert compiled == [("batched", 1)]
 
 
 def test_the_check_mode_catches_a_branch_on_the_data_within_a_batch(compiled):
@@ -155,25 +162,40 @@ def test_the_check_mode_catches_a_branch_on_the_data_within_a_batch(compiled):
         fit(model, X, y, optimizer=SGD([w, b], lr=0.1), epochs=2, batch_size=4,
             shuffle_seed=None, progress=False, compile=1)
     assert (caught.value.epoch, caught.value.step) == (1, 1)
-    assert compiled == [1]
+    assert compiled == [("batched", 1)]
 
 
-def test_a_batch_size_that_runs_long_gets_a_program_of_its_own(compiled, monkeypatch):
-    monkeypatch.setattr(nn._compiled, "OWN_PROGRAM_STEPS", 6)
-    found = assert_eager_bit_for_bit(compiled, lambda: MLP(2, [4, 1], seed=0),
-                                     lambda p: SGD(p, lr=0.1), MOONS, loss=hinge_loss, epochs=3,
-                                     batch_size=10)
-    # 6 steps of 10 samples: the whole batch; 3 of the 3 left over: one sample at a time
-    assert found == [10, 1]
+@pytest.fixture
+def slow_path(monkeypatch, compiled) -> list[tuple[str, int]]:
+    """Every batch's backward passes replayed a sample at a time (the path of a batch
+    that met a NaN or an error)."""
+    monkeypatch.setattr(nn._compiled._BatchReplay, "backward", lambda self, passes: False)
+    return compiled
 
 
-def test_a_whole_batch_program_adds_in_the_order_the_loss_reads_the_outputs(compiled,
-                                                                            monkeypatch):
-    monkeypatch.setattr(nn._compiled, "OWN_PROGRAM_STEPS", 1)
-    found = assert_eager_bit_for_bit(compiled, lambda: MLP(2, [4, 4, 3], seed=0),
-                                     lambda p: SGD(p, lr=0.05), MOONS, loss=out_of_order,
-                                     epochs=2, batch_size=8)
-    assert set(found) == {8 * 3, 7 * 3}  # no program of one sample
+@pytest.mark.parametrize("batch_size", [1, 3, None])
+def test_the_slow_path_carries_the_running_sum_of_a_weight_read_twice(slow_path, batch_size):
+    found = assert_eager_bit_for_bit(slow_path, SharedWeight, lambda p: SGD(p, lr=0.2),
+                                     MOONS, loss=mse_loss, epochs=4, batch_size=batch_size)
+    # the output, then a carry node for each of w, v and b
+    assert found == [("batched", 1), ("per sample", 1 + 3)]
+
+
+def test_the_slow_path_adds_to_gradients_that_were_not_zeroed_as_eager_does(slow_path):
+    def run(compile):
+        model = MLP(2, [5, 1], seed=3)
+        fit(model, *MOONS, optimizer=SGD(model.layers[1].parameters(), lr=0.1), epochs=3,
+            batch_size=4, progress=False, compile=compile)
+        return bits(model), [struct.pack("<d", p.grad) for p in model.parameters()]
+    assert run(True) == run(False)
+    assert slow_path == [("batched", 1), ("per sample", 1)]
+
+
+def test_the_slow_path_trains_the_demo_setup_as_eager(slow_path):
+    found = assert_eager_bit_for_bit(
+        slow_path, lambda: MLP(2, [8, 8, 1], activation="relu", seed=0),
+        lambda p: SGD(p, lr=0.05, momentum=0.9), MOONS, loss=hinge_loss, epochs=3, batch_size=5)
+    assert found == [("batched", 1), ("per sample", 1)]
 
 
 def test_a_model_that_returns_no_values_runs_eagerly(compiled):
@@ -191,7 +213,7 @@ def test_a_batch_the_program_cannot_take_runs_eagerly_which_says_what_is_wrong(c
     with pytest.raises(ValueError) as caught:  # captured with 2 features
         steps.predictions(model, [[0.5, 1.0, 2.0]])
     assert str(caught.value) == str(eager.value)
-    assert steps.replay is None and compiled == [1]
+    assert steps.replay is None and compiled == [("batched", 1)]
 
 
 class Root(Module):
@@ -223,4 +245,5 @@ def test_a_failing_backward_pass_raises_eagers_error_and_leaves_every_gradient_a
         messages.append((type(caught.value), str(caught.value)))
         assert model.w.grad == 0.25
     assert messages[0] == messages[1]
-    assert compiled == [1]
+    # the slope 0.5 / sqrt(0) fails in the batched program: a replay per sample raises
+    assert compiled == [("batched", 1), ("per sample", 1)]

@@ -102,8 +102,8 @@ def captures(monkeypatch, model) -> int:
     def counting(*args, **options):
         captured.append(1)
         return compile_graph(*args, **options)
-    compile_graph = nn._compiled.compile_graph
-    monkeypatch.setattr(nn._compiled, "compile_graph", counting)
+    compile_graph = nn._compiled.compile_batched
+    monkeypatch.setattr(nn._compiled, "compile_batched", counting)
     fit(model, [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], epochs=2, progress=False)
     return len(captured)
 

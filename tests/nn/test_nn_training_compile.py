@@ -65,12 +65,12 @@ def test_the_default_compiles_nn_models_once_from_one_sample(monkeypatch):
     def counting(*args, **options):
         captured.append(len(args[0]))  # the outputs: one per sample captured
         return compile_graph(*args, **options)
-    compile_graph = nn._compiled.compile_graph
-    monkeypatch.setattr(nn._compiled, "compile_graph", counting)
+    compile_graph = nn._compiled.compile_batched
+    monkeypatch.setattr(nn._compiled, "compile_batched", counting)
     X, y = make_moons(25, noise=0.1, seed=0)
     model = MLP(2, [4, 1], seed=0)
     fit(model, X, y, loss=hinge_loss, epochs=3, batch_size=10, progress=False)
-    assert captured == [1]  # for batches of 10 and of 5
+    assert captured == [1]  # one batched program, for batches of 10 and of 5
 
 
 def data_dependent_model(parameters: list[Value]):

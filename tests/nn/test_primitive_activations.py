@@ -139,8 +139,8 @@ def test_compiled_training_gives_eager_training_bit_for_bit(monkeypatch):
     def counting(*args, **options):
         compiled.append(len(args[0]))
         return compile_graph(*args, **options)
-    compile_graph = nn._compiled.compile_graph
-    monkeypatch.setattr(nn._compiled, "compile_graph", counting)
+    compile_graph = nn._compiled.compile_batched
+    monkeypatch.setattr(nn._compiled, "compile_batched", counting)
     eager_history, eager_state = train(False)
     assert compiled == []
     history, state = train(True)
