@@ -143,6 +143,9 @@ def _pairs(prediction: Any, target: Any, name: str, check_target: Callable[[Any,
            targets: str = "a number or a list of numbers") -> list[tuple[Any, Any]]:
     """(prediction, target) pairs, each checked, from one of each or from equal-length lists
     (numpy arrays and scalars are read as the lists and numbers they hold)."""
+    if check_prediction is None and prediction.__class__ is Value and target.__class__ in (
+            int, float):  # fit's case: one Value and one plain number, what the rest passes
+        return [(prediction, check_target(target, f"{name}: target"))]
     check_prediction = check_prediction or _prediction
     prediction, target = plain(prediction), plain(target)
     single = _is_single(prediction)
@@ -220,8 +223,9 @@ def _keep(y: Any, where: str) -> Any:
 
 
 def _mean(pairs: list[tuple[Scalar, Scalar]], term: Any) -> Value:
-    total = _as_value(reduce(add, (term(p, y) for p, y in pairs)))
-    return total if len(pairs) == 1 else total / len(pairs)
+    if len(pairs) == 1:
+        return _as_value(term(*pairs[0]))
+    return _as_value(reduce(add, (term(p, y) for p, y in pairs))) / len(pairs)
 
 
 def _as_value(x: Value | float) -> Value:

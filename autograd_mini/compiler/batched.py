@@ -178,8 +178,10 @@ def _source(plan: Plan, layout: Layout, graded: list[int], width: int) -> str:
     inputs = [p for p in imports if plan.kinds[p] == INPUT]
     inputs += [r for r in plan.roots if plan.kinds[r] == INPUT and r not in inputs]
     # backward reads the inputs' values (a weight's term into its operand) once, from V
-    read_back = [p for p in inputs if layout.value(p) in saved]
-    saved = [name for name in saved if name not in set(map(layout.value, read_back))]
+    saved_names = set(saved)
+    read_back = [p for p in inputs if layout.value(p) in saved_names]
+    names_read_back = set(map(layout.value, read_back))
+    saved = [name for name in saved if name not in names_read_back]
     row = ["_"] * width  # each placeholder's name, in their order (unread ones: _)
     for i, slot in plan.leaf_slots.items():
         if plan.kinds[i] == PLACEHOLDER:
