@@ -26,6 +26,7 @@ from operator import add
 from typing import Any, Callable, Iterable, Sequence
 
 from autograd_mini import FloatOverflowError, NonFiniteGradientError, Value
+from nn._bulk import data_of
 from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
                          check_seed, plain, short_repr)
 from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
@@ -246,7 +247,8 @@ def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], los
                 check_against_eager(*seen[0])
         return batch_loss
 
-    before = [p.data for p in params]
+    # an Optimizer's parameters are Values (checked when it was built): read at C speed
+    before = data_of(params) if isinstance(optimizer, Optimizer) else [p.data for p in params]
     try:
         optimizer.step(closure)
     except (_Diverging, NonFiniteUpdate, LearningRateError):
