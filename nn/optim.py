@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union, cast
 
 from autograd_mini import Value
+from nn._bulk import (assign_data, data_of, fill_gradients, finite_floats, finite_numbers,
+                      raw_gradients_of)
 from nn._checks import (check_flag, check_int, check_number, check_pair, check_parameters, plain,
                         short_repr)
 from nn._line_search import strong_wolfe_step
@@ -69,17 +72,21 @@ class Optimizer:
             except ValueError as error:  # lr was reassigned since the optimizer was built
                 raise LearningRateError(str(error)) from None
         rate = self.lr(self.steps)
-        returned = (f"{type(self).__name__}: the learning-rate schedule returned {rate!r} at "
-                    f"step {self.steps}")
         try:
             return self._rate(rate)
         except TypeError:
-            raise TypeError(f"{returned}; it must return a number") from None
+            raise TypeError(f"{self._returned(rate)}; it must return a number") from None
         except ValueError:
-            raise LearningRateError(f"{returned}; it must return a finite number "
+            raise LearningRateError(f"{self._returned(rate)}; it must return a finite number "
                                     f"{'>' if self.lr_above_zero else '>='} 0") from None
 
+    def _returned(self, rate: Any) -> str:
+        return (f"{type(self).__name__}: the learning-rate schedule returned {rate!r} at "
+                f"step {self.steps}")
+
     def _rate(self, lr: Any) -> float:
+        if lr.__class__ is float and 0.0 <= lr < math.inf and (lr or not self.lr_above_zero):
+            return lr  # every step's case, as check_number returns it
         return check_number(lr, f"{type(self).__name__}: lr", 0.0, above=self.lr_above_zero)
 
     # attributes holding one entry per parameter, None before that parameter's first step
@@ -92,9 +99,7 @@ class Optimizer:
         """Set every parameter's gradient to 0 (gradients accumulate across backward calls),
         or to None with set_to_none=True, as PyTorch's: then a parameter that the next
         backward does not reach keeps grad None and the step skips it."""
-        cleared = None if set_to_none else 0.0
-        for p in self.params:
-            p.grad = cleared
+        fill_gradients(self.params, set_to_none)
 
     def step(self, closure: Closure | None = None) -> Value | float | None:
         """Update the parameters from their gradients; `closure`, if given, is called first
@@ -105,14 +110,17 @@ class Optimizer:
         loss = closure() if closure is not None else None
         with self._all_or_nothing():
             lr = self.current_lr()
-            grads = self._gradients()
             params = self.params
+            grads: list[Any] = raw_gradients_of(params)
             state = {name: getattr(self, name) for name in self.per_parameter}
             numbers: Sequence[int] = range(len(params))
-            if None in grads:
-                numbers = [i for i, g in enumerate(grads) if g is not None]
-                params, grads = [params[i] for i in numbers], [grads[i] for i in numbers]
-                state = {name: [values[i] for i in numbers] for name, values in state.items()}
+            if not finite_floats(grads):  # a None to skip, or a gradient to check one by one
+                grads = self._gradients()
+                if None in grads:
+                    numbers = [i for i, g in enumerate(grads) if g is not None]
+                    params, grads = [params[i] for i in numbers], [grads[i] for i in numbers]
+                    state = {name: [values[i] for i in numbers]
+                             for name, values in state.items()}
             new_data, new_state = self._update(lr, params, cast("list[float]", grads), state)
             self._commit(lr, numbers, params, new_data, new_state)
             self.steps += 1
@@ -122,7 +130,7 @@ class Optimizer:
     def _all_or_nothing(self) -> Iterator[None]:
         """Put back every parameter's data and this optimizer's state when the block
         raises, Ctrl-C too: a step is taken whole or not at all."""
-        data, state = [p.data for p in self.params], dict(vars(self))
+        data, state = data_of(self.params), dict(vars(self))
         try:
             yield
         except BaseException:
@@ -143,8 +151,8 @@ class Optimizer:
         """Each parameter's .grad as a float (a Value grad from create_graph=True gives its
         data, as PyTorch steps on the grad's value), or None; NonFiniteUpdate for NaN or
         infinity."""
-        grads: list[Any] = [p.grad for p in self.params]
-        if _finite_floats(grads):  # every step's case: checked at C speed
+        grads = raw_gradients_of(self.params)
+        if finite_floats(grads):  # every step's case: checked at C speed
             return grads
         grads = []
         for i, p in enumerate(self.params):
@@ -177,13 +185,13 @@ class Optimizer:
         """Assign new_data to `params` (this optimizer's parameters `numbers`) and their new
         state, but only if all of it is finite; else NonFiniteUpdate, with nothing assigned."""
         owner = type(self).__name__
-        for j, x in enumerate(() if _finite_floats(new_data) else new_data):
+        for j, x in enumerate(() if finite_numbers(new_data) else new_data):
             if not -math.inf < x < math.inf:
                 raise NonFiniteUpdate(
                     f"{owner}.step: the update would make parameter {numbers[j]} {x!r} (it is "
                     f"{params[j].data!r}, lr {lr:g})", "Lower the learning rate")
         for name, values in new_state.items():
-            if name in self.finite_by_construction or _finite_floats(values):
+            if name in self.finite_by_construction or finite_numbers(values):
                 continue
             for j, x in enumerate(values):
                 if not -math.inf < x < math.inf:
@@ -191,8 +199,7 @@ class Optimizer:
                         f"{owner}.step: the optimizer's state for parameter {numbers[j]} would "
                         f"become {x!r} (gradient {params[j].grad!r})",
                         "Rescale the loss or the inputs")
-        for p, x in zip(params, new_data):
-            p.data = x
+        assign_data(params, new_data)
         every = len(numbers) == len(self.params)
         for name, values in new_state.items():
             if not every:  # the skipped parameters keep their entries
@@ -226,7 +233,7 @@ class SGD(Optimizer):
     def _update(self, lr: float, params: list[Value], grads: list[float],
                 state: State) -> tuple[list[float], State]:
         momentum, decay = self.momentum, self.weight_decay
-        data = [p.data for p in params]
+        data = data_of(params)
         grads = [g + decay * x for g, x in zip(grads, data)]
         if not momentum:
             return [x - lr * g for x, g in zip(data, grads)], {}
@@ -270,30 +277,29 @@ class Adam(Optimizer):
     def _update(self, lr: float, params: list[Value], grads: list[float],
                 state: State) -> tuple[list[float], State]:
         beta1, beta2, eps, decay = self.beta1, self.beta2, self.eps, self.weight_decay
-        new_data, counts, first, second = [], [], [], []
-        corrected = 0  # the step count the bias corrections below are for
-        for p, g, t, m, v in zip(params, grads, state["parameter_steps"],
-                                 state["first_moment"], state["second_moment"]):
-            if t is None:  # the parameter's first step: PyTorch's state starts at zero
-                t, m, v = 0, 0.0, 0.0
-            t += 1
-            if t != corrected:  # each parameter has its own count, but they are mostly equal
-                correction1 = 1.0 - beta1 ** t
-                root_correction2 = math.sqrt(1.0 - beta2 ** t)
-                corrected = t
-            x = p.data
-            if self.decoupled:
-                x *= 1.0 - lr * decay
-            else:
-                g += decay * x
-            m = beta1 * m + (1.0 - beta1) * g
-            v = beta2 * v + (1.0 - beta2) * g * g
-            # m_hat / (sqrt(v_hat) + eps), in PyTorch's order of operations
-            denominator = math.sqrt(v) / root_correction2 + eps
-            new_data.append(x - (lr / correction1) * m / denominator if denominator else x)
-            counts.append(t)
-            first.append(m)
-            second.append(v)
+        data = data_of(params)
+        if self.decoupled:
+            shrink = 1.0 - lr * decay
+            data = [x * shrink for x in data]
+        else:
+            grads = [g + decay * x for g, x in zip(grads, data)]
+        # per parameter: the steps that updated it, this one included
+        counts = [1 if t is None else t + 1 for t in state["parameter_steps"]]
+        distinct = set(counts)
+        first, second = state["first_moment"], state["second_moment"]
+        if 1 in distinct:  # a parameter's first step: PyTorch's state starts at zero
+            first = [0.0 if m is None else m for m in first]
+            second = [0.0 if v is None else v for v in second]
+        kept1, kept2 = 1.0 - beta1, 1.0 - beta2
+        first = [beta1 * m + kept1 * g for m, g in zip(first, grads)]
+        second = [beta2 * v + kept2 * g * g for v, g in zip(second, grads)]
+        # m_hat / (sqrt(v_hat) + eps), in PyTorch's order of operations
+        sizes = _by_count(counts, distinct, lambda t: lr / (1.0 - beta1 ** t))
+        roots = _by_count(counts, distinct, lambda t: math.sqrt(1.0 - beta2 ** t))
+        sqrt = math.sqrt
+        denominators = [sqrt(v) / root + eps for v, root in zip(second, roots)]
+        new_data = [x - size * m / d if d else x
+                    for x, size, m, d in zip(data, sizes, first, denominators)]
         return new_data, {"parameter_steps": counts, "first_moment": first,
                           "second_moment": second}
 
@@ -327,7 +333,8 @@ class Rprop(Optimizer):
     def _update(self, lr: float, params: list[Value], grads: list[float],
                 state: State) -> tuple[list[float], State]:
         new_data, sizes, previous = [], [], []
-        for p, g, size, before in zip(params, grads, state["step_size"], state["previous"]):
+        for x, g, size, before in zip(data_of(params), grads, state["step_size"],
+                                      state["previous"]):
             if size is None:  # the parameter's first step: PyTorch starts at size lr, previous 0
                 size, before = lr, 0.0
             agreement = g * before
@@ -337,7 +344,7 @@ class Rprop(Optimizer):
                 size *= self.eta_minus
                 g = 0.0  # iRprop-: no move now, and no sign comparison next step
             size = min(max(size, self.min_step), self.max_step)
-            new_data.append(p.data - size if g > 0 else p.data + size if g < 0 else p.data)
+            new_data.append(x - size if g > 0 else x + size if g < 0 else x)
             sizes.append(size)
             previous.append(g)
         return new_data, {"step_size": sizes, "previous": previous}
@@ -408,7 +415,7 @@ class ConjugateGradient(Optimizer):
         """The strong Wolfe step along `direction` (nn/_line_search.py), with the parameters
         left there; 0.0, with the parameters restored, if no trial point lowered the loss
         enough."""
-        start = [p.data for p in self.params]
+        start = data_of(self.params)
         alpha = strong_wolfe_step(lambda step: self._evaluate(closure, start, direction, step),
                                   start_loss, slope, alpha, self.max_eval)
         self._move(start, direction, alpha)
@@ -434,8 +441,7 @@ class ConjugateGradient(Optimizer):
         point = [x + alpha * d for x, d in zip(start, direction)]
         if not all(-math.inf < x < math.inf for x in point):
             return False
-        for p, x in zip(self.params, point):
-            p.data = x
+        assign_data(self.params, point)
         return True
 
 
@@ -448,13 +454,11 @@ def _grad_number(p: Value) -> float:
     return grad.data if isinstance(grad, Value) else 0.0 if grad is None else grad
 
 
-def _finite_floats(numbers: Sequence[Any]) -> bool:
-    """Whether every item is a finite number, told by their sum at C speed: a sum of
-    floats is a float, finite unless an item is NaN or infinite (or they overflow together,
-    when this says False and the caller looks at them one by one). A None makes sum raise,
-    a Value (a create_graph gradient) makes it a Value: both False."""
-    try:
-        total = sum(numbers, 0.0)
-    except TypeError:
-        return False
-    return total.__class__ is float and total - total == 0.0
+def _by_count(counts: list[int], distinct: set[int],
+              f: Callable[[int], float]) -> Iterable[float]:
+    """f(t) for each count t of `counts` (whose set is `distinct`), computed once per
+    distinct count: the parameters' counts are mostly all equal."""
+    if len(distinct) == 1:
+        return repeat(f(*distinct))
+    table = {t: f(t) for t in distinct}
+    return map(table.__getitem__, counts)

@@ -25,7 +25,8 @@ from functools import reduce
 from operator import add
 from typing import Any, Callable, Iterable, Sequence
 
-from autograd_mini import FloatOverflowError, NonFiniteGradientError, Value, no_grad
+from autograd_mini import FloatOverflowError, NonFiniteGradientError, Value
+from nn._bulk import data_of
 from nn._checks import (as_list, check_callable, check_flag, check_instance, check_int,
                          check_seed, plain, short_repr)
 from nn._compiled import EagerSteps, StepRunner, step_difference, step_runner
@@ -39,6 +40,7 @@ from nn._progress import progress_bar as _progress_bar
 from nn._training_data import as_samples
 from nn.losses import mse_loss
 from nn.optim import LearningRate, LearningRateError, NonFiniteUpdate, Optimizer
+from nn.prediction import predict
 
 __all__ = ["fit", "accuracy", "correctness_rule", "SCORE_THRESHOLDS", "TrainingStopped",
            "TrainingDiverged", "CompileMismatch"]
@@ -207,13 +209,13 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
 def accuracy(model: Callable, X: Sequence, y: Sequence,
              loss: Loss | str = mse_loss) -> float | None:
     """Fraction of samples the model gets right (rule of this module's docstring); None for
-    regression targets. Runs without recording a graph."""
+    regression targets. Runs without recording a graph: by nn.prediction.predict, which
+    replays a model declaring a static graph compiled, with the numbers of no_grad()."""
     X, y = as_samples(X, "X", "accuracy"), as_samples(y, "y", "accuracy")
     _check_data(X, y)
     loss = resolve_loss(loss, "accuracy")
-    with no_grad():
-        predictions = [as_data(model(x)) for x in X]
-    return fraction(correctness_rule(loss, y), predictions, y)
+    check_callable(model, "accuracy: model", "a model: a callable such as MLP(2, [8, 1])")
+    return fraction(correctness_rule(loss, y), predict(model, X), y)
 
 
 def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], loss: Loss,
@@ -245,7 +247,8 @@ def _train_step(model: Callable, X: Sequence, y: Sequence, batch: list[int], los
                 check_against_eager(*seen[0])
         return batch_loss
 
-    before = [p.data for p in params]
+    # an Optimizer's parameters are Values (checked when it was built): read at C speed
+    before = data_of(params) if isinstance(optimizer, Optimizer) else [p.data for p in params]
     try:
         optimizer.step(closure)
     except (_Diverging, NonFiniteUpdate, LearningRateError):
