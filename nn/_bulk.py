@@ -63,10 +63,12 @@ def finite_floats(numbers: Sequence[Any]) -> bool:
     return set(map(type, numbers)) == _FLOAT and finite_numbers(numbers)
 
 
-def assign_data(values: Sequence[Value], numbers: Sequence[Any]) -> None:
+def assign_data(values: Sequence[Value], numbers: Sequence[Any],
+                finite: bool | None = None) -> None:
     """Set each Value's .data to its number, through the setter (which converts or refuses)
-    unless every number is a finite float."""
-    if finite_floats(numbers):
+    unless every number is a finite float (`finite`: finite_floats(numbers), if the caller
+    has told it already)."""
+    if finite_floats(numbers) if finite is None else finite:
         any(map(setattr, values, repeat("_data"), numbers))  # setattr returns None: all run
         return
     for value, number in zip(values, numbers):

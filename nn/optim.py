@@ -185,7 +185,8 @@ class Optimizer:
         """Assign new_data to `params` (this optimizer's parameters `numbers`) and their new
         state, but only if all of it is finite; else NonFiniteUpdate, with nothing assigned."""
         owner = type(self).__name__
-        for j, x in enumerate(() if finite_numbers(new_data) else new_data):
+        floats = finite_floats(new_data)  # every step's case, told at C speed
+        for j, x in enumerate(() if floats else new_data):
             if not -math.inf < x < math.inf:
                 raise NonFiniteUpdate(
                     f"{owner}.step: the update would make parameter {numbers[j]} {x!r} (it is "
@@ -199,7 +200,7 @@ class Optimizer:
                         f"{owner}.step: the optimizer's state for parameter {numbers[j]} would "
                         f"become {x!r} (gradient {params[j].grad!r})",
                         "Rescale the loss or the inputs")
-        assign_data(params, new_data)
+        assign_data(params, new_data, floats)
         every = len(numbers) == len(self.params)
         for name, values in new_state.items():
             if not every:  # the skipped parameters keep their entries
@@ -234,7 +235,8 @@ class SGD(Optimizer):
                 state: State) -> tuple[list[float], State]:
         momentum, decay = self.momentum, self.weight_decay
         data = data_of(params)
-        grads = [g + decay * x for g, x in zip(grads, data)]
+        if decay:  # as PyTorch, which adds no decay term when there is none
+            grads = [g + decay * x for g, x in zip(grads, data)]
         if not momentum:
             return [x - lr * g for x, g in zip(data, grads)], {}
         # PyTorch: v = g on the parameter's first step, then v = momentum v + (1 - dampening) g;
@@ -281,7 +283,7 @@ class Adam(Optimizer):
         if self.decoupled:
             shrink = 1.0 - lr * decay
             data = [x * shrink for x in data]
-        else:
+        elif decay:  # as PyTorch, which adds no decay term when there is none
             grads = [g + decay * x for g, x in zip(grads, data)]
         # per parameter: the steps that updated it, this one included
         counts = [1 if t is None else t + 1 for t in state["parameter_steps"]]

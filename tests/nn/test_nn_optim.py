@@ -1,6 +1,8 @@
 """Each optimizer's update against values computed by hand from its published rule."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from autograd_mini import Value
@@ -31,6 +33,17 @@ def test_sgd_momentum_starts_with_the_gradient_then_accumulates():
     # v1 = g = 0.5, p1 = 1 - 0.05; v2 = 0.9 * 0.5 + 0.5 = 0.95, p2 = 0.95 - 0.095
     p = Value(1.0)
     assert run(SGD([p], lr=0.1, momentum=0.9), p, [0.5, 0.5]) == pytest.approx([0.95, 0.855])
+
+
+@pytest.mark.parametrize("weight", [0.5, -0.5, 0.0])
+def test_without_weight_decay_the_velocity_starts_as_the_gradient_itself(weight):
+    """As PyTorch, which adds no decay term when weight_decay is 0: a gradient of -0.0
+    starts the velocity at -0.0 (adding 0 * weight would make it 0.0 for a weight >= 0)."""
+    w = Value(weight)
+    w.grad = -0.0
+    opt = SGD([w], lr=0.1, momentum=0.9)
+    opt.step()
+    assert math.copysign(1.0, opt.velocity[0]) == -1.0
 
 
 def test_sgd_nesterov_steps_by_gradient_plus_momentum_times_velocity():
