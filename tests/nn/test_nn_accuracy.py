@@ -16,12 +16,12 @@ from nn.training import accuracy, correctness_rule
 def compiled(monkeypatch) -> list[int]:
     """The number of outputs of each program predict compiles."""
     sizes: list[int] = []
-    compile_graph = nn.prediction.compile_graph
+    compile_batched = nn.prediction.compile_batched
 
     def counting(outputs, *args, **options):
         sizes.append(len(outputs))
-        return compile_graph(outputs, *args, **options)
-    monkeypatch.setattr(nn.prediction, "compile_graph", counting)
+        return compile_batched(outputs, *args, **options)
+    monkeypatch.setattr(nn.prediction, "compile_batched", counting)
     return sizes
 
 

@@ -23,12 +23,12 @@ GRID = [[-1.5 + 0.05 * i, -1.0 + 0.1 * j] for i in range(20) for j in range(10)]
 def compiled(monkeypatch) -> list[int]:
     """The number of outputs of each program predict compiles."""
     sizes: list[int] = []
-    compile_graph = nn.prediction.compile_graph
+    compile_batched = nn.prediction.compile_batched
 
     def counting(outputs, *args, **options):
         sizes.append(len(outputs))
-        return compile_graph(outputs, *args, **options)
-    monkeypatch.setattr(nn.prediction, "compile_graph", counting)
+        return compile_batched(outputs, *args, **options)
+    monkeypatch.setattr(nn.prediction, "compile_batched", counting)
     return sizes
 
 
@@ -189,4 +189,30 @@ class Tied(Module):
 def test_a_module_of_your_own_is_compiled_when_it_declares_a_static_graph(compiled):
     model = Tied()
     assert model.predict(GRID) == under_no_grad(model, GRID)
+    assert compiled == [1]
+
+
+class Root(Module):
+    """sqrt(w * x[0]): outside its domain for a negative x[0]."""
+
+    static_graph = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = Value(2.0)
+
+    def forward(self, x):
+        return (self.w * x[0]).sqrt()
+
+
+@pytest.mark.parametrize("bad", [-1.0, 1e308])  # sqrt of a negative number; w * x overflows
+def test_a_row_the_program_cannot_take_gets_eagers_error_under_no_grad(compiled, bad):
+    model = Root()
+    X = [[0.01 * i] for i in range(100)] + [[bad]]
+    with pytest.raises(ValueError) as expected:
+        under_no_grad(model, X)
+    with pytest.raises(type(expected.value)) as caught:
+        model.predict(X)
+    assert str(caught.value) == str(expected.value)
+    assert model.predict(X[:100]) == under_no_grad(model, X[:100])
     assert compiled == [1]
