@@ -42,7 +42,7 @@ def test_a_model_with_several_outputs_is_scored_by_its_argmax(predict_compiles):
 def test_a_model_without_a_static_graph_is_called_under_no_grad(predict_compiles):
     w = Value(0.5)
 
-    def model(x):  # branches on the data: never predict_compiles
+    def model(x):  # branches on the data: never compiled
         return w * x[0] if x[0] > 0 else w * x[1] - 0.1
     assert accuracy(model, X, Y, loss=hinge_loss) == eager_accuracy(model, X, Y, hinge_loss)
     assert predict_compiles == []

@@ -141,7 +141,7 @@ def test_two_threads_predicting_at_once_get_right_answers():
     model = MLP(2, [8, 1], seed=0)
     inputs = [GRID, [[y, x] for x, y in GRID]]
     expected = [under_no_grad(model, X) for X in inputs]
-    model.predict(GRID)  # predict_compiles once, then shared by both threads
+    model.predict(GRID)  # compiled once, then shared by both threads
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible
     results: list = [[], []]
