@@ -117,8 +117,8 @@ def fit(model: Callable, X: Sequence, y: Sequence, *, loss: Loss | str = mse_los
 
     `compile`: True captures the model on one sample, compiled as a loop over a batch's
     rows (autograd_mini.compiler.compile_batched), and runs it at every step: the same
-    history as eager, several times faster. The rule, as with jax.jit: the model's graph must not depend on the
-    data (no Python `if` on a value). An int N compiles and also runs every N-th step
+    history as eager, several times faster. The rule, as with jax.jit: the model's graph
+    must not depend on the data (no Python `if` on a value). An int N compiles and also runs every N-th step
     eagerly, raising CompileMismatch when the two differ. None (the default) compiles a model
     whose class declares `static_graph = True` in its own body, as nn's MLP, Layer and Neuron
     do (a subclass must declare it again), and runs any other model eagerly.

@@ -110,7 +110,8 @@ class BatchedGraph:
     @property
     def source(self) -> str:
         """The generated program: the sample's code inside a loop over the rows."""
-        return helpers_source(self._plan) + _source(self._plan, self._layout, self._graded, self._width)
+        plan = self._plan
+        return helpers_source(plan) + _source(plan, self._layout, self._graded, self._width)
 
     def forward(self, rows: Sequence[Sequence[float]]) -> BatchForward | None:
         """Each row's outputs, the row giving the placeholders' numbers in their order, from
