@@ -14,7 +14,8 @@ from typing import Any, Iterator, overload
 
 from autograd_mini import Value
 from nn._checks import check_instance, check_int
-from nn.modules import Input, Module, Shapes, _as_inputs, _random, declares_static_graph
+from nn._inputs import Input, as_inputs, weight_rng
+from nn.modules import Module, Shapes, declares_static_graph
 
 __all__ = ["Linear", "Sequential"]
 
@@ -31,7 +32,7 @@ class Linear(Module):
                  rng: random.Random | None = None) -> None:
         self.nin = nin = check_int(nin, "Linear nin", 1)
         self.nout = nout = check_int(nout, "Linear nout", 1)
-        rng = _random(seed, rng, "Linear")
+        rng = weight_rng(seed, rng, "Linear")
         bound = math.sqrt(3.0 / nin)  # a uniform draw on [-a, a] has variance a*a/3
         # labelled as a Layer's ("N2.w1": unit 2, input 1), so graphs read alike
         self.weight = [[Value(rng.uniform(-bound, bound), label=f"N{j}.w{i}")
@@ -40,7 +41,7 @@ class Linear(Module):
 
     def forward(self, x: Input) -> Value | list[Value]:
         """The units' outputs for one input sample: a Value when there is one unit."""
-        x = _as_inputs(x, self.nin, self.describe())
+        x = as_inputs(x, self.nin, self.describe())
         out = [sum(map(mul, row, x), b) for row, b in zip(self.weight, self.bias)]
         return out[0] if len(out) == 1 else out
 

@@ -11,16 +11,15 @@ from typing import Any, Callable, Sequence, TypeVar, Union, cast
 from autograd_mini import Value
 from autograd_mini.ops import ACTIVATIONS
 from autograd_mini.primitives import UnaryPrimitive
-from nn._checks import (as_list, check_activation, check_instance, check_int,
-                         check_real, check_seed, is_number, plain, short_repr, some_names)
+from nn._checks import (as_list, check_activation, check_instance, check_int, check_seed, plain,
+                        short_repr, some_names)
 from nn._discovery import (Tensor, held_parts, label_assigned, named_values, place, tree,
                            visiting)
 from nn._discovery import collect as _collect
 from nn._discovery import flatten as _flatten
 from nn._discovery import to_floats as _to_floats
+from nn._inputs import Input, Number, as_inputs, weight_rng
 
-Number = Union[int, float]
-Input = Union[Number, Value, Sequence[Union[Number, Value]]]
 Shapes = dict[str, tuple[int, ...]]
 # A name of ACTIVATIONS ("tanh", "relu", "linear", ...) or a one-operand @primitive.
 Activation = Union[str, UnaryPrimitive]
@@ -30,7 +29,6 @@ M = TypeVar("M", bound="Module")
 # Initialised He-style (variance 2/nin): the ones that pass positive inputs unchanged. A
 # primitive gets LeCun's 1/nin: nothing tells us how it treats positive inputs.
 _RELU_LIKE = ("relu", "leaky_relu", "elu", "softplus", "silu", "gelu")
-_INF = math.inf
 # The attributes whose parameters Neuron, Layer and MLP name themselves ("weight",
 # "layers.0.bias"); any other a subclass adds is found as in a Module of your own.
 _NEURON_PARTS = frozenset({"w", "b"})
@@ -215,7 +213,7 @@ class Neuron(Module):
                  *, rng: random.Random | None = None) -> None:
         self.nin = nin = check_int(nin, "Neuron nin", 1)
         self.activation = activation = _check_activation(activation, "Neuron activation")
-        rng = _random(seed, rng, "Neuron")
+        rng = weight_rng(seed, rng, "Neuron")
         # LeCun (variance 1/nin) for saturating units and primitives, He (2/nin) for relu:
         # a uniform draw on [-a, a] has variance a*a/3.
         relu_like = isinstance(activation, str) and activation in _RELU_LIKE
@@ -230,7 +228,7 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """The neuron's output Value for one input sample."""
-        return self._forward(_as_inputs(x, self.nin, self.describe()))
+        return self._forward(as_inputs(x, self.nin, self.describe()))
 
     def _forward(self, x: Sequence[Number | Value]) -> Value:
         total = sum(map(mul, self.w, x), self.b)
@@ -263,7 +261,7 @@ class Layer(Module):
                  seed: int | None = None, *, rng: random.Random | None = None) -> None:
         nin, nout = check_int(nin, "Layer nin", 1), check_int(nout, "Layer nout", 1)
         _check_activation(activation, "Layer activation")
-        rng = _random(seed, rng, "Layer")
+        rng = weight_rng(seed, rng, "Layer")
         neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
         for j, neuron in enumerate(neurons):
             place(neuron, f"N{j}.")  # N2.w1: neuron, input; before assigning, which would
@@ -272,7 +270,7 @@ class Layer(Module):
 
     def __call__(self, x: Input) -> list[Value]:
         """The list of the layer's outputs for one input sample (a list even for one unit)."""
-        return self._forward(_as_inputs(x, self.nin, self.describe()))
+        return self._forward(as_inputs(x, self.nin, self.describe()))
 
     def _forward(self, x: Sequence[Number | Value]) -> list[Value]:
         return [neuron._forward(x) for neuron in self.neurons]
@@ -324,7 +322,7 @@ class MLP(Module):
 
     def __call__(self, x: Input) -> Value | list[Value]:
         """One Value when the last layer has one unit, else a list of Values."""
-        x = _as_inputs(x, self.nin, self.describe())
+        x = as_inputs(x, self.nin, self.describe())
         for layer in self.layers:
             x = layer._forward(x)
         return x[0] if len(x) == 1 else x
@@ -365,39 +363,6 @@ def declares_static_graph(model: object) -> bool:
     return "static_graph" in vars(type(model)) and getattr(model, "static_graph") is True
 
 
-def _as_inputs(x: Input, nin: int, who: str) -> list[Number | Value]:
-    """One sample as a list of `nin` Values or finite numbers; a numpy array or scalar is
-    read as the list or number it holds."""
-    items = x if x.__class__ is list else _sample_items(x, nin, who)
-    if len(items) != nin:
-        raise ValueError(f"{who} expects {nin} inputs per sample, got {len(items)}: "
-                         f"pass one list of {nin} numbers per call")
-    # Finite floats and Values pass as they are, checked inline: through _input_number,
-    # a Layer(100 -> 1) call spent a third of its time here.
-    return [item if (item.__class__ is float and -_INF < item < _INF) or item.__class__ is Value
-            else _input_number(item, f"{who} input[{i}]") for i, item in enumerate(items)]
-
-
-def _sample_items(x: Any, nin: int, who: str) -> list:
-    x = plain(x)
-    if isinstance(x, Value) or (is_number(x) and not isinstance(x, bool)):
-        return [x]  # a lone number is a sample of one input
-    if is_number(x) or not hasattr(x, "__len__"):
-        raise TypeError(f"{who} expects a list of {nin} numbers or Values, "
-                        f"got {type(x).__name__}")
-    return as_list(x, f"{who} input", f"a list of {nin} numbers or Values")
-
-
-def _input_number(item: Any, where: str) -> Number | Value:
-    if isinstance(item, Value):
-        return item
-    number = plain(item)
-    if isinstance(number, (list, tuple)):
-        raise TypeError(f"{where} is a {type(number).__name__}, not a number: call the model "
-                        f"once per sample, with a flat list of numbers")
-    return check_real(number, where, bools=True)
-
-
 def _layer_sizes(nouts: Any) -> list[int]:
     """`nouts` as a list of ints >= 1 (a numpy array of them too)."""
     expected = "a non-empty list of layer sizes such as [16, 16, 1]"
@@ -421,10 +386,3 @@ def _check_activations(config: dict[str, Any], owner: str, *keys: str) -> None:
     for key in keys:
         if key in config:  # else the constructor's default
             _check_activation(config[key], f"{owner} {key}")
-
-
-def _random(seed: int | None, rng: random.Random | None, owner: str) -> random.Random:
-    """The generator to draw the weights from: `rng` if given, else one seeded by `seed`."""
-    if rng is None:
-        return random.Random(check_seed(seed, f"{owner} seed"))
-    return check_instance(rng, f"{owner} rng", random.Random, "a random.Random")
