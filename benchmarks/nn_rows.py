@@ -103,7 +103,7 @@ def run_demo_training(rounds: int, samples: int = 200, epochs: int = 30) -> None
     for name, s in seconds.items():
         print(f"  {name:<24} {s:>8.3f} {seconds['eager'] / s:>8.1f}x")
     print(f"  target: {2 * SPEED_WHEN_SET:.1f}x eager, twice the {SPEED_WHEN_SET}x that fit reached when the"
-          f" target was set (commit 7cf464b: 0.45 s against eager's 1.98 s, in one run)")
+          f" target was set (commit 7cf464b: 0.45 s against eager's 1.98 s, run alternately)")
 
 
 # The demo's training compiled, as a multiple of eager, with the code of commit 7cf464b
