@@ -3,7 +3,7 @@ of numbers its programs read."""
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from autograd_mini import Value
 
@@ -61,6 +61,15 @@ class Capture:
         """Put this row into the placeholders."""
         for placeholder, x in zip(self.placeholders, row):
             placeholder.data = x
+
+    def leaves(self, values: Sequence[float], order: Sequence[int],
+               allow_nonfinite: bool = False) -> list[Value]:
+        """One sample's outputs, given in `order` (a program's; values past it, a program's
+        carries, are left out), as fresh leaves in the model's order."""
+        found = [0.0] * len(order)
+        for k, x in zip(order, values):
+            found[k] = x
+        return [Value(x, allow_nonfinite=allow_nonfinite) for x in found]
 
     def shaped(self, values: list) -> Any:
         """One sample's outputs as the model returns them: a Value, or a list."""

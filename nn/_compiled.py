@@ -26,11 +26,11 @@ step eagerly and compares.
 """
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Callable, Protocol, Sequence, runtime_checkable
 
 from autograd_mini import Value
 from autograd_mini.compiler import BatchedGraph, BatchForward, compile_batched
+from nn._bulk import assign_finite_gradients, finite_numbers, raw_gradients_of
 from nn._capture import Capture, flat, rows_of
 from nn._per_sample import Passes, PerSampleReplay, Programs, passes_of
 
@@ -143,12 +143,8 @@ class _BatchReplay:
         self.graph = steps.batched[order]
         self.leaves: list[list[Value]] = []
         self.predictions = []
-        width = len(order)
         for outputs in done.outputs:
-            values = [0.0] * width
-            for k, x in zip(order, outputs):
-                values[k] = x
-            leaves = [Value(x) for x in values]
+            leaves = capture.leaves(outputs, order)
             self.leaves.append(leaves)
             self.predictions.append(capture.shaped(leaves))
 
@@ -160,7 +156,7 @@ class _BatchReplay:
         if any(order != self.order for _, order in passes):
             return False
         inputs = self.graph.inputs
-        before = list(map(_get_grad, inputs))
+        before = raw_gradients_of(inputs)
         if set(map(type, before)) != {float}:  # None, or a Value (create_graph)
             return False
         # Eager adds into zeros in place; when some .grad is nonzero it sets them all aside,
@@ -175,23 +171,10 @@ class _BatchReplay:
             return False
         if aside:
             found = [g + added for g, added in zip(before, found)]
-            total = sum(found)
-            if total - total:  # a sum that overflows: eager's error, from the slow path
+            if not finite_numbers(found):  # a sum that overflows: eager's error, slow path
                 return False
-        _set_grads(inputs, found)
+        assign_finite_gradients(inputs, found)
         return True
-
-
-_get_grad = attrgetter("_grad")
-
-
-def _set_grads(nodes: list[Value], grads: list[float]) -> None:
-    """node._grad = grad for each pair in one C-level loop, which neither Ctrl-C nor a
-    trace function can stop half way: every .grad changes, or none."""
-    any(map(_set_grad, nodes, grads))
-
-
-_set_grad = Value._grad.__set__  # the slot's own setter
 
 
 def step_runner(model: Callable, samples: Sequence, compile: bool | int) -> StepRunner:

@@ -59,15 +59,12 @@ class PerSampleReplay:
     def forward(self, order: tuple[int, ...]) -> list:
         """The batch's outputs, as fresh leaves shaped as the model returns them; a program
         compiled with its outputs in `order` runs them (eager's error if one fails)."""
-        capture, width = self.capture, len(self.capture.outputs)
-        program = self.programs(order)
+        capture, program = self.capture, self.programs(order)
         predictions = []
         for row in self.rows:
             capture.load(row)
-            values = [0.0] * width
-            for k, x in zip(order, cast(list, program.graph.forward())):  # then the carries
-                values[k] = x
-            leaves = [Value(x, allow_nonfinite=True) for x in values]
+            leaves = capture.leaves(cast(list, program.graph.forward()), order,
+                                    allow_nonfinite=True)
             self.leaves.append(leaves)
             predictions.append(capture.shaped(leaves))
         program.holds = (self, len(self.rows) - 1)
